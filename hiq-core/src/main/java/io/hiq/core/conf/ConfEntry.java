@@ -1,0 +1,43 @@
+package io.hiq.core.conf;
+
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+
+/**
+ * One line of a HiQ conf: which method of which class to trace and under which tag (DESIGN B3).
+ *
+ * @param module     the Python "module" column: a package, or a fully-qualified class name when
+ *                   {@code clazz} is empty
+ * @param clazz      the class's simple (or nested, {@code Outer$Inner}) name; may be empty
+ * @param method     the method name, without parameter list; {@code *} for every declared method
+ * @param parameters the parameter types that pick one overload, as written (e.g. {@code int},
+ *                   {@code java.lang.String}, {@code String[]}); {@code null} when no list was given
+ * @param tag        the node name in the tree; never empty (defaults to the method name)
+ * @param extras     what else to capture for this method
+ * @param source     where the entry came from (a file path, or {@code <list>}), for messages
+ * @param line       the physical 1-based line of the entry in {@code source}, 0 when unknown
+ */
+public record ConfEntry(String module, String clazz, String method, List<String> parameters, String tag,
+                        Set<Extra> extras, String source, int line) {
+
+    public ConfEntry {
+        Objects.requireNonNull(module, "module");
+        Objects.requireNonNull(clazz, "clazz");
+        Objects.requireNonNull(method, "method");
+        Objects.requireNonNull(tag, "tag");
+        parameters = parameters == null ? null : List.copyOf(parameters);
+        extras = Set.copyOf(extras);
+    }
+
+    /** The fully-qualified binary name of the class to trace. */
+    public String className() {
+        return clazz.isEmpty() ? module : module + "." + clazz;
+    }
+
+    /** Whether this entry names every declared method ({@code *}). */
+    public boolean allMethods() { return "*".equals(method); }
+
+    /** {@code source:line}, for messages. */
+    public String where() { return line > 0 ? source + ":" + line : source; }
+}

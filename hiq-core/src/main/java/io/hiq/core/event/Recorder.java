@@ -1,0 +1,120 @@
+package io.hiq.core.event;
+
+import java.util.Iterator;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.LongSupplier;
+
+/**
+ * The hot path: the static entry points that instrumented methods call (inlined ByteBuddy advice),
+ * and the switch that turns recording on and off.
+ *
+ * <p>Cost per traced call, in steady state: one volatile read of the switch, one
+ * {@link ThreadLocal} lookup, one {@link System#nanoTime()} (plus one reading per extra metric) and
+ * a few array stores, on enter and on exit; one ring publish per completed root. Nothing is
+ * allocated and nothing blocks (unless {@code HIQ_RING_POLICY=block}).
+ */
+public final class Recorder {
+    private static volatile boolean enabled;
+    private static volatile Config config;
+    private static final ConcurrentLinkedQueue<ThreadBuffer> BUFFERS = new ConcurrentLinkedQueue<>();
+    private static final AtomicInteger REGISTRATIONS = new AtomicInteger();
+
+    private static final ThreadLocal<ThreadBuffer> LOCAL = new ThreadLocal<>();
+
+    private Recorder() {}
+
+    private record Config(SpanRing ring, int maxRecords, LongSupplier[] extraMetrics, DropCounters drops) {}
+
+    /**
+     * Connects the hot path to a ring and switches recording on. Threads that recorded under a previous
+     * configuration start a fresh buffer.
+     */
+    public static synchronized void install(SpanRing ring, int maxRecords, LongSupplier[] extraMetrics, DropCounters drops) {
+        if (maxRecords < 2) throw new IllegalArgumentException("HIQ_BUFFER_SIZE: " + maxRecords + " is too small");
+        config = new Config(ring, maxRecords, extraMetrics.clone(), drops);
+        enabled = true;
+    }
+
+    /** Disconnects the hot path: recording stops, the ring is no longer referenced. */
+    public static synchronized void uninstall() {
+        enabled = false;
+        config = null;
+        BUFFERS.clear();
+    }
+
+    /** Switches recording on or off at run time (global status, MBean); instrumentation stays. */
+    public static void setEnabled(boolean on) { enabled = on && config != null; }
+
+    /** Whether traced calls are being recorded. */
+    public static boolean isEnabled() { return enabled; }
+
+    /**
+     * Called on entry of a traced method.
+     *
+     * @return whether the call was recorded; pass it to {@link #exit}
+     */
+    public static boolean enter(int tagId) {
+        if (!enabled) return false;
+        ThreadBuffer b = buffer();
+        if (b == null) return false;
+        b.enter(tagId);
+        return true;
+    }
+
+    /** Called on exit of a traced method, normal or by exception ({@code thrown} non-null). */
+    public static void exit(int tagId, boolean entered, Throwable thrown) {
+        if (!entered) return;
+        ThreadBuffer b = LOCAL.get();
+        if (b != null) b.exit(tagId, thrown);
+    }
+
+    /** Attaches extra information to the calling thread's innermost traced call, if any. */
+    public static void extra(String key, Object value) {
+        if (!enabled) return;
+        ThreadBuffer b = LOCAL.get();
+        if (b != null && b.depth() > 0) b.extra(new ExtraValue(key, value));
+    }
+
+    /** Whether the calling thread is inside a traced call. */
+    public static boolean inTrace() {
+        ThreadBuffer b = LOCAL.get();
+        return b != null && b.depth() > 0;
+    }
+
+    private static ThreadBuffer buffer() {
+        ThreadBuffer b = LOCAL.get();
+        Config c = config;
+        if (b != null && b.configuredBy == c) return b;
+        return newBuffer(c);
+    }
+
+    private static ThreadBuffer newBuffer(Config c) {
+        if (c == null) return null;
+        Thread t = Thread.currentThread();
+        ThreadBuffer b = new ThreadBuffer(t, c.ring, c.maxRecords, c.extraMetrics, c.drops);
+        b.configuredBy = c;
+        LOCAL.set(b);
+        BUFFERS.add(b);
+        if ((REGISTRATIONS.incrementAndGet() & 63) == 0) sweepDeadThreads();
+        return b;
+    }
+
+    /** Publishes and forgets the buffers of threads that have terminated. */
+    public static void sweepDeadThreads() {
+        for (Iterator<ThreadBuffer> it = BUFFERS.iterator(); it.hasNext(); ) {
+            ThreadBuffer b = it.next();
+            if (b.drainIfOwnerDead()) it.remove();
+        }
+    }
+
+    /**
+     * Publishes what can be published at shutdown: the calling thread's completed roots and the
+     * leftovers of terminated threads. Live threads' buffers are theirs alone and are not touched.
+     */
+    public static void flushForShutdown() {
+        ThreadBuffer own = LOCAL.get();
+        if (own != null) own.flushCompleted();
+        sweepDeadThreads();
+    }
+}

@@ -1,0 +1,182 @@
+package io.hiq.core.event;
+
+import java.util.function.LongSupplier;
+
+/**
+ * One application thread's span records, written as primitives and published to the
+ * {@link SpanRing} one batch per completed root (or when full, or when its oldest record is older
+ * than {@link #MAX_AGE_NANOS}).
+ *
+ * <p>Only its owner thread touches a buffer, so nothing here is synchronized; the one exception is
+ * {@link #drainIfOwnerDead()}, which runs only once the owner has terminated.
+ *
+ * <p>Performance notes: a record is a header long plus one long per metric; the arrays start small
+ * and grow to {@link #maxRecords} during warm-up, after which recording allocates nothing. When the
+ * ring is full the batch stays here and is retried at the next publish point; when this buffer is
+ * full too, the current root is dropped whole and counted, so the application never waits.
+ */
+final class ThreadBuffer {
+    /** A batch older than this is published even if its root is still open (~1 ms). */
+    static final long MAX_AGE_NANOS = 1_000_000L;
+    private static final int INITIAL_RECORDS = 64;
+
+    private final Thread owner;
+    /** The configuration this buffer was made for; a new install() makes threads start afresh. */
+    Object configuredBy;
+    private final long threadId;
+    private final SpanRing ring;
+    private final int stride;
+    private final int maxRecords;
+    private final LongSupplier[] extraMetrics;
+    private final DropCounters drops;
+
+    private long[] data;
+    private Object[] refs;
+    private int count;
+    private int refCount;
+    private long firstNanos;
+
+    private int depth;
+    private int rootStart;
+    private int rootRefStart;
+    private boolean rootPublished;
+    private boolean dropping;
+    private long droppingEvents;
+    private long droppedTreesSincePublish;
+    private boolean abortOpen;
+
+    ThreadBuffer(Thread owner, SpanRing ring, int maxRecords, LongSupplier[] extraMetrics, DropCounters drops) {
+        this.owner = owner;
+        this.threadId = owner.getId();
+        this.ring = ring;
+        this.stride = 2 + extraMetrics.length;
+        this.maxRecords = maxRecords;
+        this.extraMetrics = extraMetrics;
+        this.drops = drops;
+        int initial = Math.min(INITIAL_RECORDS, maxRecords);
+        this.data = new long[initial * stride];
+        this.refs = new Object[initial];
+    }
+
+    /** Records a call's start. */
+    void enter(int tagId) {
+        long now = System.nanoTime();
+        if (depth++ == 0) {
+            rootStart = count;
+            rootRefStart = refCount;
+        }
+        if (dropping) {
+            droppingEvents++;
+            return;
+        }
+        record(SpanBatch.ENTER, tagId, null, now);
+    }
+
+    /** Records a call's end; publishes when it closes the root. */
+    void exit(int tagId, Throwable thrown) {
+        long now = System.nanoTime();
+        if (depth == 0) return; // an exit whose enter happened before tracing was switched on
+        if (dropping) {
+            droppingEvents++;
+        } else {
+            record(SpanBatch.EXIT, tagId, thrown, now);
+        }
+        if (--depth == 0) {
+            if (dropping) {
+                dropping = false;
+                drops.droppedEvents.addAndGet(droppingEvents);
+                droppingEvents = 0;
+            } else {
+                rootPublished = false;
+                publish();
+            }
+        }
+    }
+
+    /** Attaches extra information to the innermost open call. */
+    void extra(ExtraValue value) {
+        if (depth == 0) return;
+        if (dropping) {
+            droppingEvents++;
+            return;
+        }
+        record(SpanBatch.EXTRA, 0, value, System.nanoTime());
+    }
+
+    int depth() { return depth; }
+
+    private void record(int kind, int tagId, Object ref, long now) {
+        if (count == capacity() && !makeRoom(now)) {
+            droppingEvents++;
+            return;
+        }
+        int r = 0;
+        if (ref != null) {
+            refs[refCount] = ref;
+            r = ++refCount;
+        }
+        int pos = count * stride;
+        long[] d = data;
+        d[pos] = SpanBatch.header(kind, tagId, r);
+        d[pos + 1] = now;
+        LongSupplier[] m = extraMetrics;
+        for (int k = 0; k < m.length; k++) d[pos + 2 + k] = m[k].getAsLong();
+        if (count++ == 0) firstNanos = now;
+        else if (now - firstNanos > MAX_AGE_NANOS && depth > 0) publish();
+    }
+
+    private int capacity() { return data.length / stride; }
+
+    /** Grows, publishes or drops so that one more record fits; false when the current root was dropped. */
+    private boolean makeRoom(long now) {
+        if (count < maxRecords) {
+            int grown = Math.min(maxRecords, Math.max(count * 2, INITIAL_RECORDS));
+            data = java.util.Arrays.copyOf(data, grown * stride);
+            refs = java.util.Arrays.copyOf(refs, grown);
+            return true;
+        }
+        if (publish()) return true;
+        // ring and buffer full: drop the current root whole; earlier completed roots stay queued
+        long lost = count - rootStart;
+        for (int i = rootRefStart; i < refCount; i++) refs[i] = null;
+        count = rootStart;
+        refCount = rootRefStart;
+        dropping = true;
+        droppingEvents += lost;
+        droppedTreesSincePublish++;
+        drops.droppedTrees.incrementAndGet();
+        if (rootPublished) abortOpen = true;
+        return false;
+    }
+
+    /** Publishes every record held; false (records kept) when the ring is full. */
+    private boolean publish() {
+        if (count == 0 && droppedTreesSincePublish == 0 && !abortOpen) return true;
+        if (!ring.publish(data, count, stride, refs, refCount, threadId, owner.getName(), droppedTreesSincePublish, abortOpen)) {
+            return false;
+        }
+        for (int i = 0; i < refCount; i++) refs[i] = null;
+        count = 0;
+        refCount = 0;
+        rootStart = 0;
+        rootRefStart = 0;
+        droppedTreesSincePublish = 0;
+        abortOpen = false;
+        if (depth > 0) rootPublished = true;
+        return true;
+    }
+
+    /** Publishes what a terminated owner left behind; true when this buffer can be forgotten. */
+    boolean drainIfOwnerDead() {
+        if (owner.isAlive()) return false;
+        publish();
+        return true;
+    }
+
+    /** Publishes completed roots of the calling thread's own buffer (shutdown, tests). */
+    void flushCompleted() {
+        if (depth == 0) publish();
+    }
+
+    boolean ownedBy(Thread t) { return owner == t; }
+}

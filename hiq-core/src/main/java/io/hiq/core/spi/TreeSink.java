@@ -1,0 +1,27 @@
+package io.hiq.core.spi;
+
+import io.hiq.tree.HiQTree;
+
+/**
+ * Receives every completed {@link HiQTree}, in completion order per application thread.
+ *
+ * <p>{@link #accept} is called on the tree assembler's thread: an implementation that does I/O
+ * (Jack, exporters) must hand the tree to its own thread or buffer and return at once, or it delays
+ * every other sink. It must never throw; failures are counted and reported by the sink itself.
+ */
+public interface TreeSink {
+    /** Takes one completed tree. */
+    void accept(HiQTree tree);
+
+    /**
+     * Called after a run of trees, when the assembler has nothing more to hand over right now: the
+     * place to hand a batch on (the Disruptor's {@code endOfBatch}).
+     */
+    default void endOfBatch() {}
+
+    /** Delivers whatever is buffered, waiting at most until {@code deadlineNanos} ({@link System#nanoTime()}). */
+    default void flush(long deadlineNanos) {}
+
+    /** Releases resources; called once, after the last {@link #flush}. */
+    default void close() {}
+}

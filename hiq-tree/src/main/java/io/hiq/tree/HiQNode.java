@@ -1,0 +1,121 @@
+package io.hiq.tree;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * One span of a HiQ tree: a traced call with its wall-clock start and end, the metric's own
+ * readings at start and end, extra information, and the calls it made, in call order.
+ *
+ * <p>A HiQ tree is strictly insertion-time ordered (user guide §2.6): children are kept in the
+ * order they started and are never re-sorted. Nodes are mutable while a tree is being assembled
+ * and are treated as read-only once the tree is complete.
+ */
+public final class HiQNode {
+    private final String name;
+    private long start;
+    private long end;
+    private long valueStart;
+    private long valueEnd;
+    private Map<String, Object> extra;
+    private Map<String, long[]> values;
+    private final List<HiQNode> children;
+
+    /**
+     * @param name the node's tag
+     * @param start wall-clock start, microseconds since the epoch
+     * @param valueStart the metric's reading at start
+     */
+    public HiQNode(String name, long start, long valueStart) {
+        this.name = Objects.requireNonNull(name, "name");
+        this.start = start;
+        this.valueStart = valueStart;
+        this.children = new ArrayList<>(2);
+    }
+
+    /** Creates a closed node in one go (decoding, tests). */
+    public static HiQNode of(String name, long start, long end, long valueStart, long valueEnd) {
+        HiQNode n = new HiQNode(name, start, valueStart);
+        n.close(end, valueEnd);
+        return n;
+    }
+
+    /** Closes the node with its end time and end reading. */
+    public void close(long end, long valueEnd) {
+        this.end = end;
+        this.valueEnd = valueEnd;
+    }
+
+    public String name() { return name; }
+
+    /** Wall-clock start, microseconds since the epoch. */
+    public long start() { return start; }
+
+    /** Wall-clock end, microseconds since the epoch. */
+    public long end() { return end; }
+
+    public long valueStart() { return valueStart; }
+
+    public long valueEnd() { return valueEnd; }
+
+    /** The metric's delta: {@code valueEnd - valueStart} (for time: nanoseconds). */
+    public long span() { return valueEnd - valueStart; }
+
+    /** Extra information (exception, arguments, business key/values); empty when none. */
+    public Map<String, Object> extra() {
+        return extra == null ? Collections.emptyMap() : Collections.unmodifiableMap(extra);
+    }
+
+    /** Whether this node carries extra information. */
+    public boolean hasExtra() { return extra != null && !extra.isEmpty(); }
+
+    /** Adds one extra key/value (last write wins). */
+    public HiQNode putExtra(String key, Object value) {
+        if (extra == null) extra = new LinkedHashMap<>(4);
+        extra.put(key, value);
+        return this;
+    }
+
+    /**
+     * Readings of every metric when a tree records several: metric name → {start, end}.
+     * Empty when the tree records one metric only.
+     */
+    public Map<String, long[]> values() {
+        return values == null ? Collections.emptyMap() : Collections.unmodifiableMap(values);
+    }
+
+    /** Records one metric's start and end readings (multi-metric trees). */
+    public HiQNode putValues(String metric, long startValue, long endValue) {
+        if (values == null) values = new LinkedHashMap<>(4);
+        values.put(metric, new long[] {startValue, endValue});
+        return this;
+    }
+
+    public List<HiQNode> children() { return Collections.unmodifiableList(children); }
+
+    public HiQNode addChild(HiQNode child) {
+        children.add(Objects.requireNonNull(child, "child"));
+        return this;
+    }
+
+    /** Removes the child at {@code index} (used by concise mode to prune zero-span leaves). */
+    void removeChild(int index) { children.remove(index); }
+
+    List<HiQNode> mutableChildren() { return children; }
+
+    /** Number of nodes in this subtree, this one included. */
+    public int size() {
+        int n = 1;
+        for (HiQNode c : children) n += c.size();
+        return n;
+    }
+
+    @Override
+    public String toString() {
+        return name + "(" + span() + ")" + (children.isEmpty() ? "" : children.toString());
+    }
+}

@@ -1,0 +1,240 @@
+package io.hiq.tree;
+
+import com.fasterxml.jackson.core.JsonEncoding;
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.Iterator;
+import java.util.Map;
+
+/**
+ * The {@code hiq.tree/1} JSON codec of DESIGN B4: one JSON object per tree, UTF-8, no line breaks
+ * inside (so a jack log holds one tree per line).
+ *
+ * <p>Encoding streams straight into a byte buffer (no intermediate tree). Decoding validates every
+ * required field and its type and rejects any other {@code schema} value with a
+ * {@link TreeFormatException} whose message names the field: consumers turn it into a dead letter.
+ * Thread-safe.
+ */
+public final class TreeCodec {
+    /** Deepest node nesting accepted on decode (protects readers from hostile input). */
+    public static final int MAX_DEPTH = 512;
+
+    private static final ObjectMapper MAPPER = newMapper();
+    private static final JsonFactory FACTORY = MAPPER.getFactory();
+
+    private TreeCodec() {}
+
+    private static ObjectMapper newMapper() {
+        JsonFactory f = JsonFactory.builder()
+                .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(4 * MAX_DEPTH).build())
+                .build();
+        return new ObjectMapper(f);
+    }
+
+    /** Encodes a tree as one line of UTF-8 JSON (no trailing newline). */
+    public static byte[] encode(HiQTree tree) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(256 + 128 * tree.root().size());
+        encode(tree, out);
+        return out.toByteArray();
+    }
+
+    /** Encodes a tree as a JSON string. */
+    public static String encodeToString(HiQTree tree) {
+        return new String(encode(tree), StandardCharsets.UTF_8);
+    }
+
+    /** Encodes a tree into {@code out} (not closed). */
+    public static void encode(HiQTree tree, OutputStream out) {
+        try (JsonGenerator g = FACTORY.createGenerator(out, JsonEncoding.UTF8)) {
+            g.disable(JsonGenerator.Feature.AUTO_CLOSE_TARGET);
+            g.setCodec(MAPPER);
+            g.writeStartObject();
+            g.writeStringField("schema", HiQTree.SCHEMA);
+            g.writeStringField("id", tree.id());
+            g.writeStringField("service", tree.service());
+            g.writeStringField("host", tree.host());
+            g.writeNumberField("pid", tree.pid());
+            g.writeStringField("thread", tree.thread());
+            g.writeStringField("metric", tree.metric());
+            g.writeStringField("unit", tree.unit());
+            g.writeNumberField("overhead_ns", tree.overheadNs());
+            g.writeNumberField("dropped", tree.dropped());
+            if (tree.mode() != null) g.writeStringField("mode", tree.mode());
+            g.writeFieldName("root");
+            writeNode(g, tree.root());
+            g.writeEndObject();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static void writeNode(JsonGenerator g, HiQNode n) throws IOException {
+        g.writeStartObject();
+        g.writeStringField("name", n.name());
+        g.writeNumberField("start", n.start());
+        g.writeNumberField("end", n.end());
+        g.writeNumberField("value_start", n.valueStart());
+        g.writeNumberField("value_end", n.valueEnd());
+        g.writeObjectFieldStart("extra");
+        for (Map.Entry<String, Object> e : n.extra().entrySet()) {
+            g.writeFieldName(e.getKey());
+            writeValue(g, e.getValue());
+        }
+        g.writeEndObject();
+        if (!n.values().isEmpty()) {
+            g.writeObjectFieldStart("values");
+            for (Map.Entry<String, long[]> e : n.values().entrySet()) {
+                g.writeArrayFieldStart(e.getKey());
+                g.writeNumber(e.getValue()[0]);
+                g.writeNumber(e.getValue()[1]);
+                g.writeEndArray();
+            }
+            g.writeEndObject();
+        }
+        g.writeArrayFieldStart("children");
+        for (HiQNode c : n.children()) writeNode(g, c);
+        g.writeEndArray();
+        g.writeEndObject();
+    }
+
+    private static void writeValue(JsonGenerator g, Object v) throws IOException {
+        if (v == null) g.writeNull();
+        else if (v instanceof String s) g.writeString(s);
+        else if (v instanceof Long || v instanceof Integer || v instanceof Short || v instanceof Byte) g.writeNumber(((Number) v).longValue());
+        else if (v instanceof Number num) g.writeNumber(num.doubleValue());
+        else if (v instanceof Boolean b) g.writeBoolean(b);
+        else if (v instanceof Map<?, ?> || v instanceof Iterable<?>) g.writeObject(v);
+        else g.writeString(String.valueOf(v)); // anything else is shown as its text form
+    }
+
+    /** Decodes and validates one tree. */
+    public static HiQTree decode(byte[] json) throws TreeFormatException {
+        if (json == null || json.length == 0) throw new TreeFormatException("empty record");
+        JsonNode doc;
+        try {
+            doc = MAPPER.readTree(json);
+        } catch (JsonProcessingException e) {
+            throw new TreeFormatException("not valid JSON: " + e.getOriginalMessage());
+        } catch (IOException e) {
+            throw new TreeFormatException("unreadable: " + e.getMessage());
+        }
+        return fromJson(doc);
+    }
+
+    /** Decodes and validates one tree from a string. */
+    public static HiQTree decode(String json) throws TreeFormatException {
+        return decode(json == null ? null : json.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** Validates an already-parsed JSON document as a tree. */
+    public static HiQTree fromJson(JsonNode doc) throws TreeFormatException {
+        if (doc == null || doc.isNull() || doc.isMissingNode()) throw new TreeFormatException("null record");
+        if (!doc.isObject()) throw new TreeFormatException("not a JSON object but " + doc.getNodeType().name().toLowerCase());
+        JsonNode schema = doc.get("schema");
+        if (schema == null) throw new TreeFormatException("field 'schema' missing");
+        if (!schema.isTextual() || !HiQTree.SCHEMA.equals(schema.asText())) {
+            throw new TreeFormatException("field 'schema': unsupported value " + clip(schema.toString()) + ", expected \"" + HiQTree.SCHEMA + "\"");
+        }
+        HiQTree.Builder b = HiQTree.builder()
+                .id(text(doc, "id", true))
+                .service(text(doc, "service", false))
+                .host(text(doc, "host", false))
+                .pid(integer(doc, "pid"))
+                .thread(text(doc, "thread", false))
+                .metric(text(doc, "metric", true))
+                .unit(text(doc, "unit", true))
+                .overheadNs(integer(doc, "overhead_ns"))
+                .dropped(integer(doc, "dropped"));
+        JsonNode mode = doc.get("mode");
+        if (mode != null && mode.isTextual()) b.mode(mode.asText());
+        JsonNode root = doc.get("root");
+        if (root == null) throw new TreeFormatException("field 'root' missing");
+        b.root(node(root, "root", 0));
+        return b.build();
+    }
+
+    private static HiQNode node(JsonNode j, String path, int depth) throws TreeFormatException {
+        if (depth > MAX_DEPTH) throw new TreeFormatException("field '" + path + "': nested deeper than " + MAX_DEPTH);
+        if (!j.isObject()) throw new TreeFormatException("field '" + path + "': not an object");
+        HiQNode n = HiQNode.of(text(j, "name", true, path), integer(j, "start", path), integer(j, "end", path),
+                integer(j, "value_start", path), integer(j, "value_end", path));
+        JsonNode extra = j.get("extra");
+        if (extra != null && !extra.isNull()) {
+            if (!extra.isObject()) throw new TreeFormatException("field '" + path + ".extra': not an object");
+            Iterator<Map.Entry<String, JsonNode>> it = extra.fields();
+            while (it.hasNext()) {
+                Map.Entry<String, JsonNode> e = it.next();
+                n.putExtra(e.getKey(), plain(e.getValue()));
+            }
+        }
+        JsonNode values = j.get("values");
+        if (values != null && !values.isNull()) {
+            if (!values.isObject()) throw new TreeFormatException("field '" + path + ".values': not an object");
+            Iterator<Map.Entry<String, JsonNode>> it = values.fields();
+            while (it.hasNext()) {
+                Map.Entry<String, JsonNode> e = it.next();
+                JsonNode pair = e.getValue();
+                if (!pair.isArray() || pair.size() != 2 || !pair.get(0).isNumber() || !pair.get(1).isNumber()) {
+                    throw new TreeFormatException("field '" + path + ".values." + e.getKey() + "': not a [start,end] pair");
+                }
+                n.putValues(e.getKey(), pair.get(0).asLong(), pair.get(1).asLong());
+            }
+        }
+        JsonNode children = j.get("children");
+        if (children != null && !children.isNull()) {
+            if (!children.isArray()) throw new TreeFormatException("field '" + path + ".children': not an array");
+            for (int i = 0; i < children.size(); i++) {
+                n.addChild(node(children.get(i), path + ".children[" + i + "]", depth + 1));
+            }
+        }
+        return n;
+    }
+
+    private static Object plain(JsonNode v) {
+        if (v.isTextual()) return v.asText();
+        if (v.isIntegralNumber()) return v.asLong();
+        if (v.isNumber()) return v.asDouble();
+        if (v.isBoolean()) return v.asBoolean();
+        if (v.isNull()) return null;
+        return MAPPER.convertValue(v, Object.class);
+    }
+
+    private static String text(JsonNode j, String field, boolean nonEmpty) throws TreeFormatException {
+        return text(j, field, nonEmpty, null);
+    }
+
+    private static String text(JsonNode j, String field, boolean nonEmpty, String path) throws TreeFormatException {
+        String name = path == null ? field : path + "." + field;
+        JsonNode v = j.get(field);
+        if (v == null || v.isNull()) throw new TreeFormatException("field '" + name + "' missing");
+        if (!v.isTextual()) throw new TreeFormatException("field '" + name + "': not a string");
+        if (nonEmpty && v.asText().isEmpty()) throw new TreeFormatException("field '" + name + "': empty");
+        return v.asText();
+    }
+
+    private static long integer(JsonNode j, String field) throws TreeFormatException {
+        return integer(j, field, null);
+    }
+
+    private static long integer(JsonNode j, String field, String path) throws TreeFormatException {
+        String name = path == null ? field : path + "." + field;
+        JsonNode v = j.get(field);
+        if (v == null || v.isNull()) throw new TreeFormatException("field '" + name + "' missing");
+        if (!v.isNumber()) throw new TreeFormatException("field '" + name + "': not a number");
+        return v.asLong();
+    }
+
+    private static String clip(String s) { return s.length() > 64 ? s.substring(0, 64) + "…" : s; }
+
+    /** The shared, configured mapper (read-only use). */
+    public static ObjectMapper mapper() { return MAPPER; }
+}
