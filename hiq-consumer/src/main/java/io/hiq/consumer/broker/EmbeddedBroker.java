@@ -75,7 +75,8 @@ public final class EmbeddedBroker implements AutoCloseable {
         try (OutputStream out = Files.newOutputStream(config)) {
             p.store(out, "written by hiq broker on each start");
         }
-        format(config);
+        // formatted once: a second format would stamp a new cluster id the existing data refuses
+        if (!Files.exists(dir.resolve("data").resolve("meta.properties"))) format(config);
         server = new KafkaRaftServer(KafkaConfig.fromProps(p, false), Time.SYSTEM);
         server.startup();
         return this;
