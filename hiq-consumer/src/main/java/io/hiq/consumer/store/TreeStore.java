@@ -93,6 +93,19 @@ public final class TreeStore implements AutoCloseable {
         }
     }
 
+    /**
+     * Makes every committed batch durable against a process crash; call before committing the Kafka
+     * offsets of those batches. H2 writes committed changes to its file in the background (about
+     * once a second), so a process killed before then would lose trees whose offsets were already
+     * committed: {@code CHECKPOINT} writes them now. PostgreSQL commits are durable already.
+     */
+    public synchronized void flush() throws SQLException {
+        if (dialect != Dialect.H2 || closed) return;
+        try (Statement s = writer.createStatement()) {
+            s.execute("CHECKPOINT");
+        }
+    }
+
     private static boolean retryable(SQLException e) {
         String s = e.getSQLState();
         // unique violation (another instance inserted first), serialization failure, deadlock, lock timeout
@@ -124,11 +137,6 @@ public final class TreeStore implements AutoCloseable {
             applyRollups(rollups(fresh));
         }
         writer.commit();
-        if (dialect == Dialect.H2) {
-            // H2 writes committed changes to its file in the background (about every second); a
-            // process killed before that would lose trees whose offsets are already committed.
-            try (Statement s = writer.createStatement()) { s.execute("CHECKPOINT"); }
-        }
         return fresh.size();
     }
 
