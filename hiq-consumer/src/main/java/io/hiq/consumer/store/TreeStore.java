@@ -191,7 +191,11 @@ public final class TreeStore implements AutoCloseable {
                 select.setLong(3, k.minuteMs());
                 Aggregate current = null;
                 try (ResultSet rs = select.executeQuery()) {
-                    if (rs.next()) current = readAggregate(rs, 1);
+                    if (rs.next()) {
+                        current = new Aggregate();
+                        current.merge(add);
+                        current.mergeEncoded(rs.getLong(1), rs.getLong(2), rs.getLong(3), rs.getLong(4), rs.getBytes(5));
+                    }
                 }
                 if (current == null) {
                     insert.setString(1, k.service());
@@ -200,7 +204,6 @@ public final class TreeStore implements AutoCloseable {
                     setAggregate(insert, 4, add);
                     insert.addBatch();
                 } else {
-                    current.merge(add);
                     setAggregate(update, 1, current);
                     update.setString(6, k.service());
                     update.setString(7, k.tag());
@@ -213,10 +216,6 @@ public final class TreeStore implements AutoCloseable {
         }
     }
 
-    private static Aggregate readAggregate(ResultSet rs, int col) throws SQLException {
-        return new Aggregate(rs.getLong(col), rs.getLong(col + 1), rs.getLong(col + 2), rs.getLong(col + 3),
-                Histograms.decode(rs.getBytes(col + 4)));
-    }
 
     private static void setAggregate(PreparedStatement ps, int col, Aggregate a) throws SQLException {
         ps.setLong(col, a.count());
@@ -322,7 +321,7 @@ public final class TreeStore implements AutoCloseable {
      */
     public List<TagStats> stats(String service, Long fromMs, Long toMs) throws SQLException {
         Map<String, Aggregate> byTag = new TreeMap<>();
-        scanRollups(service, null, fromMs, toMs, (k, a) -> byTag.computeIfAbsent(k.tag(), t -> new Aggregate()).merge(a));
+        scanRollups(service, null, fromMs, toMs, k -> byTag.computeIfAbsent(k.tag(), t -> new Aggregate()));
         List<TagStats> out = new ArrayList<>(byTag.size());
         byTag.forEach((tag, a) -> out.add(TagStats.of(service, tag, a)));
         return out;
@@ -334,8 +333,7 @@ public final class TreeStore implements AutoCloseable {
             int c = a.get(0).compareTo(b.get(0));
             return c != 0 ? c : a.get(1).compareTo(b.get(1));
         });
-        scanRollups(null, null, null, null,
-                (k, a) -> acc.computeIfAbsent(List.of(k.service(), k.tag()), x -> new Aggregate()).merge(a));
+        scanRollups(null, null, null, null, k -> acc.computeIfAbsent(List.of(k.service(), k.tag()), x -> new Aggregate()));
         List<TagStats> out = new ArrayList<>(acc.size());
         acc.forEach((k, a) -> out.add(TagStats.of(k.get(0), k.get(1), a)));
         return out;
@@ -344,14 +342,15 @@ public final class TreeStore implements AutoCloseable {
     /** One tag's latency per minute over a window (every service when {@code service} is null). */
     public List<SeriesPoint> series(String service, String tag, Long fromMs, Long toMs) throws SQLException {
         Map<Long, Aggregate> byMinute = new TreeMap<>();
-        scanRollups(service, tag, fromMs, toMs, (k, a) -> byMinute.computeIfAbsent(k.minuteMs(), m -> new Aggregate()).merge(a));
+        scanRollups(service, tag, fromMs, toMs, k -> byMinute.computeIfAbsent(k.minuteMs(), m -> new Aggregate()));
         List<SeriesPoint> out = new ArrayList<>(byMinute.size());
         byMinute.forEach((m, a) -> out.add(new SeriesPoint(m, a.count(), a.percentile(50) / 1e6,
                 a.percentile(95) / 1e6, a.percentile(99) / 1e6)));
         return out;
     }
 
-    private interface RowSink { void accept(RollupKey key, Aggregate a); }
+    /** Receives the aggregate a stored row must be merged into. */
+    private interface RowSink { Aggregate target(RollupKey key); }
 
     private void scanRollups(String service, String tag, Long fromMs, Long toMs, RowSink sink) throws SQLException {
         StringBuilder sql = new StringBuilder("SELECT service, tag, minute_ms, cnt, sum_ns, min_ns, max_ns, hist FROM hiq_rollup WHERE 1=1");
@@ -365,7 +364,8 @@ public final class TreeStore implements AutoCloseable {
                 for (int i = 0; i < args.size(); i++) ps.setObject(i + 1, args.get(i));
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
-                        sink.accept(new RollupKey(rs.getString(1), rs.getString(2), rs.getLong(3)), readAggregate(rs, 4));
+                        sink.target(new RollupKey(rs.getString(1), rs.getString(2), rs.getLong(3)))
+                                .mergeEncoded(rs.getLong(4), rs.getLong(5), rs.getLong(6), rs.getLong(7), rs.getBytes(8));
                     }
                 }
             }
