@@ -3,6 +3,7 @@ package io.hiq.consumer.bench;
 import io.hiq.consumer.ingest.IngestLoop;
 import io.hiq.consumer.ingest.TreeValidator;
 import io.hiq.consumer.store.StoredTree;
+import io.hiq.consumer.store.TreeQuery;
 import io.hiq.consumer.store.TreeStore;
 import io.hiq.tree.HiQNode;
 import io.hiq.tree.HiQTree;
@@ -70,7 +71,7 @@ public final class IngestBench implements Callable<Integer> {
         Path tmp = null;
         String url = store;
         if (url == null) {
-            tmp = Files.createTempDirectory("hiq-bench");
+            tmp = Files.createTempDirectory("hiq-ingest-bench");
             url = "jdbc:h2:file:" + tmp.resolve("store");
         }
         long nowUs = System.currentTimeMillis() * 1000;
@@ -105,8 +106,25 @@ public final class IngestBench implements Callable<Integer> {
             Arrays.sort(ns);
             System.out.printf(Locale.ROOT, "/api/stats over one hour (%d trees): median %.1f ms, max %.1f ms (%d queries)%n",
                     s.treeCount(), ns[queries / 2] / 1e6, ns[queries - 1] / 1e6, queries);
+            for (TreeQuery tq : List.of(new TreeQuery(null, 0, false, 50), new TreeQuery(null, 0, true, 50),
+                    new TreeQuery(SERVICES[1], 20, true, 50))) {
+                for (int q = 0; q < queries; q++) {
+                    long q0 = System.nanoTime();
+                    s.trees(tq);
+                    ns[q] = System.nanoTime() - q0;
+                }
+                Arrays.sort(ns);
+                System.out.printf(Locale.ROOT, "/api/trees %s: median %.1f ms, max %.1f ms%n", tq, ns[queries / 2] / 1e6, ns[queries - 1] / 1e6);
+            }
         }
+        if (tmp != null) deleteTree(tmp);
         return 0;
+    }
+
+    private static void deleteTree(Path dir) throws java.io.IOException {
+        try (var paths = Files.walk(dir)) {
+            for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
+        }
     }
 
     public static void main(String[] args) {

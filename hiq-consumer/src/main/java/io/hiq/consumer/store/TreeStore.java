@@ -272,15 +272,18 @@ public final class TreeStore implements AutoCloseable {
 
     /** A page of trees matching {@code q} and the total that match. */
     public TreePage trees(TreeQuery q) throws SQLException {
-        StringBuilder where = new StringBuilder(" WHERE latency_us >= ?");
-        if (q.service() != null) where.append(" AND service = ?");
-        String order = q.slowest() ? " ORDER BY latency_us DESC, id" : " ORDER BY start_us DESC, id";
         long minUs = (long) Math.ceil(Math.max(0, q.minLatencyMs()) * 1000.0);
+        // conditions only when filtering: an unfiltered COUNT(*) is answered without a scan
+        List<Object> args = new ArrayList<>();
+        StringBuilder where = new StringBuilder();
+        if (minUs > 0) { where.append(" AND latency_us >= ?"); args.add(minUs); }
+        if (q.service() != null) { where.append(" AND service = ?"); args.add(q.service()); }
+        String cond = where.length() == 0 ? "" : " WHERE" + where.substring(4);
+        String order = q.slowest() ? " ORDER BY latency_us DESC, id" : " ORDER BY start_us DESC, id";
         return read(c -> {
             long total;
-            try (PreparedStatement ps = c.prepareStatement("SELECT COUNT(*) FROM hiq_tree" + where)) {
-                ps.setLong(1, minUs);
-                if (q.service() != null) ps.setString(2, q.service());
+            try (PreparedStatement ps = c.prepareStatement("SELECT COUNT(*) FROM hiq_tree" + cond)) {
+                for (int i = 0; i < args.size(); i++) ps.setObject(i + 1, args.get(i));
                 try (ResultSet rs = ps.executeQuery()) {
                     rs.next();
                     total = rs.getLong(1);
@@ -288,11 +291,9 @@ public final class TreeStore implements AutoCloseable {
             }
             List<TreeSummary> rows = new ArrayList<>();
             try (PreparedStatement ps = c.prepareStatement("SELECT id, service, root_tag, start_us, latency_us FROM hiq_tree"
-                    + where + order + " LIMIT ?")) {
-                int i = 1;
-                ps.setLong(i++, minUs);
-                if (q.service() != null) ps.setString(i++, q.service());
-                ps.setInt(i, q.limit());
+                    + cond + order + " LIMIT ?")) {
+                for (int i = 0; i < args.size(); i++) ps.setObject(i + 1, args.get(i));
+                ps.setInt(args.size() + 1, q.limit());
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
                         rows.add(new TreeSummary(rs.getString(1), rs.getString(2), rs.getString(3), rs.getLong(4),
