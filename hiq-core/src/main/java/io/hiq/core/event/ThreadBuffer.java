@@ -32,6 +32,8 @@ final class ThreadBuffer {
 
     private long[] data;
     private Object[] refs;
+    /** Records that fit in {@link #data} now (kept as a field: a division per record costs more than a load). */
+    private int capacity;
     private int count;
     private int refCount;
     private long firstNanos;
@@ -56,6 +58,7 @@ final class ThreadBuffer {
         int initial = Math.min(INITIAL_RECORDS, maxRecords);
         this.data = new long[initial * stride];
         this.refs = new Object[initial];
+        this.capacity = initial;
     }
 
     /**
@@ -116,7 +119,7 @@ final class ThreadBuffer {
 
     /** Writes one record; returns its position in {@code data}, or -1 when it was dropped. */
     private int record(int kind, int tagId, Object ref, long now) {
-        if (count == capacity() && !makeRoom()) {
+        if (count == capacity && !makeRoom()) {
             droppingEvents++;
             return -1;
         }
@@ -136,14 +139,13 @@ final class ThreadBuffer {
         return pos;
     }
 
-    private int capacity() { return data.length / stride; }
-
     /** Grows, publishes or drops so that one more record fits; false when the current root was dropped. */
     private boolean makeRoom() {
         if (count < maxRecords) {
             int grown = Math.min(maxRecords, Math.max(count * 2, INITIAL_RECORDS));
             data = java.util.Arrays.copyOf(data, grown * stride);
             refs = java.util.Arrays.copyOf(refs, grown);
+            capacity = grown;
             return true;
         }
         if (publish()) return true;

@@ -42,6 +42,9 @@ public final class TreeAssembler implements SpanEventHandler {
     private volatile long overheadPerRecordNs;
 
     private final Map<Long, Open> open = new HashMap<>();
+    /** The last batch's thread and its open root: consecutive batches of one thread skip the map. */
+    private long lastThread = -1;
+    private Open lastOpen;
     /** Trees each thread dropped that no tree has reported yet: the next tree of that thread does. */
     private final Map<Long, Long> pendingDrops = new HashMap<>();
 
@@ -84,8 +87,8 @@ public final class TreeAssembler implements SpanEventHandler {
 
     @Override
     public void onBatch(SpanBatch b, boolean endOfBatch) {
-        Long tid = b.threadId();
-        Open o = open.get(tid);
+        long tid = b.threadId();
+        Open o = lastThread == tid && lastOpen != null ? lastOpen : open.get(tid);
         if (b.abortOpen() && o != null) {
             open.remove(tid);
             o = null;
@@ -136,6 +139,8 @@ public final class TreeAssembler implements SpanEventHandler {
                 if (o != null) o.records++;
             }
         }
+        lastThread = tid;
+        lastOpen = o;
         published.addAndGet(n);
         if (endOfBatch) {
             for (TreeSink s : sinks) s.endOfBatch();
@@ -149,7 +154,7 @@ public final class TreeAssembler implements SpanEventHandler {
 
     private void complete(Open o, String threadName, long threadId) {
         HiQNode root = o.root;
-        Long dropped = pendingDrops.remove(threadId);
+        Long dropped = pendingDrops.isEmpty() ? null : pendingDrops.remove(threadId);
         if (mode == Mode.CONCISE) prune(root, metrics.get(0).zeroSpanThreshold());
         long overhead = o.records * overheadPerRecordNs;
         if (mode == Mode.DEBUG) {
