@@ -4,6 +4,7 @@ import io.hiq.core.conf.ConfException;
 import io.hiq.core.conf.ConfParser;
 import io.hiq.core.conf.HiQConf;
 import io.hiq.core.event.Recorder;
+import io.hiq.core.event.Span;
 import io.hiq.core.metric.Metric;
 import io.hiq.core.runtime.HiQRuntime;
 import io.hiq.core.runtime.RuntimeOptions;
@@ -57,6 +58,22 @@ public final class HiQ implements AutoCloseable {
      * and {@code show()}); does nothing outside a traced call.
      */
     public static void extra(String key, Object value) { Recorder.extra(key, value); }
+
+    /**
+     * Opens a span named {@code tag} on this thread, ended by {@link Span#close()}: a node in the tree
+     * like a traced method's (a root when no traced call is open). For code that is not a method of
+     * its own: a request, a phase, a loop.
+     *
+     * @throws IllegalArgumentException when {@code tag} does not match {@code ^\w+$}
+     */
+    public static Span span(String tag) {
+        if (tag == null || !TAG.matcher(tag).matches()) {
+            throw new IllegalArgumentException("span tag '" + tag + "' must match ^\\w+$");
+        }
+        return Span.open(HiQRuntime.tagRegistry().register(tag, null, null));
+    }
+
+    private static final java.util.regex.Pattern TAG = java.util.regex.Pattern.compile("\\w+");
 
     /** Prints the trees kept so far to stdout, in the layout of the Python HiQ. */
     public void show() { show(System.out); }
