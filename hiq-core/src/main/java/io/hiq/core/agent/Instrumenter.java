@@ -3,6 +3,7 @@ package io.hiq.core.agent;
 import static net.bytebuddy.matcher.ElementMatchers.namedOneOf;
 
 import io.hiq.core.conf.ConfEntry;
+import io.hiq.core.conf.Extra;
 import io.hiq.core.conf.HiQConf;
 import io.hiq.core.event.Tag;
 import io.hiq.core.event.TagRegistry;
@@ -20,6 +21,7 @@ import net.bytebuddy.asm.Advice;
 import net.bytebuddy.description.method.MethodDescription;
 import net.bytebuddy.description.method.ParameterDescription;
 import net.bytebuddy.description.type.TypeDescription;
+import net.bytebuddy.dynamic.ClassFileLocator;
 import net.bytebuddy.dynamic.DynamicType;
 import net.bytebuddy.matcher.ElementMatchers;
 import net.bytebuddy.utility.JavaModule;
@@ -90,13 +92,16 @@ public final class Instrumenter {
         Set<String> warnedMissing = ConcurrentHashMap.newKeySet();
 
         AgentBuilder.Transformer transformer = (builder, type, loader, module, pd) ->
-                instrument(builder, type, byClass.get(type.getName()), tags, matched, loaded, warnedMissing, err);
+                instrument(builder, type, loader, byClass.get(type.getName()), tags, matched, loaded, warnedMissing, err);
 
         ResettableClassFileTransformer t = new AgentBuilder.Default()
                 .disableClassFormatChanges()
                 .with(AgentBuilder.RedefinitionStrategy.RETRANSFORMATION)
                 .with(AgentBuilder.InitializationStrategy.NoOp.INSTANCE)
                 .with(AgentBuilder.TypeStrategy.Default.DECORATE)
+                // parse class files (not reflection) so that parameter names come from debug info too
+                .with(AgentBuilder.PoolStrategy.Default.EXTENDED)
+                .with(AgentBuilder.DescriptionStrategy.Default.POOL_FIRST)
                 .with(new ErrorListener(err))
                 .ignore(ElementMatchers.none())
                 .type(namedOneOf(byClass.keySet().toArray(new String[0])), ElementMatchers.not(ElementMatchers.isBootstrapClassLoader()))
@@ -105,20 +110,30 @@ public final class Instrumenter {
         return new Installation(inst, t, matched, loaded, err);
     }
 
-    private static DynamicType.Builder<?> instrument(DynamicType.Builder<?> builder, TypeDescription type, List<ConfEntry> entries,
+    private static DynamicType.Builder<?> instrument(DynamicType.Builder<?> builder, TypeDescription type, ClassLoader loader, List<ConfEntry> entries,
                                                      TagRegistry tags, Map<ConfEntry, Boolean> matched, Set<String> loaded,
                                                      Set<String> warnedMissing, PrintStream err) {
         if (entries == null) return builder;
         loaded.add(type.getName());
+        SourceLocation source = null;
         for (ConfEntry e : entries) {
             boolean any = false;
             for (MethodDescription.InDefinedShape m : type.getDeclaredMethods()) {
                 if (!matches(e, m)) continue;
                 any = true;
                 String name = tagName(e, m);
-                Tag tag = tags.register(name, e, type.getSimpleName() + "." + m.getName() + signature(m));
+                String func = type.getName() + "." + m.getName() + signature(m);
+                Map<String, Object> staticExtra = new LinkedHashMap<>();
+                if (e.extras().contains(Extra.FUNC)) staticExtra.put("func", func);
+                if (e.extras().contains(Extra.FILE)) {
+                    if (source == null) source = SourceLocation.of(ClassFileLocator.ForClassLoader.of(loader), type.getName());
+                    staticExtra.put("file", source.of(m.getInternalName() + m.getDescriptor()));
+                }
+                Tag tag = tags.register(name, e, func, staticExtra);
+                boolean args = e.extras().contains(Extra.ARGS);
+                if (args) ArgsCapture.register(tag.id(), m.getParameters().stream().map(ParameterDescription::getName).toArray(String[]::new));
                 builder = builder.visit(Advice.withCustomMapping().bind(TagId.class, tag.id())
-                        .to(SpanAdvice.class).on(ElementMatchers.is(m)));
+                        .to(args ? ArgsAdvice.class : SpanAdvice.class).on(ElementMatchers.is(m)));
             }
             if (any) matched.put(e, true);
             else if (warnedMissing.add(e.where() + e.method())) {

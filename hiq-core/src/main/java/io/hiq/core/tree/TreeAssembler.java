@@ -102,7 +102,9 @@ public final class TreeAssembler implements SpanEventHandler {
                     o = new Open();
                     open.put(tid, o);
                 }
-                HiQNode node = new HiQNode(tags.name(b.tagId(i)), epochMicros.applyAsLong(b.nanoTime(i)), value(b, i, 0));
+                io.hiq.core.event.Tag tag = tags.get(b.tagId(i));
+                HiQNode node = new HiQNode(tag == null ? tags.name(b.tagId(i)) : tag.name(), epochMicros.applyAsLong(b.nanoTime(i)), value(b, i, 0));
+                if (tag != null && !tag.staticExtra().isEmpty()) tag.staticExtra().forEach(node::putExtra);
                 if (metrics.size() > 1) {
                     // the multi-metric form: every node carries every metric's readings
                     for (int m = 0; m < metrics.size(); m++) {
