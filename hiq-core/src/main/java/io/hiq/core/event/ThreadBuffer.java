@@ -46,6 +46,8 @@ final class ThreadBuffer {
     private long droppingEvents;
     private long droppedTreesSincePublish;
     private boolean abortOpen;
+    /** The forked task this thread is running, if any: tasks it forks in turn attach to the same call. */
+    private TaskLink adopted;
 
     ThreadBuffer(Thread owner, SpanRing ring, int maxRecords, LongSupplier[] extraMetrics, DropCounters drops) {
         this.owner = owner;
@@ -116,6 +118,28 @@ final class ThreadBuffer {
     void exit(int tagId, Throwable thrown) { exit(tagId, thrown, System.nanoTime()); }
 
     int depth() { return depth; }
+
+    /** Records that a task leaves for another thread from the innermost open call. */
+    void fork(TaskLink link) {
+        if ((depth == 0 && adopted == null) || dropping) return;
+        record(SpanBatch.FORK, 0, link, System.nanoTime());
+    }
+
+    /** Whether a task forked now has a call to attach to: an open call, or the task this thread runs. */
+    boolean canFork() { return depth > 0 || adopted != null; }
+
+    /** Records the start of a forked task on this thread (outside any root of its own). */
+    void adopt(TaskLink link) {
+        adopted = link;
+        record(SpanBatch.ADOPT, 0, link, System.nanoTime());
+    }
+
+    /** Records the end of a forked task and publishes, so the forking tree is not kept waiting. */
+    void adoptEnd(TaskLink link) {
+        adopted = null;
+        record(SpanBatch.ADOPT_END, 0, link, System.nanoTime());
+        if (depth == 0) publish();
+    }
 
     /** Writes one record; returns its position in {@code data}, or -1 when it was dropped. */
     private int record(int kind, int tagId, Object ref, long now) {

@@ -244,6 +244,7 @@ public final class HiQRuntime implements HiQContext, AutoCloseable {
         Instrumenter.Installation i = installation;
         if (restoreClasses && i != null) i.reset();
         ring.shutdown(deadline);
+        assembler.flush(deadline); // trees still waiting for async tasks go out now
         for (TreeSink s : sinks) {
             try {
                 s.flush(deadline);
