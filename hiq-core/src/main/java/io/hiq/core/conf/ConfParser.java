@@ -121,7 +121,10 @@ public final class ConfParser {
         if (r.isError()) {
             int at = in.position();
             int line = 1;
-            for (int i = 0; i < at; i++) if (bytes[i] == '\n') line++;
+            // count breaks as the CSV reader and Jackson do: \r\n, \r and \n each end one line
+            for (int i = 0; i < at; i++) {
+                if (bytes[i] == '\n' || (bytes[i] == '\r' && (i + 1 >= bytes.length || bytes[i + 1] != '\n'))) line++;
+            }
             throw new ConfException(source, line, null, String.format(Locale.ROOT,
                     "not UTF-8 text (byte 0x%02x); save the conf as UTF-8", bytes[at] & 0xff));
         }

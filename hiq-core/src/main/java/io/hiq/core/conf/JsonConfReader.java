@@ -52,7 +52,7 @@ final class JsonConfReader {
             JsonToken after = p.nextToken();
             if (after != null) {
                 throw new ConfException(source, line(p), "json",
-                        "unexpected " + describe(after) + " after the array of entries");
+                        "more content (" + describe(after) + ") after the array of entries; a conf is one array");
             }
             return out;
         } catch (JsonProcessingException e) {

@@ -78,6 +78,21 @@ class ConfErrorTest {
                 .isEqualTo("hiq: " + file + ":2: not UTF-8 text (byte 0xe9); save the conf as UTF-8");
     }
 
+    @Test
+    void nonUtf8LineCountsCrLfAndCrBreaks() throws Exception {
+        Path file = dir.resolve("mixed.conf");
+        byte[] head = "p, K, a, a\r\np, K, b, b\rp, K, ".getBytes(StandardCharsets.US_ASCII);
+        byte[] bad = {(byte) 0xff};
+        byte[] tail = ", c\n".getBytes(StandardCharsets.US_ASCII);
+        byte[] all = new byte[head.length + 1 + tail.length];
+        System.arraycopy(head, 0, all, 0, head.length);
+        System.arraycopy(bad, 0, all, head.length, 1);
+        System.arraycopy(tail, 0, all, head.length + 1, tail.length);
+        Files.write(file, all);
+        assertThat(error(file).errorLine())
+                .isEqualTo("hiq: " + file + ":3: not UTF-8 text (byte 0xff); save the conf as UTF-8");
+    }
+
     // ---- JSON structure
 
     @Test
@@ -143,7 +158,7 @@ class ConfErrorTest {
     @Test
     void jsonTextAfterTheArray() throws Exception {
         assertThat(json("[{\"module\": \"a\", \"function\": \"f\"}]\n[]\n").errorLine())
-                .isEqualTo("hiq: " + jsonFile() + ":2: field 'json': unexpected an array after the array of entries");
+                .isEqualTo("hiq: " + jsonFile() + ":2: field 'json': more content (an array) after the array of entries; a conf is one array");
     }
 
     @Test
