@@ -60,7 +60,8 @@ public final class Instrumenter {
         public synchronized void reset() {
             if (reset) return;
             reset = true;
-            transformer.reset(inst, AgentBuilder.RedefinitionStrategy.RETRANSFORMATION);
+            transformer.reset(inst, AgentBuilder.RedefinitionStrategy.RETRANSFORMATION,
+                    new AgentBuilder.RedefinitionStrategy.DiscoveryStrategy.Explicit(loadedNamed(inst, loadedClasses)));
         }
 
         /** Names of the conf's classes that were seen loading (and instrumented). */
@@ -97,17 +98,25 @@ public final class Instrumenter {
         ResettableClassFileTransformer t = new AgentBuilder.Default()
                 .disableClassFormatChanges()
                 .with(AgentBuilder.RedefinitionStrategy.RETRANSFORMATION)
+                // only the conf's classes already loaded are retransformed: no scan of every loaded class
+                .with(new AgentBuilder.RedefinitionStrategy.DiscoveryStrategy.Explicit(loadedNamed(inst, byClass.keySet())))
                 .with(AgentBuilder.InitializationStrategy.NoOp.INSTANCE)
                 .with(AgentBuilder.TypeStrategy.Default.DECORATE)
-                // parse class files (not reflection) so that parameter names come from debug info too
-                .with(AgentBuilder.PoolStrategy.Default.EXTENDED)
-                .with(AgentBuilder.DescriptionStrategy.Default.POOL_FIRST)
                 .with(new ErrorListener(err))
                 .ignore(ElementMatchers.none())
                 .type(namedOneOf(byClass.keySet().toArray(new String[0])), ElementMatchers.not(ElementMatchers.isBootstrapClassLoader()))
                 .transform(transformer)
                 .installOn(inst);
         return new Installation(inst, t, matched, loaded, err);
+    }
+
+    /** The loaded classes with one of these names (a name check per loaded class: cheap). */
+    static Set<Class<?>> loadedNamed(Instrumentation inst, Set<String> names) {
+        Set<Class<?>> out = new java.util.HashSet<>();
+        for (Class<?> c : inst.getAllLoadedClasses()) {
+            if (names.contains(c.getName()) && inst.isModifiableClass(c)) out.add(c);
+        }
+        return out;
     }
 
     private static DynamicType.Builder<?> instrument(DynamicType.Builder<?> builder, TypeDescription type, ClassLoader loader, List<ConfEntry> entries,
@@ -131,7 +140,11 @@ public final class Instrumenter {
                 }
                 Tag tag = tags.register(name, e, func, staticExtra);
                 boolean args = e.extras().contains(Extra.ARGS);
-                if (args) ArgsCapture.register(tag.id(), m.getParameters().stream().map(ParameterDescription::getName).toArray(String[]::new));
+                if (args) {
+                    if (source == null) source = SourceLocation.of(ClassFileLocator.ForClassLoader.of(loader), type.getName());
+                    ArgsCapture.register(tag.id(), source.parameterNames(m.getInternalName() + m.getDescriptor(),
+                            m.getParameters().stream().map(ParameterDescription::getName).toArray(String[]::new), m.isStatic()));
+                }
                 builder = builder.visit(Advice.withCustomMapping().bind(TagId.class, tag.id())
                         .to(args ? ArgsAdvice.class : SpanAdvice.class).on(ElementMatchers.is(m)));
             }
