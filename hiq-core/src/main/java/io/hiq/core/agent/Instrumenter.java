@@ -5,6 +5,7 @@ import static net.bytebuddy.matcher.ElementMatchers.namedOneOf;
 import io.hiq.core.conf.ConfEntry;
 import io.hiq.core.conf.Extra;
 import io.hiq.core.conf.HiQConf;
+import io.hiq.core.event.Recorder;
 import io.hiq.core.event.Tag;
 import io.hiq.core.event.TagRegistry;
 import java.io.PrintStream;
@@ -110,6 +111,15 @@ public final class Instrumenter {
         return new Installation(inst, t, matched, loaded, err);
     }
 
+    /** Whether classes of {@code loader} resolve HiQ's hot path to the very classes running now. */
+    static boolean seesHiQ(ClassLoader loader) {
+        try {
+            return Class.forName(Recorder.class.getName(), false, loader) == Recorder.class;
+        } catch (ClassNotFoundException | LinkageError e) {
+            return false;
+        }
+    }
+
     /** The loaded classes with one of these names (a name check per loaded class: cheap). */
     static Set<Class<?>> loadedNamed(Instrumentation inst, Set<String> names) {
         Set<Class<?>> out = new java.util.HashSet<>();
@@ -123,6 +133,13 @@ public final class Instrumenter {
                                                      TagRegistry tags, Map<ConfEntry, Boolean> matched, Set<String> loaded,
                                                      Set<String> warnedMissing, PrintStream err) {
         if (entries == null) return builder;
+        if (!seesHiQ(loader)) {
+            // instrumented code calls HiQ's Recorder: a loader that cannot see it would fail at run time
+            if (warnedMissing.add("loader:" + type.getName())) {
+                err.println("hiq: warning: class '" + type.getName() + "' comes from a class loader that does not delegate to the one HiQ is in; not traced");
+            }
+            return builder;
+        }
         loaded.add(type.getName());
         SourceLocation source = null;
         for (ConfEntry e : entries) {
