@@ -111,6 +111,26 @@ public final class Instrumenter {
         return new Installation(inst, t, matched, loaded, err);
     }
 
+    /**
+     * Loads and initialises ByteBuddy's machinery on a background thread, so that it overlaps with
+     * the agent's other start-up work (conf parsing, ring, extensions) on a second core instead of
+     * adding to the time before {@code main}. Harmless if {@link #install} runs first.
+     */
+    public static void warmUpInBackground() {
+        Thread t = new Thread(() -> {
+            try {
+                Advice.withCustomMapping().bind(TagId.class, 1).to(SpanAdvice.class);
+                Advice.withCustomMapping().bind(TagId.class, 1).to(ArgsAdvice.class);
+                new AgentBuilder.Default().disableClassFormatChanges().with(AgentBuilder.RedefinitionStrategy.RETRANSFORMATION)
+                        .type(namedOneOf("io.hiq.warmup.None")).transform((b, td, cl, m, pd) -> b);
+            } catch (Throwable ignored) {
+                // only a warm-up: install() reports real problems
+            }
+        }, "hiq-warmup");
+        t.setDaemon(true);
+        t.start();
+    }
+
     /** Whether classes of {@code loader} resolve HiQ's hot path to the very classes running now. */
     static boolean seesHiQ(ClassLoader loader) {
         try {
