@@ -26,6 +26,7 @@ class AsyncTest {
             List.of("io.hiq.core.testapp", "AsyncTarget", "fanOut", "fanOut"),
             List.of("io.hiq.core.testapp", "AsyncTarget", "fireAndForget", "fireAndForget"),
             List.of("io.hiq.core.testapp", "AsyncTarget", "chain", "chain"),
+            List.of("io.hiq.core.testapp", "AsyncTarget", "commonPool", "commonPool"),
             List.of("io.hiq.core.testapp", "AsyncTarget", "task", "task"),
             List.of("io.hiq.core.testapp", "AsyncTarget", "leafWork", "leafWork"));
 
@@ -85,6 +86,28 @@ class AsyncTest {
             // completed the first stage (outside any traced call) or from chain() itself
             assertThat(root.children()).extracting(HiQNode::name).contains("task");
             assertThat(root.size()).isGreaterThanOrEqualTo(3);
+        }
+    }
+
+    @Test
+    void withHiqAsyncEveryJdkExecutorCarriesTheContext() throws Exception {
+        AsyncTarget.pool = Executors.newFixedThreadPool(3); // not wrapped
+        try (HiQ hiq = HiQ.builder().conf(CONF).settings(Settings.of(Map.of("HIQ_HOME", home.toString(), "HIQ_ASYNC", "1"))).start()) {
+            assertThat(AsyncTarget.fanOut(4)).isEqualTo(6);
+            assertThat(AsyncTarget.commonPool()).isEqualTo(5);
+            await().atMost(Duration.ofSeconds(20)).until(() -> hiq.trees().size() == 2);
+            List<HiQTree> trees = hiq.trees();
+            assertThat(trees.get(0).root().name()).isEqualTo("fanOut");
+            assertThat(trees.get(0).root().children()).extracting(HiQNode::name).containsExactly("task", "task", "task", "task");
+            assertThat(trees.get(1).root().name()).isEqualTo("commonPool");
+            assertThat(trees.get(1).root().children()).extracting(HiQNode::name).containsExactly("task");
+        }
+        // after close the executors are plain again: a task is a tree of its own
+        AsyncTarget.pool.shutdownNow();
+        AsyncTarget.pool = Executors.newFixedThreadPool(1);
+        try (HiQ hiq = start()) {
+            AsyncTarget.fanOut(1);
+            await().atMost(Duration.ofSeconds(20)).until(() -> hiq.trees().size() == 2);
         }
     }
 

@@ -1,5 +1,6 @@
 package io.hiq.core.runtime;
 
+import io.hiq.core.agent.AsyncInstrumentation;
 import io.hiq.core.agent.Instrumenter;
 import io.hiq.core.conf.HiQConf;
 import io.hiq.core.event.DropCounters;
@@ -69,6 +70,7 @@ public final class HiQRuntime implements HiQContext, AutoCloseable {
     private final SpanRing ring;
     private final ScheduledExecutorService control;
     private volatile Instrumenter.Installation installation;
+    private net.bytebuddy.agent.builder.ResettableClassFileTransformer asyncTransformer;
     private volatile boolean enabled = true;
     private volatile boolean globalStatus = true;
     private volatile boolean closed;
@@ -110,6 +112,7 @@ public final class HiQRuntime implements HiQContext, AutoCloseable {
         this.ring = new SpanRing(options.ringSize(), options.blockOnFull(), handlers);
         Recorder.install(ring, options.bufferSize(), MetricReaders.forMetrics(options.metrics(), options.customMetric()), drops);
         if (inst != null && conf != null) this.installation = Instrumenter.install(inst, conf, TAGS, err);
+        if (inst != null && settings.flag("HIQ_ASYNC")) this.asyncTransformer = AsyncInstrumentation.install(inst, settings.home(), err);
 
         // Everything not needed before the first traced call happens off the starting thread.
         this.control = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -243,6 +246,7 @@ public final class HiQRuntime implements HiQContext, AutoCloseable {
         while (!Recorder.flushForShutdown() && System.nanoTime() - deadline < 0) ring.awaitDrained(deadline);
         Instrumenter.Installation i = installation;
         if (restoreClasses && i != null) i.reset();
+        if (asyncTransformer != null) AsyncInstrumentation.uninstall(inst, restoreClasses ? asyncTransformer : null);
         ring.shutdown(deadline);
         assembler.flush(deadline); // trees still waiting for async tasks go out now
         for (TreeSink s : sinks) {

@@ -34,6 +34,11 @@ public class AsyncTarget {
         });
     }
 
+    /** A CompletableFuture on the JDK's default async pool. */
+    public static int commonPool() {
+        return CompletableFuture.supplyAsync(() -> task(5)).join();
+    }
+
     /** A CompletableFuture chain on the pool. */
     public static int chain() {
         return CompletableFuture.supplyAsync(() -> task(1), pool).thenApplyAsync(v -> v + task(2), pool).join();

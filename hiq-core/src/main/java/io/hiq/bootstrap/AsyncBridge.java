@@ -1,0 +1,33 @@
+package io.hiq.bootstrap;
+
+import java.util.function.UnaryOperator;
+
+/**
+ * The one HiQ class that lives in the bootstrap class loader, and only with {@code HIQ_ASYNC=1}:
+ * JDK executors ({@code ThreadPoolExecutor}, {@code ForkJoinPool}, the virtual-thread executor)
+ * are instrumented to pass every submitted task through {@link #wrap}, and JDK classes can only see
+ * bootstrap classes. It refers to nothing of HiQ: core installs the wrapping function as a plain
+ * {@link UnaryOperator}.
+ *
+ * <p>Never referenced directly by HiQ's code (that would load a second copy from the application
+ * class loader); only through {@code Class.forName(…, null)} once its jar is on the bootstrap path.
+ */
+public final class AsyncBridge {
+    private static volatile UnaryOperator<Runnable> hook;
+
+    private AsyncBridge() {}
+
+    /** Installs (or, with null, removes) the function that wraps tasks. */
+    public static void install(UnaryOperator<Runnable> wrapper) { hook = wrapper; }
+
+    /** Called by instrumented JDK executors on every submitted task. */
+    public static Runnable wrap(Runnable task) {
+        UnaryOperator<Runnable> h = hook;
+        if (h == null || task == null) return task;
+        try {
+            return h.apply(task);
+        } catch (Throwable t) {
+            return task; // never let tracing break an executor
+        }
+    }
+}
