@@ -13,16 +13,31 @@ import java.util.function.UnaryOperator;
  * class loader); only through {@code Class.forName(…, null)} once its jar is on the bootstrap path.
  */
 public final class AsyncBridge {
-    private static volatile UnaryOperator<Runnable> hook;
+    private static volatile UnaryOperator<Object> hook;
 
     private AsyncBridge() {}
 
-    /** Installs (or, with null, removes) the function that wraps tasks. */
-    public static void install(UnaryOperator<Runnable> wrapper) { hook = wrapper; }
+    /**
+     * Installs (or, with null, removes) the function that wraps tasks: given a {@code Runnable} it
+     * returns a {@code Runnable}, given a {@code Callable} a {@code Callable}.
+     */
+    public static void install(UnaryOperator<Object> wrapper) { hook = wrapper; }
 
-    /** Called by instrumented JDK executors on every submitted task. */
+    /** Called by instrumented JDK executors on every submitted {@code Runnable}. */
     public static Runnable wrap(Runnable task) {
-        UnaryOperator<Runnable> h = hook;
+        Object w = apply(task);
+        return w instanceof Runnable r ? r : task;
+    }
+
+    /** Called by instrumented JDK executors on every submitted {@code Callable}. */
+    @SuppressWarnings("unchecked")
+    public static <V> java.util.concurrent.Callable<V> wrap(java.util.concurrent.Callable<V> task) {
+        Object w = apply(task);
+        return w instanceof java.util.concurrent.Callable<?> c ? (java.util.concurrent.Callable<V>) c : task;
+    }
+
+    private static Object apply(Object task) {
+        UnaryOperator<Object> h = hook;
         if (h == null || task == null) return task;
         try {
             return h.apply(task);

@@ -42,7 +42,7 @@ public final class AsyncInstrumentation {
     public static synchronized ResettableClassFileTransformer install(Instrumentation inst, Path home, PrintStream err) {
         try {
             Class<?> bridge = bridge(inst, home);
-            UnaryOperator<Runnable> wrapper = ContextTask::wrap;
+            UnaryOperator<Object> wrapper = ContextTask::wrapAny;
             bridge.getMethod("install", UnaryOperator.class).invoke(null, wrapper);
             return new AgentBuilder.Default()
                     .disableClassFormatChanges()
@@ -52,8 +52,12 @@ public final class AsyncInstrumentation {
                     .ignore(ElementMatchers.none())
                     .type(namedOneOf("java.util.concurrent.ThreadPoolExecutor", "java.util.concurrent.ForkJoinPool",
                             "java.util.concurrent.ThreadPerTaskExecutor", "java.util.concurrent.CompletableFuture$ThreadPerTaskExecutor"))
-                    .transform((builder, type, loader, module, pd) -> builder.visit(Advice.to(ExecuteAdvice.class)
-                            .on(named("execute").and(takesArguments(1)).and(takesArgument(0, Runnable.class)))))
+                    // execute/submit of the pools; newThread of the thread-per-task executors (every path ends there)
+                    .transform((builder, type, loader, module, pd) -> builder
+                            .visit(Advice.to(RunnableAdvice.class).on(namedOneOf("execute", "submit", "newThread")
+                                    .and(takesArguments(1)).and(takesArgument(0, Runnable.class))))
+                            .visit(Advice.to(CallableAdvice.class).on(named("submit")
+                                    .and(takesArguments(1)).and(takesArgument(0, java.util.concurrent.Callable.class)))))
                     .installOn(inst);
         } catch (Throwable t) {
             err.println("hiq: HIQ_ASYNC: cannot instrument the JDK's executors (" + t + "); use HiQ.wrap(executor)");
@@ -92,12 +96,22 @@ public final class AsyncInstrumentation {
         return Class.forName(BRIDGE, true, null);
     }
 
-    /** Inlined into {@code execute(Runnable)} of the JDK's executors. */
-    static final class ExecuteAdvice {
-        private ExecuteAdvice() {}
+    /** Inlined into the JDK executors' methods that take a {@code Runnable}. */
+    static final class RunnableAdvice {
+        private RunnableAdvice() {}
 
         @Advice.OnMethodEnter(suppress = Throwable.class)
         static void enter(@Advice.Argument(value = 0, readOnly = false) Runnable task) {
+            task = io.hiq.bootstrap.AsyncBridge.wrap(task);
+        }
+    }
+
+    /** Inlined into the JDK executors' methods that take a {@code Callable}. */
+    static final class CallableAdvice {
+        private CallableAdvice() {}
+
+        @Advice.OnMethodEnter(suppress = Throwable.class)
+        static void enter(@Advice.Argument(value = 0, readOnly = false) java.util.concurrent.Callable<?> task) {
             task = io.hiq.bootstrap.AsyncBridge.wrap(task);
         }
     }

@@ -23,6 +23,13 @@ public final class ContextTask {
         return link == null ? task : new LinkedCallable<>(task, link);
     }
 
+    /** Wraps a {@code Runnable} or a {@code Callable} (the JDK executors' bootstrap bridge calls this). */
+    public static Object wrapAny(Object task) {
+        if (task instanceof Runnable r) return wrap(r);
+        if (task instanceof Callable<?> c) return wrap(c);
+        return task;
+    }
+
     /** Marks a task that already carries its link (never wrapped twice). */
     interface Linked {}
 
