@@ -294,6 +294,7 @@ public final class TreeAssembler implements SpanEventHandler {
 
     /** Removes zero-span leaves without extra information, bottom-up; the root always stays. */
     static void prune(HiQNode node, long threshold) {
+        if (node.children().isEmpty()) return;
         List<HiQNode> keep = new ArrayList<>(node.children().size());
         boolean changed = false;
         for (HiQNode c : node.children()) {
