@@ -120,10 +120,14 @@ public final class HiQRuntime implements HiQContext, AutoCloseable {
             t.setDaemon(true);
             return t;
         });
-        control.execute(this::registerMBean);
-        control.execute(() -> assembler.overheadPerRecordNs(io.hiq.core.event.OverheadCalibration.nanosPerRecord(options.metrics(), options.customMetric())));
+        // JMX loads ~250 classes and the calibration keeps a core busy for a moment: both wait until
+        // the application is past its own start-up (the MBean is there within a second)
+        control.schedule(this::registerMBean, 300, TimeUnit.MILLISECONDS);
+        control.schedule(() -> assembler.overheadPerRecordNs(io.hiq.core.event.OverheadCalibration.nanosPerRecord(options.metrics(), options.customMetric())),
+                1, TimeUnit.SECONDS);
         long statusPeriod = settings.flag("HIQ_STATUS_CACHED") ? 5 : 1;
-        control.scheduleWithFixedDelay(this::pollStatus, 0, statusPeriod, TimeUnit.SECONDS);
+        pollStatus(); // a machine switched off at start is off from the first call
+        control.scheduleWithFixedDelay(this::pollStatus, statusPeriod, statusPeriod, TimeUnit.SECONDS);
         control.scheduleWithFixedDelay(Recorder::sweepDeadThreads, 1, 1, TimeUnit.SECONDS);
     }
 

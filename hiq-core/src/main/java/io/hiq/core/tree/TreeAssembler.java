@@ -43,7 +43,8 @@ public final class TreeAssembler implements SpanEventHandler {
     private final AtomicLong trees;
     private final String idPrefix;
     private long idCounter;
-    private volatile long overheadPerRecordNs;
+    /** Until the calibration (a second after start) reports, a typical warm figure of this machine class. */
+    private volatile long overheadPerRecordNs = 40;
 
     private final Map<Long, Open> open = new HashMap<>();
     /** The last batch's thread and its open root: consecutive batches of one thread skip the map. */
