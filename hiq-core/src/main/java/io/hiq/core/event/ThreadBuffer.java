@@ -45,6 +45,8 @@ final class ThreadBuffer {
     private boolean dropping;
     private long droppingEvents;
     private long droppedTreesSincePublish;
+    /** No publish attempt before the buffer holds this many records (set after a failed attempt). */
+    private int retryAtCount;
     private boolean abortOpen;
     /** The forked task this thread is running, if any: tasks it forks in turn attach to the same call. */
     private TaskLink adopted;
@@ -138,7 +140,7 @@ final class ThreadBuffer {
     void adoptEnd(TaskLink link) {
         adopted = null;
         record(SpanBatch.ADOPT_END, 0, link, System.nanoTime());
-        if (depth == 0) publish();
+        if (depth == 0) publish(true);
     }
 
     /** Writes one record; returns its position in {@code data}, or -1 when it was dropped. */
@@ -187,11 +189,19 @@ final class ThreadBuffer {
     }
 
     /** Publishes every record held; false (records kept) when the ring is full. */
-    private boolean publish() {
+    private boolean publish() { return publish(false); }
+
+    /** Publishes; {@code force} ignores the back-off after a failed attempt (shutdown, task end). */
+    private boolean publish(boolean force) {
         if (count == 0 && droppedTreesSincePublish == 0 && !abortOpen) return true;
+        // after a failed attempt, wait for 64 more records (or a full buffer) before trying again:
+        // a full ring stays full for a while, and each attempt costs the application thread
+        if (!force && count < retryAtCount && count < capacity) return false;
         if (!ring.publish(data, count, stride, refs, refCount, threadId, owner.getName(), droppedTreesSincePublish, abortOpen)) {
+            retryAtCount = count + 64;
             return false;
         }
+        retryAtCount = 0;
         for (int i = 0; i < refCount; i++) refs[i] = null;
         count = 0;
         refCount = 0;
@@ -206,7 +216,7 @@ final class ThreadBuffer {
     /** Publishes what a terminated owner left behind; true when this buffer can be forgotten. */
     boolean drainIfOwnerDead() {
         if (owner.isAlive()) return false;
-        return publish();
+        return publish(true);
     }
 
     /**
@@ -215,7 +225,7 @@ final class ThreadBuffer {
      * @return true when nothing completed is left behind
      */
     boolean flushCompleted() {
-        return depth > 0 || publish();
+        return depth > 0 || publish(true);
     }
 
     boolean ownedBy(Thread t) { return owner == t; }
