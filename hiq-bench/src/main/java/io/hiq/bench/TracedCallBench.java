@@ -29,7 +29,11 @@ import org.openjdk.jmh.annotations.Warmup;
  * operation).
  *
  * <p>{@code state=enabled} traces; {@code state=disabled} is HiQ after {@code disable()}: the classes
- * are restored, so it must cost what untraced code costs.
+ * are restored, so it must cost what untraced code costs. No tree is kept ({@code maxTrees(0)}) and
+ * no other output is configured, so the ring's consumer only counts records: this measures the hot
+ * path (advice, per-thread buffer, ring publish), as the design prototype did. What building and
+ * shipping trees costs on HiQ's own threads is measured by {@code bin/hiq bench} and the Jack and LMK
+ * benchmarks.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)

@@ -104,11 +104,20 @@ public final class TreeAssembler implements SpanEventHandler {
         this.idPrefix = String.format("%08x%08x-", ThreadLocalRandom.current().nextInt(), (int) pid);
     }
 
+    private boolean anySinkWantsTrees() {
+        for (TreeSink s : sinks) if (s.wantsTrees()) return true;
+        return false;
+    }
+
     /** Sets HiQ's estimated cost per record, used for {@code overhead_ns} (calibrated at start). */
     public void overheadPerRecordNs(long ns) { this.overheadPerRecordNs = ns; }
 
     @Override
     public void onBatch(SpanBatch b, boolean endOfBatch) {
+        if (!anySinkWantsTrees()) {
+            published.addAndGet(b.size());
+            return;
+        }
         long tid = b.threadId();
         Open o = lastThread == tid && lastOpen != null ? lastOpen : open.get(tid);
         if (b.abortOpen() && o != null) {
