@@ -29,6 +29,9 @@ import java.util.Locale;
  * ({@code k=v,k2=v2}) adds request headers such as an API key, never printed.
  */
 public final class OtlpExtension implements HiQExtension {
+    /** Counters (DESIGN B7 style): spans made from trees, accepted by the collector, failed to export. */
+    public static final String SPANS = "OtlpSpans", EXPORTED = "OtlpExported", FAILED = "OtlpFailed";
+
     private final PrintStream err;
     private TreeSpans sink;
     private long closeTimeoutNanos;
@@ -78,12 +81,14 @@ public final class OtlpExtension implements HiQExtension {
         SdkTracerProvider provider = SdkTracerProvider.builder()
                 .setResource(resource)
                 .setSampler(Sampler.alwaysOn())
-                .addSpanProcessor(BatchSpanProcessor.builder(exporter.build())
+                .addSpanProcessor(BatchSpanProcessor.builder(new CountingExporter(exporter.build(),
+                                context.counters().counter(EXPORTED), context.counters().counter(FAILED)))
                         .setMaxQueueSize(16_384)
+                        .setMaxExportBatchSize(2_048)
                         .setScheduleDelay(Duration.ofMillis(200))
                         .build())
                 .build();
-        sink = new TreeSpans(provider, closeTimeoutNanos, err);
+        sink = new TreeSpans(provider, closeTimeoutNanos, err, context.counters().counter(SPANS));
         context.addTreeSink(sink);
         return true;
     }

@@ -38,7 +38,10 @@ final class TreeSpans implements TreeSink {
     private final AtomicBoolean failedOnce = new AtomicBoolean();
     private final AtomicBoolean shutDown = new AtomicBoolean();
 
-    TreeSpans(SdkTracerProvider provider, long closeTimeoutNanos, PrintStream err) {
+    private final java.util.concurrent.atomic.AtomicLong spans;
+
+    TreeSpans(SdkTracerProvider provider, long closeTimeoutNanos, PrintStream err, java.util.concurrent.atomic.AtomicLong spans) {
+        this.spans = spans;
         this.provider = provider;
         this.tracer = provider.get("io.hiq", TreeSpans.class.getPackage().getImplementationVersion());
         this.closeTimeoutNanos = closeTimeoutNanos;
@@ -52,6 +55,7 @@ final class TreeSpans implements TreeSink {
             root.setAttribute(TREE_ID, tree.id());
             root.setAttribute(THREAD, tree.thread());
             root.end(tree.root().end(), TimeUnit.MICROSECONDS);
+            spans.addAndGet(tree.root().size());
         } catch (RuntimeException e) {
             // never let an export problem reach the assembler; said once
             if (failedOnce.compareAndSet(false, true)) err.println("hiq: otlp: a tree could not be exported: " + e);

@@ -41,7 +41,9 @@ class OtlpExportTest {
         int n = 5;
         try (OtlpReceiver receiver = new OtlpReceiver()) {
             List<HiQTree> trees;
+            io.hiq.core.runtime.Counters counters;
             try (HiQ hiq = start(receiver.endpoint())) {
+                counters = hiq.runtime().counters();
                 for (int i = 0; i < n; i++) {
                     Shop.order(i, i == 2);
                 }
@@ -49,6 +51,9 @@ class OtlpExportTest {
                 assertThat(trees).hasSize(n);
                 await().atMost(Duration.ofSeconds(10)).until(() -> receiver.spans().size() == 3 * n);
             }
+            assertThat(counters.get(OtlpExtension.SPANS)).isEqualTo(3L * n);
+            assertThat(counters.get(OtlpExtension.EXPORTED)).isEqualTo(3L * n);
+            assertThat(counters.get(OtlpExtension.FAILED)).isZero();
             assertThat(receiver.contentTypes).allMatch(ct -> ct.startsWith("application/x-protobuf"));
 
             for (ResourceSpans rs : receiver.resourceSpans()) {
@@ -132,6 +137,25 @@ class OtlpExportTest {
     }
 
     @Test
+    void secretNamedArgumentsNeverReachTheCollector() throws Exception {
+        String secret = "hunter2-" + System.nanoTime();
+        try (OtlpReceiver receiver = new OtlpReceiver()) {
+            try (HiQ hiq = HiQ.builder()
+                    .conf(List.of(List.of("io.hiq.export.testapp", "Accounts", "login", "login", "args")))
+                    .settings(Settings.of(Map.of("HIQ_OTLP_ENDPOINT", receiver.endpoint(), "HIQ_HOME", home.toString())))
+                    .start()) {
+                io.hiq.export.testapp.Accounts.login("alice", secret);
+            }
+            await().atMost(Duration.ofSeconds(10)).until(() -> receiver.spans().size() == 1);
+            Map<String, AnyValue> a = attributes(receiver.spans().get(0).getAttributesList());
+            assertThat(a.get("args").getStringValue()).isEqualTo("user=alice, password=***");
+            for (byte[] body : receiver.bodies) {
+                assertThat(new String(body, java.nio.charset.StandardCharsets.ISO_8859_1)).doesNotContain(secret);
+            }
+        }
+    }
+
+    @Test
     void endpointsAreCheckedAndCompleted() {
         assertThat(OtlpExtension.tracesUrl("http://127.0.0.1:4318")).isEqualTo("http://127.0.0.1:4318/v1/traces");
         assertThat(OtlpExtension.tracesUrl("http://collector:4318/")).isEqualTo("http://collector:4318/v1/traces");
@@ -143,6 +167,7 @@ class OtlpExportTest {
 
     @Test
     void anUnreachableCollectorNeverStopsTheApplicationAndCloseIsBounded() {
+        io.hiq.core.runtime.Counters counters;
         long t0 = System.nanoTime();
         // port 9 (discard) on loopback: connection refused
         try (HiQ hiq = HiQ.builder().conf(ShopConf.ROWS)
@@ -150,7 +175,10 @@ class OtlpExportTest {
                 .start()) {
             Shop.order(1, false);
             assertThat(hiq.trees()).hasSize(1);
+            counters = hiq.runtime().counters();
         }
+        assertThat(counters.get(OtlpExtension.SPANS)).isEqualTo(3);
+        assertThat(counters.get(OtlpExtension.EXPORTED)).isZero();
         assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofSeconds(30));
     }
 }

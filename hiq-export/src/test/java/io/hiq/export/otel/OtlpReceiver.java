@@ -16,6 +16,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 final class OtlpReceiver implements AutoCloseable {
     final List<ExportTraceServiceRequest> requests = new CopyOnWriteArrayList<>();
     final List<String> contentTypes = new CopyOnWriteArrayList<>();
+    final List<byte[]> bodies = new CopyOnWriteArrayList<>();
     private final HttpServer server;
 
     OtlpReceiver() throws IOException {
@@ -27,7 +28,9 @@ final class OtlpReceiver implements AutoCloseable {
                     return;
                 }
                 contentTypes.add(ex.getRequestHeaders().getFirst("Content-Type"));
-                requests.add(ExportTraceServiceRequest.parseFrom(in.readAllBytes()));
+                byte[] raw = in.readAllBytes();
+                bodies.add(raw);
+                requests.add(ExportTraceServiceRequest.parseFrom(raw));
                 byte[] body = ExportTraceServiceResponse.getDefaultInstance().toByteArray();
                 ex.getResponseHeaders().set("Content-Type", "application/x-protobuf");
                 ex.sendResponseHeaders(200, body.length == 0 ? -1 : body.length);
