@@ -20,7 +20,9 @@ public final class RequestIds {
 
     /** A new 16-hex-digit id. */
     public static String generate() {
-        return String.format("%016x", ThreadLocalRandom.current().nextLong());
+        // not String.format: this runs once per request
+        String hex = Long.toHexString(ThreadLocalRandom.current().nextLong());
+        return "0000000000000000".substring(hex.length()) + hex;
     }
 
     /** Whether {@code id} could be a request or tree id (used to reject junk in {@code /hiq/{id}}). */

@@ -22,7 +22,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * thread never runs exporter code (sinks run on the assembler thread), so the cost that matters is
  * CPU per tree. For each setting the same workload (roots of 4 nodes, ring policy {@code block}, so
  * nothing is dropped) runs once for warm-up and once measured; reported are wall time per root,
- * including the drain, and process CPU time per root. Differences to {@code baseline} are the
+ * including the drain, and process CPU time per root, the least of three measured rounds (other
+ * load on a shared machine only adds). Differences to {@code baseline} are the
  * exporter's cost.
  *
  * <p>The web part times {@code io.hiq.web.RequestSpan} open + finish (what the filter and the plugin
@@ -67,8 +68,13 @@ public final class ExportOverhead {
             Map<String, String> vars = new HashMap<>(e.getValue());
             vars.put("HIQ_HOME", home.toString());
             vars.put("HIQ_RING_POLICY", "block");
+            run(Settings.of(vars), roots); // warm-up
             double[] r = null;
-            for (int round = 0; round < 2; round++) r = run(Settings.of(vars), roots); // first round: warm-up
+            // the least of three rounds: on a shared machine, other load only ever adds time
+            for (int round = 0; round < 3; round++) {
+                double[] x = run(Settings.of(vars), roots);
+                if (r == null || x[1] < r[1]) r = x;
+            }
             results.put(e.getKey(), r);
             System.out.printf(Locale.ROOT, "%-12s %14.0f %14.0f %10.0f%n", e.getKey(), r[0], r[1], r[2]);
         }
@@ -118,8 +124,8 @@ public final class ExportOverhead {
         int n = 200_000;
         try (HiQ hiq = HiQ.builder().conf(CONF).maxTrees(1)
                 .settings(Settings.of(Map.of("HIQ_HOME", home.toString(), "HIQ_RING_POLICY", "block"))).start()) {
-            double bare = 0, request = 0;
-            for (int round = 0; round < 2; round++) {
+            double bare = Double.MAX_VALUE, request = Double.MAX_VALUE;
+            for (int round = 0; round < 4; round++) {
                 long t0 = System.nanoTime();
                 for (int i = 0; i < n; i++) {
                     try (var s = HiQ.span("bench_bare")) {
@@ -127,7 +133,7 @@ public final class ExportOverhead {
                     }
                 }
                 hiq.trees();
-                bare = (double) (System.nanoTime() - t0) / n;
+                bare = Math.min(bare, (double) (System.nanoTime() - t0) / n);
                 t0 = System.nanoTime();
                 for (int i = 0; i < n; i++) {
                     Object span = open.invoke(config, trees, "GET", "/orders/{id}", "/orders/" + (i & 1023), null);
@@ -137,7 +143,7 @@ public final class ExportOverhead {
                     finish.invoke(span, 200, (Throwable) null);
                 }
                 hiq.trees();
-                request = (double) (System.nanoTime() - t0) / n;
+                request = Math.min(request, (double) (System.nanoTime() - t0) / n);
             }
             System.out.printf(Locale.ROOT, "web: bare HiQ.span root %.0f ns, request root (id, 4 extras, status, X-Latency text) %.0f ns: +%.0f ns per request%n",
                     bare, request, request - bare);

@@ -63,6 +63,9 @@ final class TreeMetrics implements TreeSink {
                             ? "HiQ: latency of " + tag + " in seconds"
                             : "HiQ: " + otherMetric + " of " + tag)
                     .quantile(0.5, 0.01).quantile(0.95, 0.005).quantile(0.99, 0.001)
+                    // quantiles over the last 5–10 minutes: two age buckets cost a third of the
+                    // client's default five per observation (each bucket keeps its own estimator)
+                    .maxAgeSeconds(600).numberOfAgeBuckets(2)
                     .withoutExemplars()
                     .register(registry);
             Histogram histogram = otherMetric != null ? null : Histogram.builder()
