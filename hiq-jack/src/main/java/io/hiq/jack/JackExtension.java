@@ -1,0 +1,124 @@
+package io.hiq.jack;
+
+import io.hiq.core.runtime.Settings;
+import io.hiq.core.spi.HiQContext;
+import io.hiq.core.spi.HiQExtension;
+import io.hiq.jack.kafka.KafkaProducerConfig;
+import io.hiq.jack.kafka.KafkaTreePublisher;
+import io.hiq.jack.log.JackLog;
+import io.hiq.jack.oci.OciStreamingPublisher;
+import io.hiq.jack.pipeline.JackPipeline;
+import io.hiq.jack.publisher.TreePublisher;
+import io.hiq.jack.spool.DiskSpool;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * LumberJack ({@code JACK=1}): publishes every completed tree, B4-encoded and batched, to Kafka
+ * (default) or OCI Streaming ({@code HIQ_OCI_STREAMING=1}), appends it to the rotated jack log
+ * (unless {@code NO_JACK_LOG}), and spools what cannot be delivered under
+ * {@code $HIQ_HOME/spool/} for replay (see {@link JackPipeline}).
+ *
+ * <p>Bad settings (unreadable {@code HIQ_KAFKA_PROPS}, missing {@code OCI_STM_OCID}, an OCI profile
+ * that is not in the config file…) print one line {@code hiq: jack: …} on stderr; Jack then runs
+ * without a publisher: trees still go to the jack log and the spool (replayed by a later run that
+ * has a working configuration and the same {@code HIQ_HOME}).
+ */
+public final class JackExtension implements HiQExtension {
+    private JackPipeline pipeline;
+
+    @Override
+    public String name() { return "jack"; }
+
+    @Override
+    public boolean start(HiQContext context) {
+        Settings s = context.settings();
+        if (!s.flag("JACK")) return false;
+        JackSettings js;
+        try {
+            js = JackSettings.from(s);
+        } catch (JackConfigException e) {
+            error(e.getMessage() + "; Jack is off");
+            return false;
+        }
+        JackCounters counters = new JackCounters(context.counters());
+        JackLog log = openLog(js);
+        DiskSpool spool = openSpool(js, counters);
+        if (spool == null) {
+            if (log != null) log.close();
+            return false;
+        }
+        context.counters().register("JackSpoolPending", spool::pending);
+        TreePublisher publisher = openPublisher(s, context.pid());
+        pipeline = new JackPipeline(publisher, spool, log, counters, js.queueCapacity(),
+                TimeUnit.MILLISECONDS.toNanos(js.flushTimeoutMs())).start();
+        context.addTreeSink(pipeline);
+        return true;
+    }
+
+    /** The running pipeline (tests, diagnostics); null before {@link #start}. */
+    public JackPipeline pipeline() { return pipeline; }
+
+    private static JackLog openLog(JackSettings js) {
+        if (js.jackLog() == null) return null;
+        try {
+            if (js.jackLogConfig() != null) return JackLog.configure(js.jackLogConfig(), js.jackLog());
+            return JackLog.open(js.jackLog(), js.jackLogMaxSize(), js.jackLogMaxFiles(), 1000);
+        } catch (IOException | RuntimeException e) {
+            error("cannot open the jack log " + (js.jackLogConfig() != null ? js.jackLogConfig() : js.jackLog())
+                    + ": " + e.getMessage() + "; trees are published without it");
+            return null;
+        }
+    }
+
+    private static DiskSpool openSpool(JackSettings js, JackCounters counters) {
+        long segment = Math.max(64 * 1024, Math.min(64L * 1024 * 1024, js.spoolMaxSize() / 8));
+        java.util.function.LongConsumer dropped = n -> {
+            counters.failed.addAndGet(n);
+            counters.spoolDropped.addAndGet(n);
+            error("SPOOL FULL (" + js.spoolMaxSize() + " bytes, HIQ_JACK_SPOOL_MAX_SIZE): dropped the oldest segment, "
+                    + n + " undelivered trees LOST from the spool (still in the jack log if it is on)");
+        };
+        try {
+            return DiskSpool.open(js.spoolDir(), js.spoolMaxSize(), segment, dropped);
+        } catch (IOException | RuntimeException e) {
+            Path fallback = Path.of(System.getProperty("java.io.tmpdir"), "hiq-spool-" + ProcessHandle.current().pid());
+            error("cannot open the spool " + js.spoolDir() + ": " + e + "; spooling to " + fallback
+                    + " for this run (not replayed by the next one)");
+            try {
+                return DiskSpool.open(fallback, js.spoolMaxSize(), segment, dropped);
+            } catch (IOException | RuntimeException e2) {
+                error("cannot open the spool " + fallback + " either: " + e2 + "; Jack is off");
+                return null;
+            }
+        }
+    }
+
+    private static TreePublisher openPublisher(Settings s, long pid) {
+        boolean oci = s.flag("HIQ_OCI_STREAMING");
+        try {
+            if (oci) return OciStreamingPublisher.create(s);
+            return new KafkaTreePublisher(KafkaProducerConfig.build(s, pid), KafkaProducerConfig.topic(s));
+        } catch (JackConfigException e) {
+            error(e.getMessage() + "; trees go to the jack log and the spool only");
+        } catch (RuntimeException | LinkageError e) {
+            // e.g. Kafka's ConfigException for a bootstrap address that does not resolve; never
+            // print the configuration: it may hold credentials
+            error((oci ? "OCI Streaming" : "Kafka") + " publisher: " + e.getClass().getSimpleName() + ": "
+                    + e.getMessage() + "; trees go to the jack log and the spool only");
+        }
+        return null;
+    }
+
+    static void error(String line) {
+        System.err.println("hiq: jack: " + line);
+    }
+
+    @Override
+    public void close() {
+        // the runtime flushed and closed the pipeline (our TreeSink) before calling this; closing
+        // again is harmless and covers a runtime that did not
+        if (pipeline != null) pipeline.close();
+    }
+}

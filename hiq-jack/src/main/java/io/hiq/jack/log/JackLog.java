@@ -1,0 +1,166 @@
+package io.hiq.jack.log;
+
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.LoggerContext;
+import ch.qos.logback.classic.joran.JoranConfigurator;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.Appender;
+import ch.qos.logback.core.OutputStreamAppender;
+import ch.qos.logback.core.joran.spi.JoranException;
+import ch.qos.logback.core.rolling.FixedWindowRollingPolicy;
+import ch.qos.logback.core.rolling.RollingFileAppender;
+import ch.qos.logback.core.rolling.SizeBasedTriggeringPolicy;
+import ch.qos.logback.core.status.Status;
+import ch.qos.logback.core.util.Duration;
+import ch.qos.logback.core.util.FileSize;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+
+/**
+ * The jack log: every tree once, one bare B4 JSON line, in {@code $HIQ_HOME/log_jack.log}, rotated
+ * by size ({@code log_jack.log.1} … {@code .N}, the oldest deleted).
+ *
+ * <p>Logback runs here on a {@link LoggerContext} of its own, configured in code (or from the
+ * file of {@code HIQ_JACK_LOG_CONFIG}): the application's logging configuration, its
+ * {@code LoggerFactory} and its appenders are never touched. Writes are buffered and flushed at the
+ * end of every batch ({@link #flush}) and on {@link #close}.
+ */
+public final class JackLog implements AutoCloseable {
+    /** Logger name inside Jack's own context. */
+    public static final String LOGGER = "hiq.jack";
+
+    private final LoggerContext context;
+    private final Logger logger;
+    private final Path file;
+
+    private JackLog(LoggerContext context, Path file) {
+        this.context = context;
+        this.logger = context.getLogger(LOGGER);
+        this.file = file;
+    }
+
+    /**
+     * Opens the rotated jack log at {@code file}.
+     *
+     * @param maxFileSize     size at which the file rolls over
+     * @param maxHistory      old files kept ({@code .1} … {@code .maxHistory}, at most 20)
+     * @param checkIncrementMs how often the size is checked (logback checks the file's length at
+     *                         most this often, so a file may pass the size by what is written meanwhile)
+     */
+    public static JackLog open(Path file, long maxFileSize, int maxHistory, long checkIncrementMs) throws IOException {
+        Path parent = file.toAbsolutePath().getParent();
+        if (parent != null) Files.createDirectories(parent);
+        LoggerContext ctx = new LoggerContext();
+        ctx.setName("hiq-jack-log");
+
+        RollingFileAppender<ILoggingEvent> app = new RollingFileAppender<>();
+        app.setContext(ctx);
+        app.setName("jack");
+        app.setFile(file.toString());
+        app.setAppend(true);
+        app.setImmediateFlush(false);
+        app.setBufferSize(new FileSize(256 * 1024));
+
+        FixedWindowRollingPolicy rolling = new FixedWindowRollingPolicy();
+        rolling.setContext(ctx);
+        rolling.setParent(app);
+        rolling.setFileNamePattern(file + ".%i");
+        rolling.setMinIndex(1);
+        rolling.setMaxIndex(Math.max(1, Math.min(20, maxHistory)));
+        rolling.start();
+
+        SizeBasedTriggeringPolicy<ILoggingEvent> trigger = new SizeBasedTriggeringPolicy<>();
+        trigger.setContext(ctx);
+        trigger.setMaxFileSize(new FileSize(maxFileSize));
+        trigger.setCheckIncrement(Duration.buildByMilliseconds(checkIncrementMs));
+        trigger.start();
+
+        JackLineEncoder encoder = new JackLineEncoder();
+        encoder.setContext(ctx);
+        encoder.start();
+
+        app.setRollingPolicy(rolling);
+        app.setTriggeringPolicy(trigger);
+        app.setEncoder(encoder);
+        app.start();
+        if (!app.isStarted()) throw new IOException("cannot open " + file + ": " + errors(ctx));
+
+        JackLog log = new JackLog(ctx, file);
+        log.logger.setAdditive(false);
+        log.logger.setLevel(Level.INFO);
+        log.logger.addAppender(app);
+        return log;
+    }
+
+    /**
+     * Opens the jack log from a logback configuration file; its logger {@code hiq.jack} receives
+     * one event per tree (use {@link JackLineEncoder}, or a pattern of {@code %msg%n}).
+     */
+    public static JackLog configure(Path logbackXml, Path defaultFile) throws IOException {
+        LoggerContext ctx = new LoggerContext();
+        ctx.setName("hiq-jack-log");
+        ctx.putProperty("HIQ_JACK_LOG", defaultFile.toString());
+        JoranConfigurator jc = new JoranConfigurator();
+        jc.setContext(ctx);
+        try {
+            jc.doConfigure(logbackXml.toFile());
+        } catch (JoranException e) {
+            throw new IOException(logbackXml + ": " + e.getMessage(), e);
+        }
+        String err = errors(ctx);
+        if (!err.isEmpty()) throw new IOException(logbackXml + ": " + err);
+        return new JackLog(ctx, defaultFile);
+    }
+
+    private static String errors(LoggerContext ctx) {
+        StringBuilder sb = new StringBuilder();
+        for (Status s : ctx.getStatusManager().getCopyOfStatusList()) {
+            if (s.getEffectiveLevel() >= Status.ERROR) {
+                if (sb.length() > 0) sb.append("; ");
+                sb.append(s.getMessage());
+            }
+        }
+        return sb.toString();
+    }
+
+    /** Appends one tree's JSON as one line. */
+    public void append(byte[] json) {
+        logger.info("{}", new JackLine(json));
+    }
+
+    /** Pushes buffered lines to the file. */
+    public void flush() {
+        for (OutputStreamAppender<ILoggingEvent> a : streamAppenders()) {
+            try {
+                OutputStream out = a.getOutputStream();
+                if (out != null) out.flush();
+            } catch (IOException e) {
+                // a rollover closed this stream meanwhile: its bytes were flushed by the close
+            }
+        }
+    }
+
+    private List<OutputStreamAppender<ILoggingEvent>> streamAppenders() {
+        List<OutputStreamAppender<ILoggingEvent>> out = new ArrayList<>();
+        for (Iterator<Appender<ILoggingEvent>> it = logger.iteratorForAppenders(); it.hasNext(); ) {
+            if (it.next() instanceof OutputStreamAppender<ILoggingEvent> o) out.add(o);
+        }
+        return out;
+    }
+
+    /** The active file (the default one when a configuration file chose another). */
+    public Path file() { return file; }
+
+    /** Flushes and stops Jack's logging context. */
+    @Override
+    public void close() {
+        flush();
+        context.stop();
+    }
+}

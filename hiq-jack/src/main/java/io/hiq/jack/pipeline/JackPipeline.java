@@ -1,0 +1,386 @@
+package io.hiq.jack.pipeline;
+
+import io.hiq.core.spi.TreeSink;
+import io.hiq.jack.JackCounters;
+import io.hiq.jack.log.JackLog;
+import io.hiq.jack.publisher.EncodedTree;
+import io.hiq.jack.publisher.ExportResult;
+import io.hiq.jack.publisher.TreePublisher;
+import io.hiq.jack.spool.DiskSpool;
+import io.hiq.jack.spool.SpoolChunk;
+import io.hiq.tree.HiQTree;
+import io.hiq.tree.TreeCodec;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BooleanSupplier;
+
+/**
+ * Jack's batcher: the {@link TreeSink} that takes completed trees from the assembler and gets them
+ * to the publisher, the jack log and, when delivery fails, the spool.
+ *
+ * <p>Threads. {@link #accept} (assembler thread) only offers the tree to a bounded queue; when the
+ * queue is full it encodes the tree and appends it to the jack log and the spool itself (a local
+ * file append, never the network). The batcher thread {@value #THREAD} drains the queue (smart
+ * batching: whatever is there, up to {@code maxBatch}), encodes each tree (B4), appends it to the
+ * jack log, and either exports the batch or, while the spool holds a backlog or the publisher is
+ * down, appends it to the spool so that order is kept. The same thread replays the spool: up to
+ * {@code window} chunks in flight while delivery works; one probe chunk per second while it does
+ * not. The publisher's callbacks (its own I/O thread) spool what failed.
+ *
+ * <p>Shutdown. {@link #flush} waits (bounded by its deadline) until the queue is processed, the
+ * spool is replayed (or the publisher is found down) and live exports completed; {@link #close}
+ * stops the batcher, shuts the publisher down (what it still held comes back and is spooled),
+ * syncs and closes the spool, then the jack log.
+ */
+public final class JackPipeline implements TreeSink {
+    /** Name of the batcher thread. */
+    public static final String THREAD = "hiq-jack-batcher";
+    private static final Object WAKE = new Object();
+    private static final long RETRY_NANOS = TimeUnit.SECONDS.toNanos(1);
+
+    private final TreePublisher publisher;
+    private final DiskSpool spool;
+    private final JackLog log;
+    private final JackCounters counters;
+    private final ArrayBlockingQueue<Object> queue;
+    private final int maxBatch;
+    private final int window;
+    private final int chunkBytes;
+    private final long flushTimeoutNanos;
+    private final Thread thread;
+
+    private final AtomicLong enqueued = new AtomicLong();
+    private final AtomicLong handled = new AtomicLong();
+    private final AtomicInteger liveInFlight = new AtomicInteger();
+    private final ArrayDeque<Replay> replays = new ArrayDeque<>();
+    private final Object progress = new Object();
+    private final AtomicLong rejectedReported = new AtomicLong();
+
+    private volatile boolean down;
+    private volatile long nextRetry;
+    private volatile long lastProbeFailure;
+    private volatile int replaysInFlight;
+    private volatile boolean stopping;
+    private volatile long flushDeadline;
+    private volatile boolean closed;
+
+    private record Replay(SpoolChunk chunk, CompletableFuture<ExportResult> future) {}
+
+    /**
+     * @param publisher         the destination, or null when none could be configured (every tree is spooled)
+     * @param spool             the disk spool
+     * @param log               the jack log, or null ({@code NO_JACK_LOG})
+     * @param queueCapacity     trees waiting for the batcher before {@link #accept} spools them itself
+     * @param flushTimeoutNanos bound of {@link #close} when {@link #flush} was not called
+     */
+    public JackPipeline(TreePublisher publisher, DiskSpool spool, JackLog log, JackCounters counters,
+                        int queueCapacity, long flushTimeoutNanos) {
+        this.publisher = publisher;
+        this.spool = spool;
+        this.log = log;
+        this.counters = counters;
+        this.queue = new ArrayBlockingQueue<>(queueCapacity);
+        this.maxBatch = 2048;
+        this.window = 4;
+        this.chunkBytes = 4 * 1024 * 1024;
+        this.flushTimeoutNanos = flushTimeoutNanos;
+        this.thread = new Thread(this::run, THREAD);
+        this.thread.setDaemon(true);
+    }
+
+    /** Starts the batcher thread. */
+    public JackPipeline start() {
+        thread.start();
+        return this;
+    }
+
+    @Override
+    public void accept(HiQTree tree) {
+        if (closed) {
+            overflow(tree);
+            return;
+        }
+        if (queue.offer(tree)) {
+            enqueued.incrementAndGet();
+        } else {
+            overflow(tree);
+        }
+    }
+
+    /** The queue is full (or Jack is closed): the tree goes to the jack log and the spool at once. */
+    private void overflow(HiQTree tree) {
+        EncodedTree e = encode(tree);
+        if (e == null) return;
+        if (log != null) log.append(e.json());
+        if (tooLarge(e)) return;
+        spoolAll(List.of(e));
+    }
+
+    // ---------------------------------------------------------------- batcher thread
+
+    private void run() {
+        List<Object> drained = new ArrayList<>(maxBatch);
+        while (true) {
+            try {
+                Object first = queue.poll(pollMillis(), TimeUnit.MILLISECONDS);
+                if (first != null) {
+                    drained.add(first);
+                    queue.drainTo(drained, maxBatch - 1);
+                }
+                if (!drained.isEmpty()) {
+                    process(drained);
+                    drained.clear();
+                }
+                pumpReplay();
+            } catch (InterruptedException e) {
+                if (!stopping) continue;
+            } catch (Throwable t) {
+                drained.clear();
+                System.err.println("hiq: jack: batcher error (trees of this batch may be missing from the spool): " + t);
+            }
+            synchronized (progress) {
+                progress.notifyAll();
+            }
+            if (stopping && queue.isEmpty()) break;
+        }
+    }
+
+    private long pollMillis() {
+        if (stopping) return 0;
+        if (!replays.isEmpty()) return 5;
+        if (publisher != null && (down || spool.hasUnread())) {
+            long wait = TimeUnit.NANOSECONDS.toMillis(nextRetry - System.nanoTime());
+            return Math.max(1, Math.min(250, wait));
+        }
+        return 250;
+    }
+
+    private void process(List<Object> items) {
+        List<EncodedTree> batch = new ArrayList<>(items.size());
+        int trees = 0;
+        for (Object o : items) {
+            if (!(o instanceof HiQTree tree)) continue;
+            trees++;
+            EncodedTree e = encode(tree);
+            if (e == null) continue;
+            if (log != null) log.append(e.json());
+            if (tooLarge(e)) continue;
+            batch.add(e);
+        }
+        if (log != null) log.flush();
+        try {
+            if (batch.isEmpty()) return;
+            if (publisher == null || down || spool.hasUnread() || !replays.isEmpty()) {
+                spoolAll(batch); // keep order behind the backlog
+            } else {
+                exportLive(batch);
+            }
+        } finally {
+            handled.addAndGet(trees);
+        }
+    }
+
+    private void exportLive(List<EncodedTree> batch) {
+        liveInFlight.incrementAndGet();
+        CompletableFuture<ExportResult> f;
+        try {
+            f = publisher.export(batch);
+        } catch (RuntimeException e) {
+            f = CompletableFuture.completedFuture(ExportResult.failure(batch, e));
+        }
+        f.whenComplete((r, ex) -> {
+            try {
+                if (r == null) r = ExportResult.failure(batch, ex);
+                counters.published.addAndGet(r.delivered());
+                for (EncodedTree t : r.rejected()) reject(t, "refused by " + publisher.name());
+                if (!r.retry().isEmpty()) {
+                    markDown(r.error());
+                    spoolAll(r.retry());
+                }
+            } finally {
+                liveInFlight.decrementAndGet();
+                wake();
+            }
+        });
+    }
+
+    private void pumpReplay() {
+        if (publisher == null) return;
+        while (!replays.isEmpty() && replays.peek().future().isDone()) {
+            Replay r = replays.poll();
+            ExportResult res = r.future().getNow(null);
+            if (res == null) res = ExportResult.failure(r.chunk().trees(), null);
+            counters.replayed.addAndGet(res.delivered());
+            for (EncodedTree t : res.rejected()) reject(t, "refused by " + publisher.name());
+            if (!res.retry().isEmpty()) {
+                // keep the order: everything from this chunk on is read again after the next probe
+                markDown(res.error());
+                lastProbeFailure = System.nanoTime();
+                nextRetry = System.nanoTime() + RETRY_NANOS;
+                spool.rewind();
+                replays.clear();
+                break;
+            }
+            spool.commit(r.chunk().end(), r.chunk().size());
+            if (down) {
+                down = false;
+                System.err.println("hiq: jack: " + publisher.name() + ": delivering again; replaying "
+                        + spool.pending() + " spooled trees");
+            }
+        }
+        replaysInFlight = replays.size();
+        if (!spool.hasUnread()) return;
+        if (down) {
+            if (!replays.isEmpty() || System.nanoTime() < nextRetry) return;
+            nextRetry = System.nanoTime() + RETRY_NANOS;
+            submitReplay(maxBatch); // the probe
+        } else {
+            while (replays.size() < window && spool.hasUnread()) {
+                if (!submitReplay(maxBatch)) break;
+            }
+        }
+        replaysInFlight = replays.size();
+    }
+
+    private boolean submitReplay(int records) {
+        SpoolChunk chunk = spool.read(records, chunkBytes);
+        if (chunk == null) return false;
+        CompletableFuture<ExportResult> f;
+        try {
+            f = publisher.export(chunk.trees());
+        } catch (RuntimeException e) {
+            f = CompletableFuture.completedFuture(ExportResult.failure(chunk.trees(), e));
+        }
+        f.whenComplete((r, e) -> wake());
+        replays.add(new Replay(chunk, f));
+        return true;
+    }
+
+    private void markDown(Throwable error) {
+        if (down) return;
+        nextRetry = System.nanoTime() + RETRY_NANOS;
+        down = true;
+        System.err.println("hiq: jack: " + publisher.name() + ": cannot deliver ("
+                + (error == null ? "no acknowledgement" : error.getClass().getSimpleName() + ": " + error.getMessage())
+                + "); spooling trees under " + spool.directory() + " and retrying every second");
+    }
+
+    private void wake() {
+        queue.offer(WAKE); // when full the batcher is busy anyway
+    }
+
+    // ---------------------------------------------------------------- shared helpers
+
+    private EncodedTree encode(HiQTree tree) {
+        try {
+            return new EncodedTree(tree.id(), TreeCodec.encode(tree));
+        } catch (RuntimeException e) {
+            counters.failed.incrementAndGet();
+            System.err.println("hiq: jack: cannot encode tree " + tree.id() + ": " + e);
+            return null;
+        }
+    }
+
+    private boolean tooLarge(EncodedTree e) {
+        if (publisher == null || e.size() <= publisher.maxMessageBytes()) return false;
+        reject(e, e.size() + " bytes, more than " + publisher.name() + "'s limit of " + publisher.maxMessageBytes());
+        return true;
+    }
+
+    private void reject(EncodedTree e, String why) {
+        counters.failed.incrementAndGet();
+        spool.reject(e);
+        long n = rejectedReported.incrementAndGet();
+        if (n <= 10 || Long.bitCount(n) == 1) {
+            System.err.println("hiq: jack: tree " + e.id() + " not published (" + why + "); kept in "
+                    + spool.rejectedFile() + (log != null ? " and the jack log" : "") + " [" + n + " so far]");
+        }
+    }
+
+    private void spoolAll(List<EncodedTree> trees) {
+        try {
+            spool.append(trees);
+            counters.spooled.addAndGet(trees.size());
+        } catch (RuntimeException e) {
+            counters.failed.addAndGet(trees.size());
+            System.err.println("hiq: jack: cannot spool " + trees.size() + " trees: " + e.getMessage());
+        }
+    }
+
+    // ---------------------------------------------------------------- flush and close
+
+    /** Trees accepted and not yet through the batcher. */
+    public long backlog() { return enqueued.get() - handled.get(); }
+
+    /** True while the publisher is considered unreachable. */
+    public boolean isDown() { return down; }
+
+    @Override
+    public void flush(long deadlineNanos) {
+        flushDeadline = deadlineNanos;
+        long start = System.nanoTime();
+        nextRetry = start; // probe at once if the publisher is down
+        wake();
+        await(() -> handled.get() >= enqueued.get(), deadlineNanos);
+        if (publisher != null) {
+            await(() -> (!spool.hasUnread() && replaysInFlight == 0) || (down && lastProbeFailure > start), deadlineNanos);
+            publisher.flush(Duration.ofNanos(Math.max(0, deadlineNanos - System.nanoTime())));
+        }
+        if (log != null) log.flush();
+        spool.sync();
+    }
+
+    private void await(BooleanSupplier done, long deadlineNanos) {
+        synchronized (progress) {
+            while (!done.getAsBoolean()) {
+                long left = deadlineNanos - System.nanoTime();
+                if (left <= 0 || !thread.isAlive()) return;
+                try {
+                    progress.wait(Math.max(1, Math.min(50, TimeUnit.NANOSECONDS.toMillis(left))));
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        if (closed) return;
+        long deadline = flushDeadline != 0 && flushDeadline - System.nanoTime() > 0
+                ? flushDeadline : System.nanoTime() + flushTimeoutNanos;
+        stopping = true;
+        wake();
+        try {
+            thread.join(Math.max(100, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        if (thread.isAlive()) thread.interrupt();
+        closed = true;
+        if (publisher != null) {
+            // at least a moment, so that a healthy producer gets its last acknowledgements
+            long left = Math.max(TimeUnit.MILLISECONDS.toNanos(200), deadline - System.nanoTime());
+            publisher.shutdown(Duration.ofNanos(left));
+        }
+        // whatever the batcher did not take (it died, or the deadline passed) goes to the spool
+        List<Object> rest = new ArrayList<>();
+        queue.drainTo(rest);
+        for (Object o : rest) if (o instanceof HiQTree t) overflow(t);
+        spool.close();
+        if (log != null) log.close();
+        long pending = spool.pending();
+        if (pending > 0) {
+            System.err.println("hiq: jack: " + pending + " trees stay in " + spool.directory()
+                    + " and are replayed at the next start with the same HIQ_HOME");
+        }
+    }
+}
