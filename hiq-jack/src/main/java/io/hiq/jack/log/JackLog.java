@@ -5,6 +5,7 @@ import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.LoggerContext;
 import ch.qos.logback.classic.joran.JoranConfigurator;
 import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.classic.util.LogbackMDCAdapter;
 import ch.qos.logback.core.Appender;
 import ch.qos.logback.core.OutputStreamAppender;
 import ch.qos.logback.core.joran.spi.JoranException;
@@ -56,8 +57,7 @@ public final class JackLog implements AutoCloseable {
     public static JackLog open(Path file, long maxFileSize, int maxHistory, long checkIncrementMs) throws IOException {
         Path parent = file.toAbsolutePath().getParent();
         if (parent != null) Files.createDirectories(parent);
-        LoggerContext ctx = new LoggerContext();
-        ctx.setName("hiq-jack-log");
+        LoggerContext ctx = newContext();
 
         RollingFileAppender<ILoggingEvent> app = new RollingFileAppender<>();
         app.setContext(ctx);
@@ -103,8 +103,7 @@ public final class JackLog implements AutoCloseable {
      * one event per tree (use {@link JackLineEncoder}, or a pattern of {@code %msg%n}).
      */
     public static JackLog configure(Path logbackXml, Path defaultFile) throws IOException {
-        LoggerContext ctx = new LoggerContext();
-        ctx.setName("hiq-jack-log");
+        LoggerContext ctx = newContext();
         ctx.putProperty("HIQ_JACK_LOG", defaultFile.toString());
         JoranConfigurator jc = new JoranConfigurator();
         jc.setContext(ctx);
@@ -116,6 +115,15 @@ public final class JackLog implements AutoCloseable {
         String err = errors(ctx);
         if (!err.isEmpty()) throw new IOException(logbackXml + ": " + err);
         return new JackLog(ctx, defaultFile);
+    }
+
+    /** A context of Jack's own; it needs its own MDC adapter, which SLF4J only gives the default one. */
+    private static LoggerContext newContext() {
+        LoggerContext ctx = new LoggerContext();
+        ctx.setName("hiq-jack-log");
+        ctx.setMDCAdapter(new LogbackMDCAdapter());
+        ctx.start();
+        return ctx;
     }
 
     private static String errors(LoggerContext ctx) {
