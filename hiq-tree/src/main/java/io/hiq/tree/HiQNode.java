@@ -102,10 +102,12 @@ public final class HiQNode {
         return this;
     }
 
-    /** Removes the child at {@code index} (used by concise mode to prune zero-span leaves). */
-    void removeChild(int index) { children.remove(index); }
-
-    List<HiQNode> mutableChildren() { return children; }
+    /** Replaces the children (concise mode prunes zero-span leaves with it); order is kept as given. */
+    public void replaceChildren(List<HiQNode> kept) {
+        List<HiQNode> copy = new ArrayList<>(kept);
+        children.clear();
+        children.addAll(copy);
+    }
 
     /** Number of nodes in this subtree, this one included. */
     public int size() {

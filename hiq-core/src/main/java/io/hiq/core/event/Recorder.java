@@ -65,8 +65,9 @@ public final class Recorder {
     /** Called on exit of a traced method, normal or by exception ({@code thrown} non-null). */
     public static void exit(int tagId, boolean entered, Throwable thrown) {
         if (!entered) return;
+        long now = System.nanoTime(); // first, so the lookup below is outside the measured span
         ThreadBuffer b = LOCAL.get();
-        if (b != null) b.exit(tagId, thrown);
+        if (b != null) b.exit(tagId, thrown, now);
     }
 
     /** Attaches extra information to the calling thread's innermost traced call, if any. */
@@ -111,10 +112,13 @@ public final class Recorder {
     /**
      * Publishes what can be published at shutdown: the calling thread's completed roots and the
      * leftovers of terminated threads. Live threads' buffers are theirs alone and are not touched.
+     *
+     * @return false when the calling thread's completed roots could not all be published (ring full)
      */
-    public static void flushForShutdown() {
+    public static boolean flushForShutdown() {
         ThreadBuffer own = LOCAL.get();
-        if (own != null) own.flushCompleted();
+        boolean done = own == null || own.flushCompleted();
         sweepDeadThreads();
+        return done;
     }
 }

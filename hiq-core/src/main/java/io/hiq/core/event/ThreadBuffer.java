@@ -32,6 +32,8 @@ final class ThreadBuffer {
 
     private long[] data;
     private Object[] refs;
+    /** Records that fit in {@link #data} now (kept as a field: a division per record costs more than a load). */
+    private int capacity;
     private int count;
     private int refCount;
     private long firstNanos;
@@ -56,11 +58,14 @@ final class ThreadBuffer {
         int initial = Math.min(INITIAL_RECORDS, maxRecords);
         this.data = new long[initial * stride];
         this.refs = new Object[initial];
+        this.capacity = initial;
     }
 
-    /** Records a call's start. */
+    /**
+     * Records a call's start. The clock is read last, after the bookkeeping, so that HiQ's own work
+     * stays outside the measured span as far as possible.
+     */
     void enter(int tagId) {
-        long now = System.nanoTime();
         if (depth++ == 0) {
             rootStart = count;
             rootRefStart = refCount;
@@ -69,12 +74,16 @@ final class ThreadBuffer {
             droppingEvents++;
             return;
         }
-        record(SpanBatch.ENTER, tagId, null, now);
+        int pos = record(SpanBatch.ENTER, tagId, null, 0L);
+        if (pos >= 0) {
+            long now = System.nanoTime();
+            data[pos + 1] = now;
+            if (count == 1) firstNanos = now;
+        }
     }
 
-    /** Records a call's end; publishes when it closes the root. */
-    void exit(int tagId, Throwable thrown) {
-        long now = System.nanoTime();
+    /** Records a call's end, read at {@code now}; publishes when it closes the root. */
+    void exit(int tagId, Throwable thrown, long now) {
         if (depth == 0) return; // an exit whose enter happened before tracing was switched on
         if (dropping) {
             droppingEvents++;
@@ -103,12 +112,16 @@ final class ThreadBuffer {
         record(SpanBatch.EXTRA, 0, value, System.nanoTime());
     }
 
+    /** Records a call's end now. */
+    void exit(int tagId, Throwable thrown) { exit(tagId, thrown, System.nanoTime()); }
+
     int depth() { return depth; }
 
-    private void record(int kind, int tagId, Object ref, long now) {
-        if (count == capacity() && !makeRoom(now)) {
+    /** Writes one record; returns its position in {@code data}, or -1 when it was dropped. */
+    private int record(int kind, int tagId, Object ref, long now) {
+        if (count == capacity && !makeRoom()) {
             droppingEvents++;
-            return;
+            return -1;
         }
         int r = 0;
         if (ref != null) {
@@ -122,17 +135,17 @@ final class ThreadBuffer {
         LongSupplier[] m = extraMetrics;
         for (int k = 0; k < m.length; k++) d[pos + 2 + k] = m[k].getAsLong();
         if (count++ == 0) firstNanos = now;
-        else if (now - firstNanos > MAX_AGE_NANOS && depth > 0) publish();
+        else if (now - firstNanos > MAX_AGE_NANOS && depth > 0 && now != 0) publish();
+        return pos;
     }
 
-    private int capacity() { return data.length / stride; }
-
     /** Grows, publishes or drops so that one more record fits; false when the current root was dropped. */
-    private boolean makeRoom(long now) {
+    private boolean makeRoom() {
         if (count < maxRecords) {
             int grown = Math.min(maxRecords, Math.max(count * 2, INITIAL_RECORDS));
             data = java.util.Arrays.copyOf(data, grown * stride);
             refs = java.util.Arrays.copyOf(refs, grown);
+            capacity = grown;
             return true;
         }
         if (publish()) return true;
@@ -169,13 +182,16 @@ final class ThreadBuffer {
     /** Publishes what a terminated owner left behind; true when this buffer can be forgotten. */
     boolean drainIfOwnerDead() {
         if (owner.isAlive()) return false;
-        publish();
-        return true;
+        return publish();
     }
 
-    /** Publishes completed roots of the calling thread's own buffer (shutdown, tests). */
-    void flushCompleted() {
-        if (depth == 0) publish();
+    /**
+     * Publishes completed roots of the calling thread's own buffer (shutdown, tests).
+     *
+     * @return true when nothing completed is left behind
+     */
+    boolean flushCompleted() {
+        return depth > 0 || publish();
     }
 
     boolean ownedBy(Thread t) { return owner == t; }
