@@ -35,13 +35,7 @@ public final class JackExtension implements HiQExtension {
     public boolean start(HiQContext context) {
         Settings s = context.settings();
         if (!s.flag("JACK")) return false;
-        JackSettings js;
-        try {
-            js = JackSettings.from(s);
-        } catch (JackConfigException e) {
-            error(e.getMessage() + "; Jack is off");
-            return false;
-        }
+        JackSettings js = JackSettings.from(s, JackExtension::error);
         JackCounters counters = new JackCounters(context.counters());
         JackLog log = openLog(js);
         DiskSpool spool = openSpool(js, counters);

@@ -3,11 +3,12 @@ package io.hiq.jack;
 import ch.qos.logback.core.util.FileSize;
 import io.hiq.core.runtime.Settings;
 import java.nio.file.Path;
+import java.util.function.Consumer;
 
 /**
  * Jack's own settings, read once at start (DESIGN B5 plus Jack's tuning variables, all documented
- * in docs/JACK.md). Malformed values are reported by {@link #from} as a {@link JackConfigException}
- * naming the variable.
+ * in docs/JACK.md). A malformed value is reported (one line naming the variable) and replaced by its
+ * default: a tuning mistake never turns Jack off.
  *
  * @param home            {@code HIQ_HOME}
  * @param jackLog         the jack log file, or null when {@code NO_JACK_LOG} is set
@@ -22,19 +23,35 @@ import java.nio.file.Path;
 public record JackSettings(Path home, Path jackLog, Path jackLogConfig, long jackLogMaxSize, int jackLogMaxFiles,
                            Path spoolDir, long spoolMaxSize, int queueCapacity, long flushTimeoutMs) {
 
-    /** Reads Jack's settings. */
-    public static JackSettings from(Settings s) throws JackConfigException {
+    /**
+     * Reads Jack's settings; a malformed value is reported to {@code warn} (naming the variable)
+     * and its default is used instead.
+     */
+    public static JackSettings from(Settings s, Consumer<String> warn) {
         Path home = s.home();
         Path log = s.isSet("NO_JACK_LOG") ? null : home.resolve("log_jack.log");
         String cfg = s.get("HIQ_JACK_LOG_CONFIG");
         return new JackSettings(home, log,
                 cfg == null || cfg.isBlank() ? null : Path.of(cfg.trim()),
-                size(s, "HIQ_JACK_LOG_MAX_SIZE", "500MB"),
-                (int) Math.max(1, Math.min(20, number(s, "HIQ_JACK_LOG_MAX_FILES", 5))),
+                orDefault(() -> size(s, "HIQ_JACK_LOG_MAX_SIZE", "500MB"), 500L * 1024 * 1024, warn),
+                (int) Math.max(1, Math.min(20, orDefault(() -> number(s, "HIQ_JACK_LOG_MAX_FILES", 5), 5L, warn))),
                 home.resolve("spool"),
-                size(s, "HIQ_JACK_SPOOL_MAX_SIZE", "1GB"),
-                (int) Math.max(16, Math.min(1 << 22, number(s, "HIQ_JACK_QUEUE", 8192))),
-                flushTimeout(s));
+                orDefault(() -> size(s, "HIQ_JACK_SPOOL_MAX_SIZE", "1GB"), 1024L * 1024 * 1024, warn),
+                (int) Math.max(16, Math.min(1 << 22, orDefault(() -> number(s, "HIQ_JACK_QUEUE", 8192), 8192L, warn))),
+                orDefault(() -> flushTimeout(s), 5000L, warn));
+    }
+
+    private interface Reader {
+        long read() throws JackConfigException;
+    }
+
+    private static long orDefault(Reader r, long def, Consumer<String> warn) {
+        try {
+            return r.read();
+        } catch (JackConfigException e) {
+            warn.accept(e.getMessage() + "; using the default");
+            return def;
+        }
     }
 
     private static long size(Settings s, String var, String def) throws JackConfigException {
