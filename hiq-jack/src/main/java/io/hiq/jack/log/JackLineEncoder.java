@@ -17,10 +17,15 @@ public final class JackLineEncoder extends EncoderBase<ILoggingEvent> {
 
     @Override
     public byte[] encode(ILoggingEvent event) {
-        Object[] args = event.getArgumentArray();
-        byte[] json = args != null && args.length == 1 && args[0] instanceof JackLine l
-                ? l.json()
-                : event.getFormattedMessage().getBytes(StandardCharsets.UTF_8);
+        byte[] json;
+        if (event instanceof JackEvent j) {
+            json = j.line().json();
+        } else {
+            Object[] args = event.getArgumentArray();
+            json = args != null && args.length == 1 && args[0] instanceof JackLine l
+                    ? l.json()
+                    : event.getFormattedMessage().getBytes(StandardCharsets.UTF_8);
+        }
         byte[] line = new byte[json.length + 1];
         System.arraycopy(json, 0, line, 0, json.length);
         line[json.length] = '\n';

@@ -5,6 +5,7 @@ import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.LoggerContext;
 import ch.qos.logback.classic.joran.JoranConfigurator;
 import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.classic.spi.LoggerContextVO;
 import ch.qos.logback.classic.util.LogbackMDCAdapter;
 import ch.qos.logback.core.Appender;
 import ch.qos.logback.core.OutputStreamAppender;
@@ -39,11 +40,13 @@ public final class JackLog implements AutoCloseable {
     private final LoggerContext context;
     private final Logger logger;
     private final Path file;
+    private final LoggerContextVO contextVO;
 
     private JackLog(LoggerContext context, Path file) {
         this.context = context;
         this.logger = context.getLogger(LOGGER);
         this.file = file;
+        this.contextVO = new LoggerContextVO(context);
     }
 
     /**
@@ -139,7 +142,8 @@ public final class JackLog implements AutoCloseable {
 
     /** Appends one tree's JSON as one line. */
     public void append(byte[] json) {
-        logger.info("{}", new JackLine(json));
+        // straight to the appenders with a light event: the jack log's volume is the trees' volume
+        if (logger.isInfoEnabled()) logger.callAppenders(new JackEvent(json, LOGGER, contextVO));
     }
 
     /** Pushes buffered lines to the file. */
