@@ -71,4 +71,26 @@ class JackLogTest {
         assertThat(app.isStarted()).isTrue();
         assertThat(Files.readAllLines(dir.resolve("log_jack.log"))).hasSize(1);
     }
+
+    @Test
+    void theProductionExampleConfigurationWritesTheSameLines() throws Exception {
+        Path example = Path.of("../deploy/logback-jack.xml");
+        assertThat(example).exists();
+        Path file = dir.resolve("log_jack.log");
+        List<HiQTree> trees = TestTrees.trees(50);
+        try (JackLog log = JackLog.configure(example, file)) {
+            for (HiQTree t : trees) log.append(TreeCodec.encode(t));
+        }
+        List<String> lines = Files.readAllLines(file);
+        assertThat(lines).hasSize(trees.size());
+        for (int i = 0; i < trees.size(); i++) assertThat(lines.get(i)).isEqualTo(TreeCodec.encodeToString(trees.get(i)));
+    }
+
+    @Test
+    void aBrokenConfigurationFileIsAClearError() throws Exception {
+        Path bad = dir.resolve("bad.xml");
+        Files.writeString(bad, "<configuration><appender name=\"X\" class=\"no.such.Appender\"/><logger name=\"hiq.jack\"><appender-ref ref=\"X\"/></logger></configuration>");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> JackLog.configure(bad, dir.resolve("log_jack.log")))
+                .isInstanceOf(IOException.class).hasMessageContaining(bad.toString());
+    }
 }
