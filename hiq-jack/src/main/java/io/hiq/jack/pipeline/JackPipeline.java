@@ -14,21 +14,24 @@ import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
 
 /**
  * Jack's batcher: the {@link TreeSink} that takes completed trees from the assembler and gets them
  * to the publisher, the jack log and, when delivery fails, the spool.
  *
- * <p>Threads. {@link #accept} (assembler thread) only offers the tree to a bounded queue; when the
- * queue is full it encodes the tree and appends it to the jack log and the spool itself (a local
- * file append, never the network). The batcher thread {@value #THREAD} drains the queue (smart
- * batching: whatever is there, up to {@code maxBatch}), encodes each tree (B4), appends it to the
+ * <p>Threads. {@link #accept} (assembler thread) only adds the tree to a list; {@link #endOfBatch}
+ * hands the list over (one lock-free enqueue per assembler batch) and wakes the batcher if it
+ * sleeps. When more than {@code queueCapacity} trees wait, the assembler encodes the trees and
+ * appends them to the jack log and the spool itself (a local file append, never the network). The
+ * batcher thread {@value #THREAD} takes what was handed over (smart batching: whatever is there, up
+ * to about {@code maxBatch}), encodes each tree (B4), appends it to the
  * jack log, and either exports the batch or, while the spool holds a backlog or the publisher is
  * down, appends it to the spool so that order is kept. The same thread replays the spool: up to
  * {@code window} chunks in flight while delivery works; one probe chunk per second while it does
@@ -42,14 +45,20 @@ import java.util.function.BooleanSupplier;
 public final class JackPipeline implements TreeSink {
     /** Name of the batcher thread. */
     public static final String THREAD = "hiq-jack-batcher";
-    private static final Object WAKE = new Object();
     private static final long RETRY_NANOS = TimeUnit.SECONDS.toNanos(1);
 
     private final TreePublisher publisher;
     private final DiskSpool spool;
     private final JackLog log;
     private final JackCounters counters;
-    private final ArrayBlockingQueue<Object> queue;
+    /** Batches handed over by the assembler, in order; {@link #queued} bounds the trees they hold. */
+    private final ConcurrentLinkedQueue<List<HiQTree>> queue = new ConcurrentLinkedQueue<>();
+    private final AtomicInteger queued = new AtomicInteger();
+    private final int capacity;
+    /** Trees accepted since the last hand-over; owned by the assembler thread (guarded for flush). */
+    private ArrayList<HiQTree> pending = new ArrayList<>();
+    private final Object pendingLock = new Object();
+    private volatile boolean sleeping;
     private final int maxBatch;
     private final int window;
     private final int chunkBytes;
@@ -86,7 +95,7 @@ public final class JackPipeline implements TreeSink {
         this.spool = spool;
         this.log = log;
         this.counters = counters;
-        this.queue = new ArrayBlockingQueue<>(queueCapacity);
+        this.capacity = queueCapacity;
         this.maxBatch = 2048;
         this.window = 4;
         this.chunkBytes = 4 * 1024 * 1024;
@@ -107,11 +116,34 @@ public final class JackPipeline implements TreeSink {
             overflow(tree);
             return;
         }
-        if (queue.offer(tree)) {
-            enqueued.incrementAndGet();
-        } else {
-            overflow(tree);
+        synchronized (pendingLock) { // uncontended: only the assembler calls this
+            pending.add(tree);
+            if (pending.size() >= maxBatch) handOver();
         }
+    }
+
+    /** The assembler has nothing more right now: hand the trees accepted since the last call over. */
+    @Override
+    public void endOfBatch() {
+        synchronized (pendingLock) {
+            handOver();
+        }
+    }
+
+    /** One hand-over per assembler batch (smart batching); beyond the bound the trees are spooled here. */
+    private void handOver() {
+        int n = pending.size();
+        if (n == 0) return;
+        List<HiQTree> batch = pending;
+        pending = new ArrayList<>(Math.min(maxBatch, Math.max(16, n)));
+        if (queued.get() + n > capacity || closed) {
+            for (HiQTree t : batch) overflow(t);
+            return;
+        }
+        queued.addAndGet(n);
+        enqueued.addAndGet(n);
+        queue.offer(batch);
+        if (sleeping) LockSupport.unpark(thread);
     }
 
     /** The queue is full (or Jack is closed): the tree goes to the jack log and the spool at once. */
@@ -126,21 +158,22 @@ public final class JackPipeline implements TreeSink {
     // ---------------------------------------------------------------- batcher thread
 
     private void run() {
-        List<Object> drained = new ArrayList<>(maxBatch);
+        List<HiQTree> drained = new ArrayList<>(maxBatch);
         while (true) {
             try {
-                Object first = queue.poll(pollMillis(), TimeUnit.MILLISECONDS);
-                if (first != null) {
-                    drained.add(first);
-                    queue.drainTo(drained, maxBatch - 1);
+                // take what is there, up to about maxBatch trees (the hand-overs stay whole)
+                List<HiQTree> b;
+                while (drained.size() < maxBatch && (b = queue.poll()) != null) {
+                    queued.addAndGet(-b.size());
+                    drained.addAll(b);
                 }
                 if (!drained.isEmpty()) {
                     process(drained);
                     drained.clear();
+                } else {
+                    sleep(pollMillis());
                 }
                 pumpReplay();
-            } catch (InterruptedException e) {
-                if (!stopping) continue;
             } catch (Throwable t) {
                 drained.clear();
                 System.err.println("hiq: jack: batcher error (trees of this batch may be missing from the spool): " + t);
@@ -150,6 +183,15 @@ public final class JackPipeline implements TreeSink {
             }
             if (stopping && queue.isEmpty()) break;
         }
+    }
+
+    /** Parks until a hand-over, a completed export or the timeout; never misses a wake-up. */
+    private void sleep(long millis) {
+        if (millis <= 0) return;
+        sleeping = true;
+        if (queue.isEmpty()) LockSupport.parkNanos(this, TimeUnit.MILLISECONDS.toNanos(millis));
+        sleeping = false;
+        Thread.interrupted(); // an interrupt only means "look again"
     }
 
     private long pollMillis() {
@@ -162,11 +204,10 @@ public final class JackPipeline implements TreeSink {
         return 250;
     }
 
-    private void process(List<Object> items) {
+    private void process(List<HiQTree> items) {
         List<EncodedTree> batch = new ArrayList<>(items.size());
         int trees = 0;
-        for (Object o : items) {
-            if (!(o instanceof HiQTree tree)) continue;
+        for (HiQTree tree : items) {
             trees++;
             EncodedTree e = encode(tree);
             if (e == null) continue;
@@ -213,6 +254,22 @@ public final class JackPipeline implements TreeSink {
 
     private void pumpReplay() {
         if (publisher == null) return;
+        harvestReplays();
+        if (stopping || !spool.hasUnread()) return;
+        if (down) {
+            if (!replays.isEmpty() || System.nanoTime() < nextRetry) return;
+            nextRetry = System.nanoTime() + RETRY_NANOS;
+            submitReplay(maxBatch); // the probe
+        } else {
+            while (replays.size() < window && spool.hasUnread()) {
+                if (!submitReplay(maxBatch)) break;
+            }
+        }
+        replaysInFlight = replays.size();
+    }
+
+    /** Commits, in order, the replayed chunks that were delivered; on a failure rewinds the spool. */
+    private void harvestReplays() {
         while (!replays.isEmpty() && replays.peek().future().isDone()) {
             Replay r = replays.poll();
             ExportResult res = r.future().getNow(null);
@@ -233,17 +290,6 @@ public final class JackPipeline implements TreeSink {
                 down = false;
                 System.err.println("hiq: jack: " + publisher.name() + ": delivering again; replaying "
                         + spool.pending() + " spooled trees");
-            }
-        }
-        replaysInFlight = replays.size();
-        if (!spool.hasUnread()) return;
-        if (down) {
-            if (!replays.isEmpty() || System.nanoTime() < nextRetry) return;
-            nextRetry = System.nanoTime() + RETRY_NANOS;
-            submitReplay(maxBatch); // the probe
-        } else {
-            while (replays.size() < window && spool.hasUnread()) {
-                if (!submitReplay(maxBatch)) break;
             }
         }
         replaysInFlight = replays.size();
@@ -273,7 +319,7 @@ public final class JackPipeline implements TreeSink {
     }
 
     private void wake() {
-        queue.offer(WAKE); // when full the batcher is busy anyway
+        LockSupport.unpark(thread); // a permit: the next park returns at once
     }
 
     // ---------------------------------------------------------------- shared helpers
@@ -324,6 +370,7 @@ public final class JackPipeline implements TreeSink {
 
     @Override
     public void flush(long deadlineNanos) {
+        endOfBatch(); // the assembler has stopped: what it accepted last goes now
         flushDeadline = deadlineNanos;
         long start = System.nanoTime();
         nextRetry = start; // probe at once if the publisher is down
@@ -370,11 +417,16 @@ public final class JackPipeline implements TreeSink {
             // at least a moment, so that a healthy producer gets its last acknowledgements
             long left = Math.max(TimeUnit.MILLISECONDS.toNanos(200), deadline - System.nanoTime());
             publisher.shutdown(Duration.ofNanos(left));
+            // chunks acknowledged while the producer shut down are committed, not replayed again
+            if (!thread.isAlive()) harvestReplays();
         }
         // whatever the batcher did not take (it died, or the deadline passed) goes to the spool
-        List<Object> rest = new ArrayList<>();
-        queue.drainTo(rest);
-        for (Object o : rest) if (o instanceof HiQTree t) overflow(t);
+        synchronized (pendingLock) {
+            List<HiQTree> b;
+            while ((b = queue.poll()) != null) for (HiQTree t : b) overflow(t);
+            for (HiQTree t : pending) overflow(t);
+            pending.clear();
+        }
         spool.close();
         if (log != null) log.close();
         long pending = spool.pending();
