@@ -12,6 +12,8 @@ import io.hiq.jack.publisher.TreePublisher;
 import io.hiq.jack.spool.DiskSpool;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.Properties;
+import java.util.function.Supplier;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -44,7 +46,7 @@ public final class JackExtension implements HiQExtension {
             return false;
         }
         context.counters().register("JackSpoolPending", spool::pending);
-        TreePublisher publisher = openPublisher(s, context.pid());
+        Supplier<TreePublisher> publisher = publisherFactory(s, context.pid());
         pipeline = new JackPipeline(publisher, spool, log, counters, js.queueCapacity(),
                 TimeUnit.MILLISECONDS.toNanos(js.flushTimeoutMs())).start();
         context.addTreeSink(pipeline);
@@ -89,20 +91,38 @@ public final class JackExtension implements HiQExtension {
         }
     }
 
-    private static TreePublisher openPublisher(Settings s, long pid) {
+    /**
+     * Checks the publisher's settings now (a bad one is reported at start) and returns what creates
+     * the publisher later, on Jack's own thread.
+     */
+    private static Supplier<TreePublisher> publisherFactory(Settings s, long pid) {
         boolean oci = s.flag("HIQ_OCI_STREAMING");
+        Supplier<TreePublisher> factory;
         try {
-            if (oci) return OciStreamingPublisher.create(s);
-            return new KafkaTreePublisher(KafkaProducerConfig.build(s, pid), KafkaProducerConfig.topic(s));
+            if (oci) {
+                Supplier<OciStreamingPublisher> f = OciStreamingPublisher.factory(s);
+                factory = f::get;
+            } else {
+                Properties config = KafkaProducerConfig.build(s, pid);
+                String topic = KafkaProducerConfig.topic(s);
+                factory = () -> new KafkaTreePublisher(config, topic);
+            }
         } catch (JackConfigException e) {
             error(e.getMessage() + "; trees go to the jack log and the spool only");
-        } catch (RuntimeException | LinkageError e) {
-            // e.g. Kafka's ConfigException for a bootstrap address that does not resolve; never
-            // print the configuration: it may hold credentials
-            error((oci ? "OCI Streaming" : "Kafka") + " publisher: " + e.getClass().getSimpleName() + ": "
-                    + e.getMessage() + "; trees go to the jack log and the spool only");
+            return () -> null;
         }
-        return null;
+        String kind = oci ? "OCI Streaming" : "Kafka";
+        return () -> {
+            try {
+                return factory.get();
+            } catch (RuntimeException | LinkageError e) {
+                // e.g. Kafka's ConfigException for a bootstrap address that does not resolve, or no
+                // instance principal; never print the configuration: it may hold credentials
+                error(kind + " publisher: " + e.getClass().getSimpleName() + ": " + e.getMessage()
+                        + "; trees go to the jack log and the spool only");
+                return null;
+            }
+        };
     }
 
     static void error(String line) {

@@ -10,6 +10,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
+import java.util.function.Supplier;
 
 /**
  * How Jack authenticates to OCI Streaming: {@code HIQ_OCI_AUTH=instance_principal} uses the
@@ -22,13 +23,28 @@ public final class OciAuth {
 
     /** The authentication provider the settings ask for. */
     public static AbstractAuthenticationDetailsProvider from(Settings s) throws JackConfigException {
+        try {
+            return factory(s).get();
+        } catch (IllegalStateException e) {
+            throw new JackConfigException(e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Checks the settings now and returns what gives the provider: the config file is read at once
+     * (errors at start); instance principals are fetched when the supplier is called (it talks to
+     * the instance metadata service), failing with an {@link IllegalStateException}.
+     */
+    public static Supplier<AbstractAuthenticationDetailsProvider> factory(Settings s) throws JackConfigException {
         String mode = s.get("HIQ_OCI_AUTH", "config").toLowerCase(Locale.ROOT);
         if (mode.startsWith("instance")) {
-            try {
-                return InstancePrincipalsAuthenticationDetailsProvider.builder().build();
-            } catch (RuntimeException e) {
-                throw new JackConfigException("HIQ_OCI_AUTH=" + mode + ": instance principals unavailable: " + e.getMessage(), e);
-            }
+            return () -> {
+                try {
+                    return InstancePrincipalsAuthenticationDetailsProvider.builder().build();
+                } catch (RuntimeException e) {
+                    throw new IllegalStateException("HIQ_OCI_AUTH=" + mode + ": instance principals unavailable: " + e.getMessage(), e);
+                }
+            };
         }
         if (!mode.equals("config")) {
             throw new JackConfigException("HIQ_OCI_AUTH: unknown value '" + mode + "' (config or instance_principal)");
@@ -41,7 +57,8 @@ public final class OciAuth {
         }
         try {
             ConfigFileReader.ConfigFile cfg = ConfigFileReader.parse(path.toString(), profile);
-            return new ConfigFileAuthenticationDetailsProvider(cfg);
+            AbstractAuthenticationDetailsProvider provider = new ConfigFileAuthenticationDetailsProvider(cfg);
+            return () -> provider;
         } catch (IOException e) {
             throw new JackConfigException("OCI config file " + path + ": " + e.getMessage(), e);
         } catch (IllegalArgumentException | IllegalStateException | NullPointerException e) {

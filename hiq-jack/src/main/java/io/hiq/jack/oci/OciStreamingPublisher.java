@@ -27,6 +27,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Supplier;
 
 /**
  * Publishes trees to an OCI stream with {@code PutMessages} (the SDK's {@link StreamClient}): key =
@@ -89,6 +90,15 @@ public final class OciStreamingPublisher implements TreePublisher {
 
     /** The publisher {@code HIQ_OCI_STREAMING=1} asks for; a clear error when a setting is missing. */
     public static OciStreamingPublisher create(Settings s) throws JackConfigException {
+        return factory(s).get();
+    }
+
+    /**
+     * Checks the settings now (missing endpoint or OCID, unreadable config file, unknown profile:
+     * a {@link JackConfigException}) and returns what builds the client later. Instance principals
+     * are fetched by the supplier: that talks to the instance metadata service.
+     */
+    public static Supplier<OciStreamingPublisher> factory(Settings s) throws JackConfigException {
         String endpoint = s.get("OCI_STM_END");
         if (endpoint == null || endpoint.isBlank()) {
             throw new JackConfigException("HIQ_OCI_STREAMING=1 but OCI_STM_END (the stream's messages endpoint) is not set");
@@ -97,8 +107,10 @@ public final class OciStreamingPublisher implements TreePublisher {
         if (ocid == null || ocid.isBlank()) {
             throw new JackConfigException("HIQ_OCI_STREAMING=1 but OCI_STM_OCID (the stream's OCID) is not set");
         }
-        AbstractAuthenticationDetailsProvider auth = OciAuth.from(s);
-        return new OciStreamingPublisher(auth, endpoint.trim(), ocid.trim(), RetryPolicy.defaults(),
+        Supplier<AbstractAuthenticationDetailsProvider> auth = OciAuth.factory(s);
+        String end = endpoint.trim();
+        String stream = ocid.trim();
+        return () -> new OciStreamingPublisher(auth.get(), end, stream, RetryPolicy.defaults(),
                 PutMessagesLimits.MAX_REQUEST_BYTES, 1000);
     }
 

@@ -21,6 +21,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 
 /**
  * Jack's batcher: the {@link TreeSink} that takes completed trees from the assembler and gets them
@@ -47,7 +48,9 @@ public final class JackPipeline implements TreeSink {
     public static final String THREAD = "hiq-jack-batcher";
     private static final long RETRY_NANOS = TimeUnit.SECONDS.toNanos(1);
 
-    private final TreePublisher publisher;
+    private final Supplier<TreePublisher> publisherFactory;
+    /** Created on the batcher thread (never on the application's); null when none could be. */
+    private volatile TreePublisher publisher;
     private final DiskSpool spool;
     private final JackLog log;
     private final JackCounters counters;
@@ -84,6 +87,7 @@ public final class JackPipeline implements TreeSink {
 
     /**
      * @param publisher         the destination, or null when none could be configured (every tree is spooled)
+     * @see #JackPipeline(Supplier, DiskSpool, JackLog, JackCounters, int, long)
      * @param spool             the disk spool
      * @param log               the jack log, or null ({@code NO_JACK_LOG})
      * @param queueCapacity     trees waiting for the batcher before {@link #accept} spools them itself
@@ -91,7 +95,19 @@ public final class JackPipeline implements TreeSink {
      */
     public JackPipeline(TreePublisher publisher, DiskSpool spool, JackLog log, JackCounters counters,
                         int queueCapacity, long flushTimeoutNanos) {
-        this.publisher = publisher;
+        this(() -> publisher, spool, log, counters, queueCapacity, flushTimeoutNanos);
+    }
+
+    /**
+     * A pipeline whose publisher is created by the batcher thread when it starts: building a Kafka
+     * producer or an OCI client (class loading, DNS, instance metadata) costs the starting
+     * application nothing; trees accepted meanwhile wait in the queue.
+     *
+     * @param publisherFactory creates the destination; may return null (every tree is spooled)
+     */
+    public JackPipeline(Supplier<TreePublisher> publisherFactory, DiskSpool spool, JackLog log, JackCounters counters,
+                        int queueCapacity, long flushTimeoutNanos) {
+        this.publisherFactory = publisherFactory;
         this.spool = spool;
         this.log = log;
         this.counters = counters;
@@ -158,6 +174,11 @@ public final class JackPipeline implements TreeSink {
     // ---------------------------------------------------------------- batcher thread
 
     private void run() {
+        try {
+            publisher = publisherFactory.get();
+        } catch (RuntimeException | LinkageError e) {
+            System.err.println("hiq: jack: cannot create the publisher (" + e + "); trees go to the jack log and the spool only");
+        }
         List<HiQTree> drained = new ArrayList<>(maxBatch);
         while (true) {
             try {
