@@ -10,6 +10,7 @@ import io.hiq.jack.oci.OciStreamingPublisher;
 import io.hiq.jack.pipeline.JackPipeline;
 import io.hiq.jack.publisher.TreePublisher;
 import io.hiq.jack.spool.DiskSpool;
+import io.hiq.jack.spool.SpoolLockedException;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Properties;
@@ -77,7 +78,21 @@ public final class JackExtension implements HiQExtension {
                     + n + " undelivered trees LOST from the spool (still in the jack log if it is on)");
         };
         try {
-            return DiskSpool.open(js.spoolDir(), js.spoolMaxSize(), segment, dropped);
+            DiskSpool main = DiskSpool.open(js.spoolDir(), js.spoolMaxSize(), segment, dropped);
+            adoptOrphans(main);
+            return main;
+        } catch (SpoolLockedException e) {
+            // another traced process shares this HIQ_HOME: a directory of our own, adopted later
+            Path own = js.spoolDir().resolve("p" + ProcessHandle.current().pid());
+            try {
+                DiskSpool s = DiskSpool.open(own, js.spoolMaxSize(), segment, dropped);
+                error("spool " + js.spoolDir() + " is used by another process; this one spools to " + own
+                        + " (a later run with this HIQ_HOME replays it)");
+                return s;
+            } catch (IOException | RuntimeException e2) {
+                error("cannot open the spool " + own + ": " + e2 + "; Jack is off");
+                return null;
+            }
         } catch (IOException | RuntimeException e) {
             Path fallback = Path.of(System.getProperty("java.io.tmpdir"), "hiq-spool-" + ProcessHandle.current().pid());
             error("cannot open the spool " + js.spoolDir() + ": " + e + "; spooling to " + fallback
@@ -88,6 +103,19 @@ public final class JackExtension implements HiQExtension {
                 error("cannot open the spool " + fallback + " either: " + e2 + "; Jack is off");
                 return null;
             }
+        }
+    }
+
+    /** Takes over the spools other processes left in {@code spool/p<pid>/} when they ended. */
+    private static void adoptOrphans(DiskSpool main) {
+        try (java.nio.file.DirectoryStream<Path> ds = java.nio.file.Files.newDirectoryStream(main.directory(), "p[0-9]*")) {
+            for (Path p : ds) {
+                if (!java.nio.file.Files.isDirectory(p)) continue;
+                int n = main.adopt(p);
+                if (n > 0) error("adopted " + n + " spooled trees left in " + p + " by an earlier process");
+            }
+        } catch (IOException | RuntimeException e) {
+            error("cannot adopt the spools left under " + main.directory() + ": " + e);
         }
     }
 

@@ -19,10 +19,15 @@ final class JackEvent implements ILoggingEvent {
     private final String loggerName;
     private final LoggerContextVO context;
     private final long timeStamp;
+    private final boolean lines;
     private String text;
 
-    JackEvent(byte[] json, String loggerName, LoggerContextVO context) {
+    /**
+     * @param lines true when {@code json} already holds whole newline-terminated lines (a batch)
+     */
+    JackEvent(byte[] json, String loggerName, LoggerContextVO context, boolean lines) {
         this.line = new JackLine(json);
+        this.lines = lines;
         this.loggerName = loggerName;
         this.context = context;
         this.timeStamp = System.currentTimeMillis();
@@ -30,6 +35,9 @@ final class JackEvent implements ILoggingEvent {
 
     /** The tree's JSON bytes. */
     JackLine line() { return line; }
+
+    /** True when the bytes are whole lines already (the encoder adds no newline). */
+    boolean isLines() { return lines; }
 
     @Override public String getThreadName() { return Thread.currentThread().getName(); }
     @Override public Level getLevel() { return Level.INFO; }

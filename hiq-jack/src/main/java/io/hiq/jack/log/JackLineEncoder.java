@@ -19,6 +19,7 @@ public final class JackLineEncoder extends EncoderBase<ILoggingEvent> {
     public byte[] encode(ILoggingEvent event) {
         byte[] json;
         if (event instanceof JackEvent j) {
+            if (j.isLines()) return j.line().json();
             json = j.line().json();
         } else {
             Object[] args = event.getArgumentArray();

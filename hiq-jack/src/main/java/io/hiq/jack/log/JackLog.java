@@ -16,6 +16,7 @@ import ch.qos.logback.core.rolling.SizeBasedTriggeringPolicy;
 import ch.qos.logback.core.status.Status;
 import ch.qos.logback.core.util.Duration;
 import ch.qos.logback.core.util.FileSize;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.Files;
@@ -30,8 +31,12 @@ import java.util.List;
  *
  * <p>Logback runs here on a {@link LoggerContext} of its own, configured in code (or from the
  * file of {@code HIQ_JACK_LOG_CONFIG}): the application's logging configuration, its
- * {@code LoggerFactory} and its appenders are never touched. Writes are buffered and flushed at the
- * end of every batch ({@link #flush}) and on {@link #close}.
+ * {@code LoggerFactory} and its appenders are never touched.
+ *
+ * <p>With the built-in configuration the lines of a batch are gathered and written with one
+ * {@code write} call at the end of the batch ({@link #flush}, at most 1 MiB at a time): the file is
+ * opened in append mode, so several processes sharing one {@code HIQ_HOME} never tear each other's
+ * lines. With a configuration file each tree is one event, written as that file says.
  */
 public final class JackLog implements AutoCloseable {
     /** Logger name inside Jack's own context. */
@@ -41,8 +46,12 @@ public final class JackLog implements AutoCloseable {
     private final Logger logger;
     private final Path file;
     private final LoggerContextVO contextVO;
+    /** Whole lines waiting for {@link #flush}; null when every tree is its own event. */
+    private final ByteArrayOutputStream lines;
+    private static final int MAX_PENDING = 1024 * 1024;
 
-    private JackLog(LoggerContext context, Path file) {
+    private JackLog(LoggerContext context, Path file, boolean batched) {
+        this.lines = batched ? new ByteArrayOutputStream(64 * 1024) : null;
         this.context = context;
         this.logger = context.getLogger(LOGGER);
         this.file = file;
@@ -67,8 +76,8 @@ public final class JackLog implements AutoCloseable {
         app.setName("jack");
         app.setFile(file.toString());
         app.setAppend(true);
-        app.setImmediateFlush(false);
-        app.setBufferSize(new FileSize(256 * 1024));
+        // one event per batch, written and flushed at once: a single write() of whole lines
+        app.setImmediateFlush(true);
 
         FixedWindowRollingPolicy rolling = new FixedWindowRollingPolicy();
         rolling.setContext(ctx);
@@ -94,7 +103,7 @@ public final class JackLog implements AutoCloseable {
         app.start();
         if (!app.isStarted()) throw new IOException("cannot open " + file + ": " + errors(ctx));
 
-        JackLog log = new JackLog(ctx, file);
+        JackLog log = new JackLog(ctx, file, true);
         log.logger.setAdditive(false);
         log.logger.setLevel(Level.INFO);
         log.logger.addAppender(app);
@@ -117,7 +126,7 @@ public final class JackLog implements AutoCloseable {
         }
         String err = errors(ctx);
         if (!err.isEmpty()) throw new IOException(logbackXml + ": " + err);
-        return new JackLog(ctx, defaultFile);
+        return new JackLog(ctx, defaultFile, false);
     }
 
     /** A context of Jack's own; it needs its own MDC adapter, which SLF4J only gives the default one. */
@@ -142,12 +151,33 @@ public final class JackLog implements AutoCloseable {
 
     /** Appends one tree's JSON as one line. */
     public void append(byte[] json) {
-        // straight to the appenders with a light event: the jack log's volume is the trees' volume
-        if (logger.isInfoEnabled()) logger.callAppenders(new JackEvent(json, LOGGER, contextVO));
+        if (lines == null) {
+            // straight to the appenders with a light event: the jack log's volume is the trees' volume
+            if (logger.isInfoEnabled()) logger.callAppenders(new JackEvent(json, LOGGER, contextVO, false));
+            return;
+        }
+        synchronized (lines) {
+            lines.write(json, 0, json.length);
+            lines.write('\n');
+            if (lines.size() >= MAX_PENDING) writeLines();
+        }
+    }
+
+    private void writeLines() {
+        if (lines.size() == 0) return;
+        byte[] b = lines.toByteArray();
+        lines.reset();
+        logger.callAppenders(new JackEvent(b, LOGGER, contextVO, true));
     }
 
     /** Pushes buffered lines to the file. */
     public void flush() {
+        if (lines != null) {
+            synchronized (lines) {
+                writeLines();
+            }
+            return;
+        }
         for (OutputStreamAppender<ILoggingEvent> a : streamAppenders()) {
             try {
                 OutputStream out = a.getOutputStream();

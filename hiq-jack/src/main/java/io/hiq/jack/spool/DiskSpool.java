@@ -5,6 +5,8 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.DirectoryStream;
@@ -21,6 +23,10 @@ import java.util.zip.CRC32;
 
 /**
  * Jack's bounded disk spool: trees that could not be delivered, kept in order until they are.
+ *
+ * <p>One process at a time: {@code lock} (an OS file lock) guards the directory; another process
+ * gets a {@link SpoolLockedException} and uses a directory of its own, which a later process adopts
+ * ({@link #adopt}).
  *
  * <p>Layout under its directory: append-only segment files {@code segment-<20 digits>.spool} made
  * of records {@code [int length][int crc32][u16 idLength][id UTF-8][B4 JSON]} (length and crc over
@@ -55,6 +61,7 @@ public final class DiskSpool implements AutoCloseable {
     private final Path rejectedFile;
 
     private FileChannel writer;
+    private FileChannel lockChannel;
     private SpoolPosition committed;
     private SpoolPosition readPos;
     private long totalBytes;
@@ -103,6 +110,19 @@ public final class DiskSpool implements AutoCloseable {
 
     private void load() throws IOException {
         Files.createDirectories(dir);
+        // one process per spool directory: two would append to the same segment numbers and
+        // replay each other's trees
+        lockChannel = FileChannel.open(dir.resolve("lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+        FileLock lock;
+        try {
+            lock = lockChannel.tryLock();
+        } catch (OverlappingFileLockException e) {
+            lock = null;
+        }
+        if (lock == null) {
+            lockChannel.close();
+            throw new SpoolLockedException(dir);
+        }
         try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir, PREFIX + "*" + SUFFIX)) {
             for (Path p : ds) {
                 String n = p.getFileName().toString();
@@ -379,6 +399,46 @@ public final class DiskSpool implements AutoCloseable {
         }
     }
 
+    /**
+     * Takes over the spool another process left in {@code other} (it ended before replaying it):
+     * its undelivered trees are appended here, in order, and the directory is deleted.
+     *
+     * @return trees adopted; 0 when {@code other} is still in use
+     */
+    public int adopt(Path other) throws IOException {
+        DiskSpool o;
+        try {
+            o = DiskSpool.open(other, Long.MAX_VALUE / 4, segmentBytes, n -> { });
+        } catch (SpoolLockedException e) {
+            return 0;
+        }
+        int n = 0;
+        try {
+            SpoolChunk c;
+            while ((c = o.read(4096, 4 * 1024 * 1024)) != null) {
+                append(c.trees());
+                n += c.size();
+            }
+            for (EncodedTree t : o.readRejected()) reject(t);
+        } finally {
+            o.close();
+        }
+        try (DirectoryStream<Path> ds = Files.newDirectoryStream(other)) {
+            for (Path p : ds) Files.deleteIfExists(p);
+        }
+        Files.deleteIfExists(other);
+        return n;
+    }
+
+    private List<EncodedTree> readRejected() throws IOException {
+        List<EncodedTree> out = new ArrayList<>();
+        if (!Files.exists(rejectedFile)) return out;
+        for (String line : Files.readAllLines(rejectedFile, StandardCharsets.UTF_8)) {
+            if (!line.isBlank()) out.add(new EncodedTree("rejected", line.getBytes(StandardCharsets.UTF_8)));
+        }
+        return out;
+    }
+
     /** True when records wait that were not handed out by {@link #read}. */
     public synchronized boolean hasUnread() {
         if (closed) return false;
@@ -418,6 +478,11 @@ public final class DiskSpool implements AutoCloseable {
             // nothing to do
         }
         for (Segment s : segments.values()) closeReader(s);
+        try {
+            lockChannel.close(); // releases the lock
+        } catch (IOException e) {
+            // nothing to do
+        }
         // an empty last segment has nothing to keep
         Segment last = segments.lastEntry().getValue();
         if (last.size == 0 && segments.size() > 1 || last.size == 0 && pendingRecords == 0) {

@@ -28,6 +28,7 @@ public final class JackThroughputBench {
         int trees = args.length > 0 ? Integer.parseInt(args[0]) : 300_000;
         int spans = args.length > 1 ? Integer.parseInt(args[1]) : 10;
         boolean jackLog = args.length <= 2 || !args[2].equals("off");
+        boolean profile = args.length > 3 && args[3].equals("profile");
         EmbeddedKafkaKraftBroker broker = new EmbeddedKafkaKraftBroker(1, 4, "hiq-bench");
         broker.afterPropertiesSet();
         Path home = Files.createTempDirectory("hiq-jack-bench");
@@ -45,6 +46,8 @@ public final class JackThroughputBench {
             new JackExtension().start(ctx);
             TreeSink sink = ctx.sink();
 
+            Map<String, Integer> samples = new java.util.concurrent.ConcurrentHashMap<>();
+            Thread sampler = profile ? sampler(samples) : null;
             long acceptNanos = 0;
             long t0 = System.nanoTime();
             int chunk = 256;
@@ -63,6 +66,7 @@ public final class JackThroughputBench {
                 if (System.nanoTime() - fed > TimeUnit.SECONDS.toNanos(300)) break;
             }
             long t1 = System.nanoTime();
+            if (sampler != null) sampler.interrupt();
             Map<String, Long> cpuByThread = new HashMap<>();
             java.lang.management.ThreadMXBean mx = java.lang.management.ManagementFactory.getThreadMXBean();
             for (long id : mx.getAllThreadIds()) {
@@ -83,9 +87,46 @@ public final class JackThroughputBench {
                     secs, Runtime.getRuntime().availableProcessors());
             cpuByThread.entrySet().stream().sorted((a, b) -> Long.compare(b.getValue(), a.getValue())).limit(8)
                     .forEach(e -> System.out.printf("    %-50s %.2f s%n", e.getKey(), e.getValue() / 1e9));
+            if (profile) {
+                System.out.println("  batcher samples (innermost frame of interest):");
+                samples.entrySet().stream().sorted((a, b) -> b.getValue() - a.getValue()).limit(25)
+                        .forEach(e -> System.out.printf("    %6d  %s%n", e.getValue(), e.getKey()));
+            }
         } finally {
             broker.destroy();
         }
+    }
+
+    /** Samples the batcher's stack every millisecond: a poor man's profiler, no agent needed. */
+    static Thread sampler(Map<String, Integer> samples) {
+        Thread t = new Thread(() -> {
+            Thread target = null;
+            while (!Thread.currentThread().isInterrupted()) {
+                if (target == null) {
+                    for (Thread c : Thread.getAllStackTraces().keySet()) if (c.getName().equals("hiq-jack-batcher")) target = c;
+                }
+                if (target != null) {
+                    StackTraceElement[] st = target.getStackTrace();
+                    String key = "idle";
+                    for (StackTraceElement e : st) {
+                        String c = e.getClassName();
+                        if (c.startsWith("java.") || c.startsWith("jdk.") || c.startsWith("sun.")) continue;
+                        key = c.substring(c.lastIndexOf('.') + 1) + "." + e.getMethodName();
+                        break;
+                    }
+                    String top = st.length > 0 ? st[0].getClassName().substring(st[0].getClassName().lastIndexOf('.') + 1) + "." + st[0].getMethodName() : "-";
+                    samples.merge(key + "  <" + top + ">", 1, Integer::sum);
+                }
+                try {
+                    Thread.sleep(1);
+                } catch (InterruptedException e) {
+                    return;
+                }
+            }
+        }, "bench-sampler");
+        t.setDaemon(true);
+        t.start();
+        return t;
     }
 
     static List<HiQTree> build(int trees, int spans) {

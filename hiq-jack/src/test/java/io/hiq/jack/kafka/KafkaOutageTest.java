@@ -56,12 +56,16 @@ class KafkaOutageTest {
     }
 
     TestContext jack(int port) throws IOException {
+        return jack(port, true);
+    }
+
+    TestContext jack(int port, boolean noJackLog) throws IOException {
         Map<String, String> vars = new HashMap<>();
         vars.put("JACK", "1");
         vars.put("HIQ_HOME", home.toString());
         vars.put("HIQ_KAFKA_BOOTSTRAP", "127.0.0.1:" + port);
         vars.put("HIQ_KAFKA_TOPIC", TOPIC);
-        vars.put("NO_JACK_LOG", "1");
+        if (noJackLog) vars.put("NO_JACK_LOG", "1");
         // a replaced broker has a new address: find it through the bootstrap address again soon
         Path props = home.resolve("producer.properties");
         Files.writeString(props, "metadata.recovery.rebootstrap.trigger.ms=2000\n");
@@ -146,5 +150,34 @@ class KafkaOutageTest {
         await().atMost(Duration.ofSeconds(20)).until(() -> second.counters().get("JackSpoolPending") == 0);
         assertThat(second.counters().get("JackReplayed")).isEqualTo(trees.size());
         second.exit(5000);
+    }
+
+    @Test
+    void twoProcessesSharingOneHomeKeepWholeLinesAndTheNextRunReplaysBothSpools() throws Exception {
+        int port = door.port();
+        TestContext a = jack(port, false);
+        TestContext b = jack(port, false); // the spool is taken: b spools to spool/p<pid>/
+        List<HiQTree> ta = TestTrees.trees(400);
+        List<HiQTree> tb = TestTrees.trees(400);
+        Thread other = new Thread(() -> {
+            for (int i = 0; i < tb.size(); i += 20) b.deliver(tb.subList(i, i + 20));
+        });
+        other.start();
+        for (int i = 0; i < ta.size(); i += 20) a.deliver(ta.subList(i, i + 20));
+        other.join();
+        a.exit(1500);
+        b.exit(1500);
+        // one jack log for both: every line whole, every tree once
+        List<String> lines = Files.readAllLines(home.resolve("log_jack.log"));
+        assertThat(lines).hasSize(ta.size() + tb.size());
+        java.util.Set<String> ids = new java.util.HashSet<>();
+        for (String l : lines) ids.add(io.hiq.tree.TreeCodec.decode(l).id());
+        assertThat(ids).hasSize(ta.size() + tb.size());
+
+        broker = startBroker(door);
+        TestContext next = jack(port, true); // adopts b's spool
+        awaitAll(broker.getBrokersAsString(), ta);
+        awaitAll(broker.getBrokersAsString(), tb);
+        next.exit(5000);
     }
 }

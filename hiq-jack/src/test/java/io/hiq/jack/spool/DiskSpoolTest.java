@@ -143,4 +143,23 @@ class DiskSpoolTest {
             return s.filter(p -> p.getFileName().toString().startsWith("segment-")).sorted().toList();
         }
     }
+
+    @Test
+    void oneProcessPerDirectoryAndALeftOverSpoolIsAdoptedInOrder() throws IOException {
+        Path other = dir.resolve("p4242");
+        try (DiskSpool main = DiskSpool.open(dir, 10 << 20, 4096, dropped::addAndGet)) {
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> DiskSpool.open(dir, 10 << 20, 4096, n -> { }))
+                    .isInstanceOf(SpoolLockedException.class);
+            main.append(tree(0, 10));
+            try (DiskSpool left = DiskSpool.open(other, 10 << 20, 4096, n -> { })) {
+                for (int i = 1; i < 40; i++) left.append(tree(i, 100));
+                left.reject(tree(99, 3));
+                assertThat(main.adopt(other)).as("still in use").isZero();
+            }
+            assertThat(main.adopt(other)).isEqualTo(39);
+            assertThat(other).doesNotExist();
+            assertThat(drain(main)).isEqualTo(range(0, 40));
+            assertThat(Files.readAllLines(main.rejectedFile())).containsExactly(new String(tree(99, 3).json(), StandardCharsets.UTF_8));
+        }
+    }
 }
