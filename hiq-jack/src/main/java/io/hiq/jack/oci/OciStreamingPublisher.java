@@ -15,6 +15,7 @@ import io.hiq.core.runtime.Settings;
 import io.hiq.jack.JackConfigException;
 import io.hiq.jack.publisher.EncodedTree;
 import io.hiq.jack.publisher.ExportResult;
+import io.hiq.jack.publisher.PublisherBusyException;
 import io.hiq.jack.publisher.TreePublisher;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -125,8 +126,9 @@ public final class OciStreamingPublisher implements TreePublisher {
         if (batch.isEmpty()) return CompletableFuture.completedFuture(ExportResult.success(0));
         if (stopping || pending.size() >= retry.maxPendingExports()) {
             // the service is slow or throttling: do not queue without bound, let Jack spool
-            return CompletableFuture.completedFuture(ExportResult.failure(batch, new IllegalStateException(
-                    stopping ? "publisher stopped" : pending.size() + " batches already waiting")));
+            RuntimeException why = stopping ? new IllegalStateException("publisher stopped")
+                    : new PublisherBusyException(pending.size() + " batches already waiting");
+            return CompletableFuture.completedFuture(ExportResult.failure(batch, why));
         }
         Pending p = new Pending(List.copyOf(batch), new CompletableFuture<>());
         pending.add(p);

@@ -5,6 +5,7 @@ import io.hiq.jack.JackCounters;
 import io.hiq.jack.log.JackLog;
 import io.hiq.jack.publisher.EncodedTree;
 import io.hiq.jack.publisher.ExportResult;
+import io.hiq.jack.publisher.PublisherBusyException;
 import io.hiq.jack.publisher.TreePublisher;
 import io.hiq.jack.spool.DiskSpool;
 import io.hiq.jack.spool.SpoolChunk;
@@ -47,6 +48,7 @@ public final class JackPipeline implements TreeSink {
     /** Name of the batcher thread. */
     public static final String THREAD = "hiq-jack-batcher";
     private static final long RETRY_NANOS = TimeUnit.SECONDS.toNanos(1);
+    private static final long BUSY_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
 
     private final Supplier<TreePublisher> publisherFactory;
     /** Created on the batcher thread (never on the application's); null when none could be. */
@@ -74,9 +76,11 @@ public final class JackPipeline implements TreeSink {
     private final ArrayDeque<Replay> replays = new ArrayDeque<>();
     private final Object progress = new Object();
     private final AtomicLong rejectedReported = new AtomicLong();
+    private final AtomicLong spoolErrors = new AtomicLong();
 
     private volatile boolean down;
     private volatile long nextRetry;
+    private long busyUntil;
     private volatile long lastProbeFailure;
     private volatile int replaysInFlight;
     private volatile boolean stopping;
@@ -218,6 +222,7 @@ public final class JackPipeline implements TreeSink {
     private long pollMillis() {
         if (stopping) return 0;
         if (!replays.isEmpty()) return 5;
+        if (publisher != null && !down && spool.hasUnread()) return 5; // busy publisher: look again soon
         if (publisher != null && (down || spool.hasUnread())) {
             long wait = TimeUnit.NANOSECONDS.toMillis(nextRetry - System.nanoTime());
             return Math.max(1, Math.min(250, wait));
@@ -263,7 +268,8 @@ public final class JackPipeline implements TreeSink {
                 counters.published.addAndGet(r.delivered());
                 for (EncodedTree t : r.rejected()) reject(t, "refused by " + publisher.name());
                 if (!r.retry().isEmpty()) {
-                    markDown(r.error());
+                    // busy is back-pressure: spooled and replayed behind, but the destination works
+                    if (!(r.error() instanceof PublisherBusyException)) markDown(r.error());
                     spoolAll(r.retry());
                 }
             } finally {
@@ -276,7 +282,7 @@ public final class JackPipeline implements TreeSink {
     private void pumpReplay() {
         if (publisher == null) return;
         harvestReplays();
-        if (stopping || !spool.hasUnread()) return;
+        if (stopping || !spool.hasUnread() || System.nanoTime() < busyUntil) return;
         if (down) {
             if (!replays.isEmpty() || System.nanoTime() < nextRetry) return;
             nextRetry = System.nanoTime() + RETRY_NANOS;
@@ -299,9 +305,13 @@ public final class JackPipeline implements TreeSink {
             for (EncodedTree t : res.rejected()) reject(t, "refused by " + publisher.name());
             if (!res.retry().isEmpty()) {
                 // keep the order: everything from this chunk on is read again after the next probe
-                markDown(res.error());
-                lastProbeFailure = System.nanoTime();
-                nextRetry = System.nanoTime() + RETRY_NANOS;
+                if (res.error() instanceof PublisherBusyException) {
+                    busyUntil = System.nanoTime() + BUSY_NANOS; // back-pressure: again shortly
+                } else {
+                    markDown(res.error());
+                    lastProbeFailure = System.nanoTime();
+                    nextRetry = System.nanoTime() + RETRY_NANOS;
+                }
                 spool.rewind();
                 replays.clear();
                 break;
@@ -377,7 +387,11 @@ public final class JackPipeline implements TreeSink {
             counters.spooled.addAndGet(trees.size());
         } catch (RuntimeException e) {
             counters.failed.addAndGet(trees.size());
-            System.err.println("hiq: jack: cannot spool " + trees.size() + " trees: " + e.getMessage());
+            long n = spoolErrors.incrementAndGet();
+            if (n <= 10 || Long.bitCount(n) == 1) {
+                System.err.println("hiq: jack: cannot spool " + trees.size() + " trees (" + e.getMessage()
+                        + "); counted in JackFailed [" + n + " such errors so far]");
+            }
         }
     }
 
@@ -405,6 +419,14 @@ public final class JackPipeline implements TreeSink {
         spool.sync();
     }
 
+    private void join(long millis) {
+        try {
+            thread.join(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
     private void await(BooleanSupplier done, long deadlineNanos) {
         synchronized (progress) {
             while (!done.getAsBoolean()) {
@@ -427,17 +449,16 @@ public final class JackPipeline implements TreeSink {
                 ? flushDeadline : System.nanoTime() + flushTimeoutNanos;
         stopping = true;
         wake();
-        try {
-            thread.join(Math.max(100, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())));
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-        if (thread.isAlive()) thread.interrupt();
+        join(Math.max(100, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())));
         closed = true;
-        if (publisher != null) {
-            // at least a moment, so that a healthy producer gets its last acknowledgements
+        TreePublisher pub = publisher;
+        if (pub != null) {
+            // at least a moment, so that a healthy producer gets its last acknowledgements; this
+            // also releases a batcher blocked in send() (never interrupted: an interrupt would
+            // close the spool's file channels under it)
             long left = Math.max(TimeUnit.MILLISECONDS.toNanos(200), deadline - System.nanoTime());
-            publisher.shutdown(Duration.ofNanos(left));
+            pub.shutdown(Duration.ofNanos(left));
+            join(1000);
             // chunks acknowledged while the producer shut down are committed, not replayed again
             if (!thread.isAlive()) harvestReplays();
         }

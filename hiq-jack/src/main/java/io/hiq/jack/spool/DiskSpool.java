@@ -4,6 +4,7 @@ import io.hiq.jack.publisher.EncodedTree;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
+import java.nio.channels.ClosedChannelException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
@@ -238,7 +239,18 @@ public final class DiskSpool implements AutoCloseable {
                 active = segments.lastEntry().getValue();
             }
             while (totalBytes + buf.remaining() > maxBytes && segments.size() > 1) dropOldest();
-            while (buf.hasRemaining()) writer.write(buf);
+            if (!writer.isOpen()) reopenWriter(active);
+            try {
+                while (buf.hasRemaining()) writer.write(buf);
+            } catch (ClosedChannelException e) {
+                // the appending thread was interrupted (an interruptible channel closes then): cut
+                // what this record left half-written and write it again on a fresh channel
+                boolean interrupted = Thread.interrupted();
+                reopenWriter(active);
+                buf.rewind();
+                while (buf.hasRemaining()) writer.write(buf);
+                if (interrupted) Thread.currentThread().interrupt();
+            }
             active.size += HEADER + len;
             active.records++;
             totalBytes += HEADER + len;
@@ -247,6 +259,12 @@ public final class DiskSpool implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException("spool " + dir + ": " + e.getMessage(), e);
         }
+    }
+
+    private void reopenWriter(Segment active) throws IOException {
+        writer = FileChannel.open(active.path, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+        writer.truncate(active.size);
+        writer.position(active.size);
     }
 
     private void dropOldest() throws IOException {
@@ -280,7 +298,7 @@ public final class DiskSpool implements AutoCloseable {
             Segment seg = segments.get(readPos.segment());
             if (seg == null || readPos.offset() >= seg.size) return null;
             try {
-                if (seg.reader == null) seg.reader = FileChannel.open(seg.path, StandardOpenOption.READ);
+                if (seg.reader == null || !seg.reader.isOpen()) seg.reader = FileChannel.open(seg.path, StandardOpenOption.READ);
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }

@@ -83,7 +83,7 @@ class KafkaJackTest {
         await().atMost(Duration.ofSeconds(10)).until(() -> ctx.counters().get("JackPublished") == trees.size());
         assertThat(ctx.counters().get("JackSpooled")).isZero();
         assertThat(ctx.counters().get("JackFailed")).isZero();
-        ctx.exit(5000);
+        ctx.exit(15_000);
 
         // the jack log holds every tree once, one bare B4 line each
         List<String> lines = Files.readAllLines(home.resolve("log_jack.log"));
@@ -97,7 +97,7 @@ class KafkaJackTest {
         TestContext ctx = start(topic, Map.of("NO_JACK_LOG", ""));
         List<HiQTree> trees = TestTrees.trees(3000);
         ctx.deliver(trees);
-        ctx.exit(5000); // at once, as a JVM that exits right after its last traced call
+        ctx.exit(15_000); // at once, as a JVM that exits right after its last traced call (generous: CI machines are shared)
         assertThat(ctx.counters().get("JackPublished") + ctx.counters().get("JackReplayed")).isEqualTo(trees.size());
         try (TopicReader reader = new TopicReader(broker.getBrokersAsString(), topic, 2)) {
             await().atMost(Duration.ofSeconds(30)).until(() -> reader.poll() >= trees.size());
@@ -114,7 +114,7 @@ class KafkaJackTest {
         HiQTree small = TestTrees.tree("small-" + UUID.randomUUID(), 2, 0);
         HiQTree huge = TestTrees.tree("huge-" + UUID.randomUUID(), 2, 2 * 1024 * 1024);
         ctx.deliver(List.of(small, huge));
-        ctx.exit(5000);
+        ctx.exit(15_000);
         assertThat(ctx.counters().get("JackFailed")).isEqualTo(1);
         assertThat(ctx.counters().get("JackPublished")).isEqualTo(1);
         List<String> rejected = Files.readAllLines(home.resolve("spool").resolve("rejected.jsonl"));

@@ -104,7 +104,7 @@ class KafkaOutageTest {
         List<HiQTree> more = TestTrees.trees(200);
         ctx.deliver(more);
         awaitAll(broker.getBrokersAsString(), more);
-        ctx.exit(5000);
+        ctx.exit(15_000);
     }
 
     @Test
@@ -129,7 +129,7 @@ class KafkaOutageTest {
         ctx.deliver(after);
         awaitAll(broker.getBrokersAsString(), during);
         awaitAll(broker.getBrokersAsString(), after);
-        ctx.exit(5000);
+        ctx.exit(15_000);
         assertThat(ctx.counters().get("JackFailed")).isZero();
     }
 
@@ -149,7 +149,7 @@ class KafkaOutageTest {
         awaitAll(broker.getBrokersAsString(), trees);
         await().atMost(Duration.ofSeconds(20)).until(() -> second.counters().get("JackSpoolPending") == 0);
         assertThat(second.counters().get("JackReplayed")).isEqualTo(trees.size());
-        second.exit(5000);
+        second.exit(15_000);
     }
 
     @Test
@@ -178,6 +178,6 @@ class KafkaOutageTest {
         TestContext next = jack(port, true); // adopts b's spool
         awaitAll(broker.getBrokersAsString(), ta);
         awaitAll(broker.getBrokersAsString(), tb);
-        next.exit(5000);
+        next.exit(15_000);
     }
 }

@@ -50,7 +50,8 @@ class TracedProgramJackTest {
                 "JACK", "1",
                 "HIQ_HOME", home.toString(),
                 "HIQ_KAFKA_BOOTSTRAP", broker.getBrokersAsString(),
-                "HIQ_KAFKA_TOPIC", TOPIC));
+                "HIQ_KAFKA_TOPIC", TOPIC,
+                "HIQ_FLUSH_TIMEOUT", "15")); // generous: shared CI machines; the flush returns once done
         List<List<String>> conf = List.of(
                 List.of("io.hiq.jack.app", "Shop", "order", "order"),
                 List.of("io.hiq.jack.app", "Shop", "price", "price"),

@@ -47,7 +47,7 @@ class OciJackTest {
             await().atMost(Duration.ofSeconds(30)).until(() -> service.accepted.size() == trees.size());
             List<HiQTree> last = TestTrees.trees(100);
             ctx.deliver(last);
-            ctx.exit(5000);
+            ctx.exit(15_000);
             assertThat(service.accepted).hasSize(trees.size() + last.size());
             for (HiQTree t : trees) assertThat(service.accepted.get(t.id())).isEqualTo(TreeCodec.encode(t));
             for (HiQTree t : last) assertThat(service.accepted.get(t.id())).isEqualTo(TreeCodec.encode(t));

@@ -162,4 +162,22 @@ class DiskSpoolTest {
             assertThat(Files.readAllLines(main.rejectedFile())).containsExactly(new String(tree(99, 3).json(), StandardCharsets.UTF_8));
         }
     }
+
+    @Test
+    void anInterruptedAppendingThreadDoesNotBreakTheSpool() throws IOException {
+        try (DiskSpool s = DiskSpool.open(dir, 10 << 20, 1 << 20, dropped::addAndGet)) {
+            s.append(tree(0, 10));
+            Thread.currentThread().interrupt(); // an interruptible FileChannel closes itself on this
+            try {
+                s.append(tree(1, 10));
+            } finally {
+                assertThat(Thread.interrupted()).as("the interrupt is kept for the caller").isTrue();
+            }
+            s.append(tree(2, 10));
+            assertThat(drain(s)).isEqualTo(range(0, 3));
+        }
+        try (DiskSpool s = DiskSpool.open(dir, 10 << 20, 1 << 20, dropped::addAndGet)) {
+            assertThat(s.pending()).isZero(); // all three were committed by drain
+        }
+    }
 }
