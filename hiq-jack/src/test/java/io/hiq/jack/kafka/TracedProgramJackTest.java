@@ -64,6 +64,13 @@ class TracedProgramJackTest {
             for (int i = 0; i < calls; i++) Shop.order(i);
             inProcess = hiq.trees();
             assertThat(inProcess).hasSize(calls);
+            // the counters are in the hiq:type=HiQ MBean while the program runs
+            javax.management.MBeanServer mbs = java.lang.management.ManagementFactory.getPlatformMBeanServer();
+            javax.management.ObjectName name = new javax.management.ObjectName("hiq:type=HiQ");
+            await().atMost(Duration.ofSeconds(30)).until(() -> mbs.isRegistered(name)
+                    && ((Long) mbs.getAttribute(name, "JackPublished")) == calls);
+            assertThat((Long) mbs.getAttribute(name, "JackFailed")).isZero();
+            assertThat((Long) mbs.getAttribute(name, "JackSpooled")).isZero();
             hiq.close(); // right after the last traced call: the runtime flushes Jack within HIQ_FLUSH_TIMEOUT
             published = hiq.runtime().counters().get("JackPublished") + hiq.runtime().counters().get("JackReplayed");
         }
