@@ -20,6 +20,7 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.InvalidRecordException;
 import org.apache.kafka.common.errors.RecordTooLargeException;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 /**
  * Publishes trees to a Kafka topic, record key = tree id, value = the B4 JSON.
@@ -47,7 +48,8 @@ public final class KafkaTreePublisher implements TreePublisher {
         this.topic = topic;
         Object maxRequest = config.getOrDefault(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, "1048576");
         this.maxMessageBytes = Integer.parseInt(String.valueOf(maxRequest).trim()) - RECORD_OVERHEAD;
-        this.producer = new KafkaProducer<>(config);
+        // serializer instances, not class names: no class lookup through a foreign context loader
+        this.producer = new KafkaProducer<>(config, new ByteArraySerializer(), new ByteArraySerializer());
     }
 
     @Override

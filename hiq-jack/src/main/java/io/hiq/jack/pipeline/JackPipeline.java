@@ -122,6 +122,10 @@ public final class JackPipeline implements TreeSink {
         this.flushTimeoutNanos = flushTimeoutNanos;
         this.thread = new Thread(this::run, THREAD);
         this.thread.setDaemon(true);
+        // Kafka (class-name settings, JAAS) and the OCI SDK (Jersey's providers) load classes
+        // through the context class loader; the thread that starts HiQ may carry the
+        // application's, which does not see Jack's libraries (agent mode) or has other versions
+        this.thread.setContextClassLoader(JackPipeline.class.getClassLoader());
     }
 
     /** Starts the batcher thread. */

@@ -128,6 +128,26 @@ class KafkaJackTest {
     }
 
     @Test
+    void worksWhenTheStartingThreadCarriesAForeignContextClassLoader() throws Exception {
+        // as in agent mode: HiQ starts on the application's thread, whose context loader does not
+        // see Jack's libraries
+        String topic = newTopic();
+        Thread me = Thread.currentThread();
+        ClassLoader before = me.getContextClassLoader();
+        TestContext ctx;
+        try (java.net.URLClassLoader foreign = new java.net.URLClassLoader(new java.net.URL[0], null)) {
+            me.setContextClassLoader(foreign);
+            ctx = start(topic, Map.of("NO_JACK_LOG", ""));
+        } finally {
+            me.setContextClassLoader(before);
+        }
+        List<HiQTree> trees = TestTrees.trees(50);
+        ctx.deliver(trees);
+        ctx.exit(15_000);
+        assertThat(ctx.counters().get("JackPublished")).isEqualTo(trees.size());
+    }
+
+    @Test
     void jackIsOffWithoutJackFlag() {
         TestContext ctx = new TestContext(Map.of("HIQ_HOME", home.toString()));
         assertThat(new JackExtension().start(ctx)).isFalse();
