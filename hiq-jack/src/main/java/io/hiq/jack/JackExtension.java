@@ -146,7 +146,8 @@ public final class JackExtension implements HiQExtension {
             } catch (RuntimeException | LinkageError e) {
                 // e.g. Kafka's ConfigException for a bootstrap address that does not resolve, or no
                 // instance principal; never print the configuration: it may hold credentials
-                error(kind + " publisher: " + e.getClass().getSimpleName() + ": " + e.getMessage()
+                Throwable root = e.getCause() != null && e.getMessage() == null ? e.getCause() : e;
+                error(kind + " publisher: " + root.getClass().getSimpleName() + ": " + root.getMessage()
                         + "; trees go to the jack log and the spool only");
                 return null;
             }
