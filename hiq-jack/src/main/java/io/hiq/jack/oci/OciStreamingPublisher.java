@@ -145,8 +145,15 @@ public final class OciStreamingPublisher implements TreePublisher {
     private ExportResult send(List<EncodedTree> batch) {
         int delivered = 0;
         List<EncodedTree> left = new ArrayList<>();
+        List<EncodedTree> rejected = new ArrayList<>();
         Throwable error = null;
-        List<List<EncodedTree>> requests = PutMessagesLimits.split(batch, maxRequestBytes, maxEntries);
+        List<EncodedTree> fit = new ArrayList<>(batch.size());
+        for (EncodedTree t : batch) {
+            // the service would answer 400 for ever: a tree that cannot fit is refused here
+            if (t.size() > PutMessagesLimits.MAX_VALUE_BYTES) rejected.add(t);
+            else fit.add(t);
+        }
+        List<List<EncodedTree>> requests = PutMessagesLimits.split(fit, maxRequestBytes, maxEntries);
         for (int i = 0; i < requests.size(); i++) {
             List<EncodedTree> req = requests.get(i);
             if (error != null) {
@@ -161,7 +168,7 @@ public final class OciStreamingPublisher implements TreePublisher {
                 if (error == null) error = new IllegalStateException("undelivered");
             }
         }
-        return new ExportResult(delivered, left, List.of(), error);
+        return new ExportResult(delivered, left, rejected, error);
     }
 
     private record Outcome(List<EncodedTree> undelivered, Throwable error) {}

@@ -333,11 +333,14 @@ public final class JackPipeline implements TreeSink {
     private boolean submitReplay(int records) {
         SpoolChunk chunk = spool.read(records, chunkBytes);
         if (chunk == null) return false;
+        // trees spooled before the publisher (and its limit) was known must not block the replay
+        List<EncodedTree> trees = new ArrayList<>(chunk.size());
+        for (EncodedTree t : chunk.trees()) if (!tooLarge(t)) trees.add(t);
         CompletableFuture<ExportResult> f;
         try {
-            f = publisher.export(chunk.trees());
+            f = publisher.export(trees);
         } catch (RuntimeException e) {
-            f = CompletableFuture.completedFuture(ExportResult.failure(chunk.trees(), e));
+            f = CompletableFuture.completedFuture(ExportResult.failure(trees, e));
         }
         f.whenComplete((r, e) -> wake());
         replays.add(new Replay(chunk, f));

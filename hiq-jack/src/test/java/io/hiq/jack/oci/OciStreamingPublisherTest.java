@@ -151,4 +151,16 @@ class OciStreamingPublisherTest {
         assertThat(service.violations).isEmpty();
         assertThat(service.accepted).containsKey("k".repeat(256));
     }
+
+    @Test
+    void aTreeThatCannotFitIsRefusedNotSentForever() throws Exception {
+        List<EncodedTree> batch = new ArrayList<>(encoded(3, 0));
+        HiQTree huge = TestTrees.tree("huge-" + System.nanoTime(), 1, PutMessagesLimits.MAX_VALUE_BYTES + 10);
+        batch.add(1, new EncodedTree(huge.id(), TreeCodec.encode(huge)));
+        ExportResult r = export(batch);
+        assertThat(r.delivered()).isEqualTo(3);
+        assertThat(r.rejected()).extracting(EncodedTree::id).containsExactly(huge.id());
+        assertThat(r.retry()).isEmpty();
+        assertThat(service.violations).isEmpty();
+    }
 }
