@@ -3,6 +3,8 @@ package io.hiq;
 import io.hiq.core.conf.ConfException;
 import io.hiq.core.conf.ConfParser;
 import io.hiq.core.conf.HiQConf;
+import io.hiq.core.event.ContextTask;
+import io.hiq.core.event.ContextExecutorService;
 import io.hiq.core.event.Recorder;
 import io.hiq.core.event.Span;
 import io.hiq.core.metric.Metric;
@@ -17,6 +19,8 @@ import java.lang.instrument.Instrumentation;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
 import java.util.function.LongSupplier;
 import net.bytebuddy.agent.ByteBuddyAgent;
 
@@ -74,6 +78,23 @@ public final class HiQ implements AutoCloseable {
     }
 
     private static final java.util.regex.Pattern TAG = java.util.regex.Pattern.compile("\\w+");
+
+    /**
+     * An executor whose tasks carry the traced call they were submitted from: their traced calls
+     * appear under it in its tree (context captured at submit). Works for any executor, thread pools,
+     * {@code CompletableFuture}'s {@code *Async(…, executor)} stages and virtual-thread executors.
+     * A tree waits up to 10 s for the tasks it forked before it is emitted without them.
+     */
+    public static ExecutorService wrap(ExecutorService executor) { return new ContextExecutorService(executor); }
+
+    /** An executor whose tasks carry the traced call they were submitted from (see {@link #wrap(ExecutorService)}). */
+    public static Executor wrap(Executor executor) {
+        if (executor instanceof ExecutorService es) return wrap(es);
+        return task -> executor.execute(ContextTask.wrap(task));
+    }
+
+    /** A task that carries the traced call it was created in, for any other way of running it. */
+    public static Runnable wrap(Runnable task) { return ContextTask.wrap(task); }
 
     /** Prints the trees kept so far to stdout, in the layout of the Python HiQ. */
     public void show() { show(System.out); }

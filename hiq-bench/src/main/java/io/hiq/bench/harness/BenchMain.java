@@ -75,9 +75,7 @@ public final class BenchMain {
             out.add(new Config("HiQ + Jack to Kafka", List.of(agent), Map.of("HIQ_HOME", home("jack").toString(), "JACK", "1",
                     "HIQ_KAFKA_BOOTSTRAP", bootstrap, "HIQ_KAFKA_TOPIC", "hiq-bench")));
         }
-        Path off = home("off");
-        Files.writeString(off.resolve("status"), "off\n");
-        out.add(new Config("HiQ disabled (status off)", List.of(agent), Map.of("HIQ_HOME", off.toString())));
+        out.add(new Config("HiQ disabled (MBean)", List.of(agent), Map.of("HIQ_HOME", home("off").toString(), "HIQ_BENCH_DISABLE", "1")));
         if (Files.isRegularFile(otelJar())) {
             List<String> otel = List.of("-javaagent:" + otelJar(),
                     "-Dotel.instrumentation.methods.include=io.hiq.bench.harness.LoadTarget[outer,inner]",
@@ -101,7 +99,7 @@ public final class BenchMain {
     private void run() throws Exception {
         int rounds = quick ? 3 : 7;
         int threads = 2;
-        long warmupMs = quick ? 1500 : 4000, measureMs = quick ? 2000 : 6000;
+        long warmupMs = quick ? 1000 : 4000, measureMs = quick ? 1500 : 6000;
         int startupRuns = quick ? 3 : 7;
         List<Config> configs = configs();
         Map<String, List<Map<String, Double>>> loads = new LinkedHashMap<>();
@@ -149,7 +147,8 @@ public final class BenchMain {
 
     private String exec(List<String> cmd, Map<String, String> env, int timeoutSeconds) throws Exception {
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(false);
-        pb.environment().keySet().removeIf(k -> k.startsWith("HIQ_") || k.equals("LMK") || k.equals("JACK") || k.startsWith("OTEL_"));
+        pb.environment().keySet().removeIf(k -> k.startsWith("HIQ_") || k.equals("LMK") || k.equals("JACK") || k.startsWith("OTEL_")
+                || k.equals("TRACE_TYPE") || k.startsWith("LMK_") || k.equals("NO_JACK_LOG"));
         pb.environment().putAll(env);
         Path out = Files.createTempFile(work, "out", ".txt");
         pb.redirectOutput(out.toFile()).redirectError(ProcessBuilder.Redirect.DISCARD);
@@ -201,8 +200,10 @@ public final class BenchMain {
         System.out.printf(Locale.ROOT, "%nHiQ bench — %s %s, %d cores, %d threads, %d interleaved rounds; %d traced calls per operation%n",
                 System.getProperty("java.vm.name"), System.getProperty("java.version"), Runtime.getRuntime().availableProcessors(),
                 threads, rounds, CALLS_PER_OP);
-        System.out.printf(Locale.ROOT, "%-30s %12s %16s %9s %9s %11s %9s %12s %12s%n", "configuration", "ns/op", "added ns/call",
-                "spread", "vs OTel", "B/call", "dropped", "startup ms", "to main ms");
+        double[] baseCpu = values(loads.get(base), "cpu_ns_per_op");
+        Double otelCpuAdded = loads.containsKey(otelName) ? addedPerCall(loads.get(otelName), baseCpu, "cpu_ns_per_op") : null;
+        System.out.printf(Locale.ROOT, "%-30s %10s %14s %11s %8s %15s %8s %9s %10s %10s %10s%n", "configuration", "ns/op", "added ns/call",
+                "spread", "vs OTel", "app-thread ns", "vs OTel", "B/call", "dropped", "start ms", "to main");
         for (int i = 0; i < configs.size(); i++) {
             String name = configs.get(i).name();
             List<Map<String, Double>> rs = loads.get(name);
@@ -217,8 +218,11 @@ public final class BenchMain {
             double start = median(startups.get(name).stream().mapToDouble(a -> a[0]).toArray());
             double toMain = median(startups.get(name).stream().mapToDouble(a -> a[1]).toArray());
             String vsOtel = otelAdded == null || added <= 0 ? "-" : String.format(Locale.ROOT, "%.1fx", otelAdded / added);
-            System.out.printf(Locale.ROOT, "%-30s %12.1f %16.1f %9s %9s %11.1f %9s %12.0f %12.0f%n", name, medianOp,
+            double cpuAdded = addedPerCall(rs, baseCpu, "cpu_ns_per_op");
+            String vsOtelCpu = otelCpuAdded == null || cpuAdded <= 0 ? "-" : String.format(Locale.ROOT, "%.1fx", otelCpuAdded / cpuAdded);
+            System.out.printf(Locale.ROOT, "%-30s %10.1f %14.1f %11s %8s %15.1f %8s %9.1f %10s %10.0f %10.0f%n", name, medianOp,
                     i == 0 ? 0.0 : added, i == 0 ? "-" : String.format(Locale.ROOT, "%.0f..%.0f", spreadLo, spreadHi), i == 0 ? "-" : vsOtel,
+                    i == 0 ? 0.0 : cpuAdded, i == 0 ? "-" : vsOtelCpu,
                     alloc, dropped < 0 ? "-" : String.format(Locale.ROOT, "%.0f", dropped), start, toMain);
             json.append("    {\"name\": \"").append(name).append("\", \"ns_per_op_median\": ").append(fmt(medianOp))
                     .append(", \"ns_per_op_rounds\": ").append(Arrays.toString(ns))
@@ -226,6 +230,7 @@ public final class BenchMain {
                     .append(", \"added_ns_per_call_min\": ").append(fmt(spreadLo)).append(", \"added_ns_per_call_max\": ").append(fmt(spreadHi))
                     .append(", \"ratio_to_no_agent\": ").append(fmt(medianOp / baseMedianOp))
                     .append(", \"otel_added_over_this_added\": ").append(otelAdded == null || added <= 0 ? "null" : fmt(otelAdded / added))
+                    .append(", \"app_thread_cpu_added_ns_per_call\": ").append(fmt(i == 0 ? 0 : addedPerCall(rs, baseCpu, "cpu_ns_per_op")))
                     .append(", \"alloc_bytes_per_call\": ").append(fmt(alloc))
                     .append(", \"dropped_records\": ").append(dropped < 0 ? "null" : fmt(dropped))
                     .append(", \"startup_ms_median\": ").append(fmt(start)).append(", \"startup_added_ms\": ").append(fmt(start - baseStart))
@@ -236,12 +241,18 @@ public final class BenchMain {
         Path out = root.resolve("hiq-bench/target/bench.json");
         Files.createDirectories(out.getParent());
         Files.writeString(out, json.toString());
-        System.out.println("\nadded ns/call = (ns/op − no-agent ns/op of the same round) / " + CALLS_PER_OP + ", median over rounds; spread = min..max");
+        System.out.println("\nadded ns/call = (ns/op − no-agent ns/op of the same round) / " + CALLS_PER_OP + ", median over rounds; spread = min..max;"
+                + " ns/op is wall time per operation (HiQ's and OTel's background threads compete for the cores);"
+                + " app-thread ns = the workload threads' own CPU time added per traced call");
         System.out.println("written: " + out);
     }
 
     private static double addedPerCall(List<Map<String, Double>> rs, double[] baseNs) {
-        double[] ns = values(rs, "ns_per_op");
+        return addedPerCall(rs, baseNs, "ns_per_op");
+    }
+
+    private static double addedPerCall(List<Map<String, Double>> rs, double[] baseNs, String key) {
+        double[] ns = values(rs, key);
         double[] added = new double[ns.length];
         for (int r = 0; r < ns.length; r++) added[r] = (ns[r] - baseNs[r]) / CALLS_PER_OP;
         return median(added);

@@ -77,6 +77,33 @@ public final class Recorder {
         if (b != null && b.depth() > 0) b.extra(new ExtraValue(key, value));
     }
 
+    /**
+     * Called when the calling thread hands a task to another thread: returns the link the task
+     * carries, or null when there is no traced call to attach it to (the task then runs untouched).
+     */
+    public static TaskLink fork() {
+        if (!enabled) return null;
+        ThreadBuffer b = LOCAL.get();
+        if (b == null || !b.canFork()) return null;
+        TaskLink link = new TaskLink();
+        b.fork(link);
+        return link;
+    }
+
+    /** Called on the thread that runs a forked task, before it runs. */
+    public static void adopt(TaskLink link) {
+        if (link == null || !enabled) return;
+        ThreadBuffer b = buffer();
+        if (b != null) b.adopt(link);
+    }
+
+    /** Called on the thread that ran a forked task, after it ran (also when it threw). */
+    public static void adoptEnd(TaskLink link) {
+        if (link == null) return;
+        ThreadBuffer b = LOCAL.get();
+        if (b != null) b.adoptEnd(link);
+    }
+
     /** Whether the calling thread is inside a traced call. */
     public static boolean inTrace() {
         ThreadBuffer b = LOCAL.get();
