@@ -2,6 +2,7 @@ package io.hiq.jack.kafka;
 
 import io.hiq.jack.publisher.EncodedTree;
 import io.hiq.jack.publisher.ExportResult;
+import io.hiq.jack.publisher.PublisherBusyException;
 import io.hiq.jack.publisher.TreePublisher;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -11,6 +12,8 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -25,20 +28,35 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 /**
  * Publishes trees to a Kafka topic, record key = tree id, value = the B4 JSON.
  *
- * <p>{@link #export} sends every tree of the batch and returns; the producer's I/O thread
- * completes the batch's future through the send callbacks. When a send fails at once (no metadata
- * within {@code max.block.ms}: broker unreachable; buffer full; producer closed) the rest of the
- * batch is not attempted and comes back as {@code retry}, so a dead broker costs one
- * {@code max.block.ms} per batch, on Jack's thread, never the application's.
+ * <p>{@link #export} returns at once: the batch is sent, batches in order, by the thread
+ * {@value #THREAD}, and the producer's I/O thread completes the batch's future through the send
+ * callbacks. {@code send()} can block (no metadata yet, buffer full) up to {@code max.block.ms}:
+ * only that thread waits, never Jack's batcher, never the application. When a send fails at once
+ * (broker unreachable, buffer full, producer closed) the rest of the batch is not attempted and
+ * comes back as {@code retry}. Before its first batch the thread waits up to {@value #WARM_UP_MS}
+ * ms for the topic's metadata, so that a slow start (class loading, a busy machine) is not taken
+ * for an outage. At most {@value #MAX_PENDING} batches wait; beyond that a batch comes back at once
+ * as retry with a {@link PublisherBusyException} (back-pressure: Jack spools it).
  */
 public final class KafkaTreePublisher implements TreePublisher {
     /** Room left in {@code max.request.size} for the record's key and framing. */
     static final int RECORD_OVERHEAD = 1024;
+    /** The sending thread. */
+    public static final String THREAD = "hiq-jack-kafka-send";
+    static final long WARM_UP_MS = 5_000;
+    /** After a send failed at once, batches already queued fail without waiting again. */
+    static final long FAILED_FAST_WINDOW_NANOS = TimeUnit.MILLISECONDS.toNanos(900);
+    static final int MAX_PENDING = 16;
 
     private final KafkaProducer<byte[], byte[]> producer;
     private final String topic;
     private final int maxMessageBytes;
     private final Set<BatchState> pending = ConcurrentHashMap.newKeySet();
+    private final ExecutorService sender;
+    private volatile boolean warmedUp;
+    private volatile long lastFastFailure = System.nanoTime() - FAILED_FAST_WINDOW_NANOS;
+    private volatile Throwable lastFastError;
+    private volatile boolean closed;
 
     /**
      * @param config producer properties ({@link KafkaProducerConfig#build})
@@ -50,6 +68,11 @@ public final class KafkaTreePublisher implements TreePublisher {
         this.maxMessageBytes = Integer.parseInt(String.valueOf(maxRequest).trim()) - RECORD_OVERHEAD;
         // serializer instances, not class names: no class lookup through a foreign context loader
         this.producer = new KafkaProducer<>(config, new ByteArraySerializer(), new ByteArraySerializer());
+        this.sender = Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, THREAD);
+            t.setDaemon(true);
+            return t;
+        });
     }
 
     @Override
@@ -63,10 +86,46 @@ public final class KafkaTreePublisher implements TreePublisher {
 
     @Override
     public CompletableFuture<ExportResult> export(List<EncodedTree> batch) {
-        BatchState state = new BatchState(batch);
         if (batch.isEmpty()) return CompletableFuture.completedFuture(ExportResult.success(0));
+        if (closed) return CompletableFuture.completedFuture(ExportResult.failure(batch, new IllegalStateException("publisher closed")));
+        if (pending.size() >= MAX_PENDING) {
+            return CompletableFuture.completedFuture(ExportResult.failure(batch,
+                    new PublisherBusyException(pending.size() + " batches already waiting to be sent")));
+        }
+        BatchState state = new BatchState(batch);
         pending.add(state);
         state.future.whenComplete((r, e) -> pending.remove(state));
+        try {
+            sender.execute(() -> send(state));
+        } catch (RuntimeException e) {
+            state.abandonFrom(0, e);
+        }
+        return state.future;
+    }
+
+    /** Waits (once) for the topic's metadata, so that the first batch does not fail on a slow start. */
+    private void warmUp() {
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(WARM_UP_MS);
+        while (!closed && System.nanoTime() < deadline) {
+            try {
+                producer.partitionsFor(topic);
+                break;
+            } catch (RuntimeException e) {
+                // not yet (each attempt waits up to max.block.ms): try again until the deadline
+            }
+        }
+        warmedUp = true;
+    }
+
+    private void send(BatchState state) {
+        if (!warmedUp) warmUp();
+        if (System.nanoTime() - lastFastFailure < FAILED_FAST_WINDOW_NANOS) {
+            // the broker was unreachable a moment ago: the batches queued behind it do not each
+            // wait max.block.ms again (Jack probes once a second)
+            state.abandonFrom(0, lastFastError);
+            return;
+        }
+        List<EncodedTree> batch = state.trees;
         for (int i = 0; i < batch.size(); i++) {
             final int index = i;
             EncodedTree t = batch.get(i);
@@ -76,16 +135,22 @@ public final class KafkaTreePublisher implements TreePublisher {
                         (md, e) -> state.complete(index, e));
             } catch (RuntimeException e) {
                 state.abandonFrom(index, e); // producer closed, interrupted, serializer trouble
+                markFailedFast(e);
                 break;
             }
             // The producer reports metadata timeouts and a full buffer through an already failed
             // future (and the callback) instead of throwing: stop here, the broker is unreachable.
             if (f.isDone() && failedFast(f)) {
                 state.abandonFrom(index + 1, null);
+                markFailedFast(state.error);
                 break;
             }
         }
-        return state.future;
+    }
+
+    private void markFailedFast(Throwable e) {
+        lastFastError = e;
+        lastFastFailure = System.nanoTime();
     }
 
     private static boolean failedFast(Future<RecordMetadata> f) {
@@ -122,12 +187,20 @@ public final class KafkaTreePublisher implements TreePublisher {
 
     @Override
     public void shutdown(Duration timeout) {
+        closed = true;
         try {
             // close(timeout) waits for acknowledgements, then aborts what is left: the callbacks
             // report those records as failed, so they come back as retry and Jack spools them
             producer.close(timeout);
         } catch (RuntimeException e) {
             // nothing more to do: the pending batches are completed below
+        }
+        // batches not started yet find the producer closed and come back at once
+        sender.shutdown();
+        try {
+            sender.awaitTermination(1, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
         for (BatchState s : pending) s.abandonFrom(0, null);
     }

@@ -48,7 +48,7 @@ public final class JackPipeline implements TreeSink {
     /** Name of the batcher thread. */
     public static final String THREAD = "hiq-jack-batcher";
     private static final long RETRY_NANOS = TimeUnit.SECONDS.toNanos(1);
-    private static final long BUSY_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
+    private static final long BUSY_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
 
     private final Supplier<TreePublisher> publisherFactory;
     /** Created on the batcher thread (never on the application's); null when none could be. */
@@ -77,6 +77,7 @@ public final class JackPipeline implements TreeSink {
     private final Object progress = new Object();
     private final AtomicLong rejectedReported = new AtomicLong();
     private final AtomicLong spoolErrors = new AtomicLong();
+    private final AtomicLong batcherErrors = new AtomicLong();
 
     private volatile boolean down;
     private volatile long nextRetry;
@@ -205,7 +206,11 @@ public final class JackPipeline implements TreeSink {
                 pumpReplay();
             } catch (Throwable t) {
                 drained.clear();
-                System.err.println("hiq: jack: batcher error (trees of this batch may be missing from the spool): " + t);
+                long n = batcherErrors.incrementAndGet();
+                if (n <= 10 || Long.bitCount(n) == 1) {
+                    System.err.println("hiq: jack: batcher error (trees of this batch may be missing from the spool): "
+                            + t + " [" + n + " so far]");
+                }
             }
             synchronized (progress) {
                 progress.notifyAll();
@@ -323,8 +328,8 @@ public final class JackPipeline implements TreeSink {
             spool.commit(r.chunk().end(), r.chunk().size());
             if (down) {
                 down = false;
-                System.err.println("hiq: jack: " + publisher.name() + ": delivering again; replaying "
-                        + spool.pending() + " spooled trees");
+                System.err.println("hiq: jack: " + publisher.name() + ": delivering again; replaying the spool ("
+                        + spool.pending() + " trees left)");
             }
         }
         replaysInFlight = replays.size();
