@@ -72,6 +72,9 @@ final class LogbackSupport {
         }
         LoggerContext ctx = new LoggerContext();
         ctx.setName("hiq-lmk");
+        // a context not made by SLF4J's provider has no MDC adapter, and appenders that read the
+        // MDC (every pattern encoder) would fail on each event without one
+        ctx.setMDCAdapter(new ch.qos.logback.classic.util.LogbackMDCAdapter());
         JoranConfigurator configurator = new JoranConfigurator();
         configurator.setContext(ctx);
         String problem = null;
