@@ -3,7 +3,10 @@ package io.hiq;
 import io.hiq.core.conf.ConfException;
 import io.hiq.core.conf.ConfParser;
 import io.hiq.core.conf.HiQConf;
+import io.hiq.core.event.ContextTask;
+import io.hiq.core.event.ContextExecutorService;
 import io.hiq.core.event.Recorder;
+import io.hiq.core.event.Span;
 import io.hiq.core.metric.Metric;
 import io.hiq.core.runtime.HiQRuntime;
 import io.hiq.core.runtime.RuntimeOptions;
@@ -16,6 +19,8 @@ import java.lang.instrument.Instrumentation;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
 import java.util.function.LongSupplier;
 import net.bytebuddy.agent.ByteBuddyAgent;
 
@@ -57,6 +62,39 @@ public final class HiQ implements AutoCloseable {
      * and {@code show()}); does nothing outside a traced call.
      */
     public static void extra(String key, Object value) { Recorder.extra(key, value); }
+
+    /**
+     * Opens a span named {@code tag} on this thread, ended by {@link Span#close()}: a node in the tree
+     * like a traced method's (a root when no traced call is open). For code that is not a method of
+     * its own: a request, a phase, a loop.
+     *
+     * @throws IllegalArgumentException when {@code tag} does not match {@code ^\w+$}
+     */
+    public static Span span(String tag) {
+        if (tag == null || !TAG.matcher(tag).matches()) {
+            throw new IllegalArgumentException("span tag '" + tag + "' must match ^\\w+$");
+        }
+        return Span.open(HiQRuntime.tagRegistry().register(tag, null, null));
+    }
+
+    private static final java.util.regex.Pattern TAG = java.util.regex.Pattern.compile("\\w+");
+
+    /**
+     * An executor whose tasks carry the traced call they were submitted from: their traced calls
+     * appear under it in its tree (context captured at submit). Works for any executor, thread pools,
+     * {@code CompletableFuture}'s {@code *Async(…, executor)} stages and virtual-thread executors.
+     * A tree waits up to 10 s for the tasks it forked before it is emitted without them.
+     */
+    public static ExecutorService wrap(ExecutorService executor) { return new ContextExecutorService(executor); }
+
+    /** An executor whose tasks carry the traced call they were submitted from (see {@link #wrap(ExecutorService)}). */
+    public static Executor wrap(Executor executor) {
+        if (executor instanceof ExecutorService es) return wrap(es);
+        return task -> executor.execute(ContextTask.wrap(task));
+    }
+
+    /** A task that carries the traced call it was created in, for any other way of running it. */
+    public static Runnable wrap(Runnable task) { return ContextTask.wrap(task); }
 
     /** Prints the trees kept so far to stdout, in the layout of the Python HiQ. */
     public void show() { show(System.out); }

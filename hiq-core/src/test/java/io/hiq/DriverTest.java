@@ -136,6 +136,26 @@ class DriverTest {
                 .satisfies(l -> assertThat(l).startsWith("hiq: " + home.resolve("missing.conf")));
     }
 
+    @Test
+    void spansFromCodeAndExtrasJoinTheTree() {
+        try (HiQ hiq = builder(GUIDE).start()) {
+            try (var request = HiQ.span("request")) {
+                HiQ.extra("order", 42L);
+                Target.main(new String[0]);
+                try (var failing = HiQ.span("phase")) {
+                    failing.fail(new IllegalArgumentException("bad"));
+                }
+            }
+            HiQ.extra("ignored", "outside any span");
+            HiQTree t = hiq.trees().get(0);
+            assertThat(t.root().name()).isEqualTo("request");
+            assertThat(t.root().extra()).containsEntry("order", 42L).doesNotContainKey("ignored");
+            assertThat(t.root().children()).extracting(HiQNode::name).containsExactly("main", "phase");
+            assertThat(t.root().children().get(1).extra()).containsEntry("exception", "java.lang.IllegalArgumentException: bad");
+        }
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> HiQ.span("a-b")).isInstanceOf(IllegalArgumentException.class);
+    }
+
     private static int depth(HiQNode n) {
         int d = 0;
         for (HiQNode c : n.children()) d = Math.max(d, depth(c));

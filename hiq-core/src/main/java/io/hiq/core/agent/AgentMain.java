@@ -43,6 +43,7 @@ public final class AgentMain {
      */
     public static Optional<HiQRuntime> start(String args, Instrumentation inst, List<ClassLoader> extensionLoaders, PrintStream err) {
         try {
+            if (inst != null) Instrumenter.warmUpInBackground();
             Map<String, String> overrides = parseArgs(args);
             overrides.put("HIQ_AGENT", "1"); // tells extensions they run isolated inside the agent
             Settings settings = Settings.system().with(overrides);

@@ -1,9 +1,9 @@
 package io.hiq.core.agent;
 
-import static net.bytebuddy.matcher.ElementMatchers.namedOneOf;
-
 import io.hiq.core.conf.ConfEntry;
+import io.hiq.core.conf.Extra;
 import io.hiq.core.conf.HiQConf;
+import io.hiq.core.event.Recorder;
 import io.hiq.core.event.Tag;
 import io.hiq.core.event.TagRegistry;
 import java.io.PrintStream;
@@ -14,15 +14,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import net.bytebuddy.agent.builder.AgentBuilder;
-import net.bytebuddy.agent.builder.ResettableClassFileTransformer;
 import net.bytebuddy.asm.Advice;
 import net.bytebuddy.description.method.MethodDescription;
 import net.bytebuddy.description.method.ParameterDescription;
 import net.bytebuddy.description.type.TypeDescription;
-import net.bytebuddy.dynamic.DynamicType;
+import net.bytebuddy.dynamic.ClassFileLocator;
 import net.bytebuddy.matcher.ElementMatchers;
-import net.bytebuddy.utility.JavaModule;
 
 /**
  * Instruments exactly the methods a conf lists, with inlined {@link SpanAdvice}, and can restore
@@ -39,13 +36,13 @@ public final class Instrumenter {
     /** A live instrumentation; {@link #reset()} undoes it. */
     public static final class Installation {
         private final Instrumentation inst;
-        private final ResettableClassFileTransformer transformer;
+        private final ConfTransformer transformer;
         private final Map<ConfEntry, Boolean> matched;
         private final Set<String> loadedClasses;
         private final PrintStream err;
         private volatile boolean reset;
 
-        Installation(Instrumentation inst, ResettableClassFileTransformer transformer, Map<ConfEntry, Boolean> matched,
+        Installation(Instrumentation inst, ConfTransformer transformer, Map<ConfEntry, Boolean> matched,
                      Set<String> loadedClasses, PrintStream err) {
             this.inst = inst;
             this.transformer = transformer;
@@ -58,7 +55,15 @@ public final class Instrumenter {
         public synchronized void reset() {
             if (reset) return;
             reset = true;
-            transformer.reset(inst, AgentBuilder.RedefinitionStrategy.RETRANSFORMATION);
+            inst.removeTransformer(transformer);
+            Set<Class<?>> restore = loadedNamed(inst, loadedClasses);
+            if (restore.isEmpty()) return;
+            try {
+                // with the transformer gone, retransformation yields the original class files
+                inst.retransformClasses(restore.toArray(new Class<?>[0]));
+            } catch (Exception | LinkageError e) {
+                err.println("hiq: could not restore " + restore + ": " + e);
+            }
         }
 
         /** Names of the conf's classes that were seen loading (and instrumented). */
@@ -77,7 +82,7 @@ public final class Instrumenter {
 
     /**
      * Installs the transformer for {@code conf}. Tags are registered in {@code tags} as methods are
-     * instrumented.
+     * instrumented. Classes of the conf that are already loaded are retransformed now.
      */
     public static Installation install(Instrumentation inst, HiQConf conf, TagRegistry tags, PrintStream err) {
         Map<String, List<ConfEntry>> byClass = new LinkedHashMap<>();
@@ -88,37 +93,90 @@ public final class Instrumenter {
         }
         Set<String> loaded = ConcurrentHashMap.newKeySet();
         Set<String> warnedMissing = ConcurrentHashMap.newKeySet();
-
-        AgentBuilder.Transformer transformer = (builder, type, loader, module, pd) ->
-                instrument(builder, type, byClass.get(type.getName()), tags, matched, loaded, warnedMissing, err);
-
-        ResettableClassFileTransformer t = new AgentBuilder.Default()
-                .disableClassFormatChanges()
-                .with(AgentBuilder.RedefinitionStrategy.RETRANSFORMATION)
-                .with(AgentBuilder.InitializationStrategy.NoOp.INSTANCE)
-                .with(AgentBuilder.TypeStrategy.Default.DECORATE)
-                .with(new ErrorListener(err))
-                .ignore(ElementMatchers.none())
-                .type(namedOneOf(byClass.keySet().toArray(new String[0])), ElementMatchers.not(ElementMatchers.isBootstrapClassLoader()))
-                .transform(transformer)
-                .installOn(inst);
+        ConfTransformer t = new ConfTransformer(byClass, (type, loader, builder) ->
+                instrument(builder, type, loader, byClass.get(type.getName()), tags, matched, loaded, warnedMissing, err), err);
+        inst.addTransformer(t, true);
+        Set<Class<?>> already = loadedNamed(inst, byClass.keySet());
+        if (!already.isEmpty()) {
+            try {
+                inst.retransformClasses(already.toArray(new Class<?>[0]));
+            } catch (Exception | LinkageError e) {
+                err.println("hiq: could not instrument the already loaded classes " + already + ": " + e);
+            }
+        }
         return new Installation(inst, t, matched, loaded, err);
     }
 
-    private static DynamicType.Builder<?> instrument(DynamicType.Builder<?> builder, TypeDescription type, List<ConfEntry> entries,
-                                                     TagRegistry tags, Map<ConfEntry, Boolean> matched, Set<String> loaded,
-                                                     Set<String> warnedMissing, PrintStream err) {
-        if (entries == null) return builder;
+    /**
+     * Loads and initialises ByteBuddy's machinery on a background thread, so that it overlaps with
+     * the agent's other start-up work (conf parsing, ring, extensions) on a second core instead of
+     * adding to the time before {@code main}. Harmless if {@link #install} runs first.
+     */
+    public static void warmUpInBackground() {
+        Thread t = new Thread(() -> {
+            try {
+                ConfTransformer.warmUp();
+            } catch (Throwable ignored) {
+                // only a warm-up: install() reports real problems
+            }
+        }, "hiq-warmup");
+        t.setDaemon(true);
+        t.start();
+    }
+
+    /** Whether classes of {@code loader} resolve HiQ's hot path to the very classes running now. */
+    static boolean seesHiQ(ClassLoader loader) {
+        try {
+            return Class.forName(Recorder.class.getName(), false, loader) == Recorder.class;
+        } catch (ClassNotFoundException | LinkageError e) {
+            return false;
+        }
+    }
+
+    /** The loaded classes with one of these names (a name check per loaded class: cheap). */
+    static Set<Class<?>> loadedNamed(Instrumentation inst, Set<String> names) {
+        Set<Class<?>> out = new java.util.HashSet<>();
+        for (Class<?> c : inst.getAllLoadedClasses()) {
+            if (names.contains(c.getName()) && inst.isModifiableClass(c)) out.add(c);
+        }
+        return out;
+    }
+
+    private static void instrument(ConfTransformer.AdviceSink builder, TypeDescription type, ClassLoader loader, List<ConfEntry> entries,
+                                   TagRegistry tags, Map<ConfEntry, Boolean> matched, Set<String> loaded,
+                                   Set<String> warnedMissing, PrintStream err) {
+        if (entries == null) return;
+        if (!seesHiQ(loader)) {
+            // instrumented code calls HiQ's Recorder: a loader that cannot see it would fail at run time
+            if (warnedMissing.add("loader:" + type.getName())) {
+                err.println("hiq: warning: class '" + type.getName() + "' comes from a class loader that does not delegate to the one HiQ is in; not traced");
+            }
+            return;
+        }
         loaded.add(type.getName());
+        SourceLocation source = null;
         for (ConfEntry e : entries) {
             boolean any = false;
             for (MethodDescription.InDefinedShape m : type.getDeclaredMethods()) {
                 if (!matches(e, m)) continue;
                 any = true;
                 String name = tagName(e, m);
-                Tag tag = tags.register(name, e, type.getSimpleName() + "." + m.getName() + signature(m));
-                builder = builder.visit(Advice.withCustomMapping().bind(TagId.class, tag.id())
-                        .to(SpanAdvice.class).on(ElementMatchers.is(m)));
+                String func = type.getName() + "." + m.getName() + signature(m);
+                Map<String, Object> staticExtra = new LinkedHashMap<>();
+                if (e.extras().contains(Extra.FUNC)) staticExtra.put("func", func);
+                if (e.extras().contains(Extra.FILE)) {
+                    if (source == null) source = SourceLocation.of(ClassFileLocator.ForClassLoader.of(loader), type.getName());
+                    staticExtra.put("file", source.of(m.getInternalName() + m.getDescriptor()));
+                }
+                Tag tag = tags.register(name, e, func, staticExtra);
+                boolean args = e.extras().contains(Extra.ARGS);
+                if (args) {
+                    if (source == null) source = SourceLocation.of(ClassFileLocator.ForClassLoader.of(loader), type.getName());
+                    ArgsCapture.register(tag.id(), source.parameterNames(m.getInternalName() + m.getDescriptor(),
+                            m.getParameters().stream().map(ParameterDescription::getName).toArray(String[]::new), m.isStatic()));
+                }
+                builder.add(Advice.withCustomMapping().bind(TagId.class, tag.id())
+                        .to(args ? ArgsAdvice.class : SpanAdvice.class).on(ElementMatchers.is(m)));
             }
             if (any) matched.put(e, true);
             else if (warnedMissing.add(e.where() + e.method())) {
@@ -127,7 +185,6 @@ public final class Instrumenter {
                         + "' not found in class '" + type.getName() + "'; not traced");
             }
         }
-        return builder;
     }
 
     static boolean matches(ConfEntry e, MethodDescription m) {
@@ -166,20 +223,5 @@ public final class Instrumenter {
             sb.append(ps.get(i).getType().asErasure().getSimpleName());
         }
         return sb.append(')').toString();
-    }
-
-    /** Reports a class that could not be instrumented, once, and lets it load unchanged. */
-    private static final class ErrorListener extends AgentBuilder.Listener.Adapter {
-        private final PrintStream err;
-        private final Set<String> reported = ConcurrentHashMap.newKeySet();
-
-        ErrorListener(PrintStream err) { this.err = err; }
-
-        @Override
-        public void onError(String typeName, ClassLoader classLoader, JavaModule module, boolean loaded, Throwable throwable) {
-            if (reported.add(typeName)) {
-                err.println("hiq: could not instrument " + typeName + " (it runs untraced): " + throwable);
-            }
-        }
     }
 }

@@ -34,7 +34,7 @@ public final class MetricReaders {
             case RSS -> procFile(Path.of("/proc/self/statm"), "rss", MetricReaders::rssBytes);
             case DISK_IO -> procFile(Path.of("/proc/self/io"), "disk_io", MetricReaders::storageBytes);
             case NET_IO -> procFile(Path.of("/proc/self/net/dev"), "net_io", MetricReaders::netBytes);
-            case GC -> MetricReaders::gcMillis;
+            case GC -> GcTime::millis;
             case CUSTOM -> {
                 if (custom == null) {
                     System.err.println("hiq: metrics: 'custom' needs a supplier (HiQ.builder().customMetric(...)); it reads 0");
@@ -101,11 +101,14 @@ public final class MetricReaders {
         return total;
     }
 
-    private static final List<GarbageCollectorMXBean> GCS = ManagementFactory.getGarbageCollectorMXBeans();
+    /** Loaded only when the gc metric is used: the management beans cost start-up time. */
+    private static final class GcTime {
+        private static final List<GarbageCollectorMXBean> GCS = ManagementFactory.getGarbageCollectorMXBeans();
 
-    private static long gcMillis() {
-        long t = 0;
-        for (GarbageCollectorMXBean gc : GCS) t += Math.max(0, gc.getCollectionTime());
-        return t;
+        static long millis() {
+            long t = 0;
+            for (GarbageCollectorMXBean gc : GCS) t += Math.max(0, gc.getCollectionTime());
+            return t;
+        }
     }
 }

@@ -1,5 +1,6 @@
 package io.hiq.core.runtime;
 
+import io.hiq.core.agent.AsyncInstrumentation;
 import io.hiq.core.agent.Instrumenter;
 import io.hiq.core.conf.HiQConf;
 import io.hiq.core.event.DropCounters;
@@ -69,6 +70,7 @@ public final class HiQRuntime implements HiQContext, AutoCloseable {
     private final SpanRing ring;
     private final ScheduledExecutorService control;
     private volatile Instrumenter.Installation installation;
+    private net.bytebuddy.agent.builder.ResettableClassFileTransformer asyncTransformer;
     private volatile boolean enabled = true;
     private volatile boolean globalStatus = true;
     private volatile boolean closed;
@@ -110,6 +112,7 @@ public final class HiQRuntime implements HiQContext, AutoCloseable {
         this.ring = new SpanRing(options.ringSize(), options.blockOnFull(), handlers);
         Recorder.install(ring, options.bufferSize(), MetricReaders.forMetrics(options.metrics(), options.customMetric()), drops);
         if (inst != null && conf != null) this.installation = Instrumenter.install(inst, conf, TAGS, err);
+        if (inst != null && settings.flag("HIQ_ASYNC")) this.asyncTransformer = AsyncInstrumentation.install(inst, settings.home(), err);
 
         // Everything not needed before the first traced call happens off the starting thread.
         this.control = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -117,10 +120,14 @@ public final class HiQRuntime implements HiQContext, AutoCloseable {
             t.setDaemon(true);
             return t;
         });
-        control.execute(this::registerMBean);
-        control.execute(() -> assembler.overheadPerRecordNs(io.hiq.core.event.OverheadCalibration.nanosPerRecord(options.metrics(), options.customMetric())));
+        // JMX loads ~250 classes and the calibration keeps a core busy for a moment: both wait until
+        // the application is past its own start-up (the MBean is there within a second)
+        control.schedule(this::registerMBean, 300, TimeUnit.MILLISECONDS);
+        control.schedule(() -> assembler.overheadPerRecordNs(io.hiq.core.event.OverheadCalibration.nanosPerRecord(options.metrics(), options.customMetric())),
+                1, TimeUnit.SECONDS);
         long statusPeriod = settings.flag("HIQ_STATUS_CACHED") ? 5 : 1;
-        control.scheduleWithFixedDelay(this::pollStatus, 0, statusPeriod, TimeUnit.SECONDS);
+        pollStatus(); // a machine switched off at start is off from the first call
+        control.scheduleWithFixedDelay(this::pollStatus, statusPeriod, statusPeriod, TimeUnit.SECONDS);
         control.scheduleWithFixedDelay(Recorder::sweepDeadThreads, 1, 1, TimeUnit.SECONDS);
     }
 
@@ -243,7 +250,9 @@ public final class HiQRuntime implements HiQContext, AutoCloseable {
         while (!Recorder.flushForShutdown() && System.nanoTime() - deadline < 0) ring.awaitDrained(deadline);
         Instrumenter.Installation i = installation;
         if (restoreClasses && i != null) i.reset();
+        if (asyncTransformer != null) AsyncInstrumentation.uninstall(inst, restoreClasses ? asyncTransformer : null);
         ring.shutdown(deadline);
+        assembler.flush(deadline); // trees still waiting for async tasks go out now
         for (TreeSink s : sinks) {
             try {
                 s.flush(deadline);

@@ -56,7 +56,8 @@ public record RuntimeOptions(String service, Mode mode, List<Metric> metrics, Lo
                 Mode.parse(s.get("HIQ_MODE", "concise")),
                 Metric.parseList(s.get("HIQ_METRICS", "time")),
                 null,
-                (int) s.number("HIQ_MAX_TREES", DEFAULT_MAX_TREES),
+                // agent mode keeps trees only to print them at exit (show=true); the driver reads them
+                (int) s.number("HIQ_MAX_TREES", s.flag("HIQ_AGENT") && !s.flag("HIQ_SHOW") ? 0 : DEFAULT_MAX_TREES),
                 trees == null ? null : Path.of(trees),
                 s.flag("HIQ_SHOW"),
                 (int) s.number("HIQ_RING_SIZE", DEFAULT_RING_SIZE),

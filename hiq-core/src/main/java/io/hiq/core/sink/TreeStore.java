@@ -26,6 +26,9 @@ public final class TreeStore implements TreeSink {
         trees.addLast(tree);
     }
 
+    @Override
+    public boolean wantsTrees() { return maxTrees > 0; }
+
     /** The kept trees, oldest first. */
     public synchronized List<HiQTree> trees() { return new ArrayList<>(trees); }
 
