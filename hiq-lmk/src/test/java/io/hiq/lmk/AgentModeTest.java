@@ -76,6 +76,29 @@ class AgentModeTest {
     }
 
     @Test
+    void bufferedFileAppendersAreFlushedAtTheEndOfEachBatchNotOnlyAtExit() throws Exception {
+        Path file = home.resolve("buffered.log");
+        Path config = home.resolve("lmk-logback.xml");
+        Files.writeString(config, """
+                <configuration>
+                  <appender name="F" class="ch.qos.logback.core.FileAppender">
+                    <file>%s</file>
+                    <immediateFlush>false</immediateFlush>
+                    <bufferSize>1MB</bufferSize>
+                    <encoder><pattern>%%msg%%n</pattern><charset>UTF-8</charset></encoder>
+                  </appender>
+                  <logger name="hiq.lmk" level="INFO" additivity="false"><appender-ref ref="F"/></logger>
+                </configuration>
+                """.formatted(file));
+        try (HiQ hiq = Runs.start(home, Map.of("HIQ_AGENT", "1", "HIQ_LMK_CONFIG", config.toString()))) {
+            Guide.call(9);
+            // still running: the two lines must reach the file without waiting for the 1 MB buffer or exit
+            await().atMost(Duration.ofSeconds(10)).until(() -> Files.readAllLines(file, StandardCharsets.UTF_8).size() == 2);
+        }
+        assertThat(LmkLine.parseFile(file)).hasSize(2);
+    }
+
+    @Test
     void withoutLmkConfigTheApplicationsRoutingIsIgnoredInAgentMode() throws Exception {
         Path file = home.resolve("lmk.log");
         try (HiQ hiq = Runs.start(home, Map.of("HIQ_AGENT", "1", "LMK_PATH", file.toString()))) {

@@ -6,9 +6,12 @@ import ch.qos.logback.classic.LoggerContext;
 import ch.qos.logback.classic.joran.JoranConfigurator;
 import ch.qos.logback.core.Appender;
 import ch.qos.logback.core.ConsoleAppender;
+import ch.qos.logback.core.OutputStreamAppender;
 import ch.qos.logback.core.joran.spi.JoranException;
 import ch.qos.logback.core.status.Status;
 import ch.qos.logback.core.status.StatusUtil;
+import java.io.IOException;
+import java.io.OutputStream;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -98,7 +101,40 @@ final class LogbackSupport {
             err.println("hiq: lmk: HIQ_LMK_CONFIG " + config + ": logger " + Names.LOGGER
                     + " is not enabled at INFO there; LMK lines are discarded");
         }
-        return new Slf4jLineSink(logger, "logback configuration " + config, ctx::stop);
+        List<OutputStreamAppender<?>> buffered = bufferedAppenders(ctx);
+        Runnable flusher = buffered.isEmpty() ? null : () -> flushAll(buffered);
+        return new Slf4jLineSink(logger, "logback configuration " + config, flusher, ctx::stop);
+    }
+
+    /**
+     * The stream appenders {@code hiq.lmk} writes to directly with {@code immediateFlush=false}.
+     * Only the LMK consumer thread appends to them (the context is private and an appender behind
+     * an AsyncAppender is not listed), so flushing them from that thread needs no lock: a whole
+     * batch costs one write system call instead of one per line.
+     */
+    private static List<OutputStreamAppender<?>> bufferedAppenders(LoggerContext ctx) {
+        List<OutputStreamAppender<?>> out = new ArrayList<>();
+        for (String name : new String[] {Names.LOGGER, "hiq", org.slf4j.Logger.ROOT_LOGGER_NAME}) {
+            Logger l = ctx.exists(name);
+            if (l == null) continue;
+            for (Iterator<Appender<ch.qos.logback.classic.spi.ILoggingEvent>> it = l.iteratorForAppenders(); it.hasNext(); ) {
+                if (it.next() instanceof OutputStreamAppender<?> o && !o.isImmediateFlush()) out.add(o);
+            }
+            if (!l.isAdditive()) break;
+        }
+        return out;
+    }
+
+    private static void flushAll(List<OutputStreamAppender<?>> appenders) {
+        for (OutputStreamAppender<?> a : appenders) {
+            OutputStream s = a.getOutputStream();
+            if (s == null) continue;
+            try {
+                s.flush();
+            } catch (IOException e) {
+                a.addError("hiq: lmk: flushing " + a.getName() + " failed", e); // logback's status, as for its own errors
+            }
+        }
     }
 
     private static String firstError(LoggerContext ctx) {

@@ -73,6 +73,6 @@ public final class Outputs {
             err.println("hiq: lmk: LMK_PATH " + o.path() + " is not used: your logging configuration routes logger "
                     + Names.LOGGER);
         }
-        return new Slf4jLineSink(logger, "logger " + Names.LOGGER + " (application logging)", null);
+        return new Slf4jLineSink(logger, "logger " + Names.LOGGER + " (application logging)", null, null);
     }
 }

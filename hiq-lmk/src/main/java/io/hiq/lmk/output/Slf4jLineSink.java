@@ -13,14 +13,18 @@ import org.slf4j.Logger;
 public final class Slf4jLineSink implements LineSink {
     private final Logger logger;
     private final String description;
+    private final Runnable flusher;
     private final Runnable onClose;
 
     /**
+     * @param flusher run at each end of batch and at {@link #flush()}: flushes the buffered file
+     *                appenders of LMK's private logback context (null: nothing to flush)
      * @param onClose run at {@link #close()} (stops a private logback context, flushing its appenders)
      */
-    public Slf4jLineSink(Logger logger, String description, Runnable onClose) {
+    public Slf4jLineSink(Logger logger, String description, Runnable flusher, Runnable onClose) {
         this.logger = logger;
         this.description = description;
+        this.flusher = flusher;
         this.onClose = onClose;
     }
 
@@ -32,11 +36,13 @@ public final class Slf4jLineSink implements LineSink {
 
     @Override
     public void endOfBatch() {
-        // appenders flush by themselves (logback's immediateFlush, or an AsyncAppender's worker)
+        // an application's appenders flush by themselves (immediateFlush, an AsyncAppender's worker);
+        // LMK's private ones may buffer (immediateFlush=false) and are flushed once per batch here
+        if (flusher != null) flusher.run();
     }
 
     @Override
-    public void flush() {}
+    public void flush() { if (flusher != null) flusher.run(); }
 
     @Override
     public void close() { if (onClose != null) onClose.run(); }
