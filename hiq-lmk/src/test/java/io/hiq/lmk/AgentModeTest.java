@@ -9,6 +9,8 @@ import ch.qos.logback.core.read.ListAppender;
 import io.hiq.HiQ;
 import io.hiq.core.runtime.HiQRuntime;
 import io.hiq.lmk.testapp.Guide;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -96,6 +98,25 @@ class AgentModeTest {
             await().atMost(Duration.ofSeconds(10)).until(() -> Files.readAllLines(file, StandardCharsets.UTF_8).size() == 2);
         }
         assertThat(LmkLine.parseFile(file)).hasSize(2);
+    }
+
+    @Test
+    void theProductionConfigurationInDeployWorks() throws Exception {
+        Path config = Path.of("../deploy/logback-lmk.xml").toAbsolutePath().normalize();
+        assertThat(config).exists();
+        Path dir = home.resolve("var-log-hiq");
+        PrintStream originalErr = System.err;
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        System.setProperty("LMK_LOG_DIR", dir.toString());
+        System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+        try (HiQ hiq = Runs.start(home, Map.of("HIQ_AGENT", "1", "HIQ_LMK_CONFIG", config.toString()))) {
+            Guide.main(new String[0]);
+        } finally {
+            System.setErr(originalErr);
+            System.clearProperty("LMK_LOG_DIR");
+        }
+        assertThat(err.toString(StandardCharsets.UTF_8)).doesNotContain("hiq: lmk:");
+        assertThat(LmkLine.parseFile(dir.resolve("lmk.log"))).hasSize(6);
     }
 
     @Test

@@ -95,6 +95,12 @@ final class LogbackSupport {
                     + "); using the default LMK output");
             return null;
         }
+        // a typo in a property is only a warning for logback: say so, the configuration is still used
+        for (Status st : ctx.getStatusManager().getCopyOfStatusList()) {
+            if (st.getEffectiveLevel() == Status.WARN) {
+                err.println("hiq: lmk: HIQ_LMK_CONFIG " + config + ": warning: " + st.getMessage());
+            }
+        }
         ctx.start();
         Logger logger = ctx.getLogger(Names.LOGGER);
         if (!logger.isEnabledFor(Level.INFO)) {
