@@ -69,6 +69,15 @@ class FormatTest {
                 + "exception=java.lang.IllegalArgumentException: bad\\r\\nrow \\u0001");
     }
 
+    @Test
+    void theRegexDocumentedInFormatsMdIsTheOneInTheCode() throws Exception {
+        String doc = java.nio.file.Files.readString(java.nio.file.Path.of("../docs/FORMATS.md"));
+        String section = doc.substring(doc.indexOf("<!-- LMK:BEGIN -->"), doc.indexOf("<!-- LMK:END -->"));
+        int start = section.indexOf("```regex\n") + "```regex\n".length();
+        String documented = section.substring(start, section.indexOf("\n```", start));
+        assertThat(documented).isEqualTo(TextLineFormat.REGEX);
+    }
+
     private static String render(MetricValue v, long raw) {
         StringBuilder sb = new StringBuilder();
         v.append(sb, raw);
