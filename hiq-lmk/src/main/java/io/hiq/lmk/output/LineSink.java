@@ -5,8 +5,9 @@ package io.hiq.lmk.output;
  * line terminator; a sink never writes part of a line.
  *
  * <p>Called from the LMK consumer thread, and from the closing thread for {@link #flush} and
- * {@link #close}; implementations are thread-safe. They never throw: failures are reported on
- * stderr and LMK goes on.
+ * {@link #close}, always under the {@code LmkHandler}'s lock (one lock per batch, not per line):
+ * implementations need not be thread-safe. They never throw: failures are reported on stderr and
+ * LMK goes on.
  */
 public interface LineSink {
     /** Takes one span line (INFO). The builder is reused by the caller after the call. */

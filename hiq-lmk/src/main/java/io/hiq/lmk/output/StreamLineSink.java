@@ -25,6 +25,7 @@ public final class StreamLineSink implements LineSink {
 
     private final PrintStream err;
     private byte[] buf = new byte[FLUSH_AT + 4096];
+    private char[] chars = new char[512];
     private int len;
     private Target target;
     private boolean failed;
@@ -62,22 +63,22 @@ public final class StreamLineSink implements LineSink {
     }
 
     @Override
-    public synchronized void line(StringBuilder line) {
+    public void line(StringBuilder line) {
         append(line);
         if (len >= FLUSH_AT) drain();
     }
 
     @Override
-    public synchronized void warn(StringBuilder line) { line(line); }
+    public void warn(StringBuilder line) { line(line); }
 
     @Override
-    public synchronized void endOfBatch() { drain(); }
+    public void endOfBatch() { drain(); }
 
     @Override
-    public synchronized void flush() { drain(); }
+    public void flush() { drain(); }
 
     @Override
-    public synchronized void close() {
+    public void close() {
         drain();
         try {
             target.close();
@@ -87,7 +88,7 @@ public final class StreamLineSink implements LineSink {
     }
 
     @Override
-    public synchronized String description() { return target.description(); }
+    public String description() { return target.description(); }
 
     private void drain() {
         if (len == 0) return;
@@ -110,34 +111,45 @@ public final class StreamLineSink implements LineSink {
     }
 
     /** Encodes the line and a '\n' as UTF-8 at the end of the buffer. */
-    private void append(CharSequence s) {
+    private void append(StringBuilder s) {
         int n = s.length();
         if (buf.length - len < n * 3 + 1) {
             byte[] grown = new byte[Math.max(buf.length * 2, len + n * 3 + 1)];
             System.arraycopy(buf, 0, grown, 0, len);
             buf = grown;
         }
+        if (chars.length < n) chars = new char[Math.max(n, chars.length * 2)];
+        // one bulk copy out of the builder, then plain array loops (an ASCII run is the common case)
+        char[] c = chars;
+        s.getChars(0, n, c, 0);
         byte[] b = buf;
         int p = len;
-        for (int i = 0; i < n; i++) {
-            char c = s.charAt(i);
-            if (c < 0x80) {
-                b[p++] = (byte) c;
-            } else if (c < 0x800) {
-                b[p++] = (byte) (0xC0 | (c >> 6));
-                b[p++] = (byte) (0x80 | (c & 0x3F));
-            } else if (Character.isHighSurrogate(c) && i + 1 < n && Character.isLowSurrogate(s.charAt(i + 1))) {
-                int cp = Character.toCodePoint(c, s.charAt(++i));
+        int i = 0;
+        while (i < n) {
+            char ch = c[i];
+            if (ch < 0x80) {
+                b[p++] = (byte) ch;
+                i++;
+            } else if (ch < 0x800) {
+                b[p++] = (byte) (0xC0 | (ch >> 6));
+                b[p++] = (byte) (0x80 | (ch & 0x3F));
+                i++;
+            } else if (Character.isHighSurrogate(ch) && i + 1 < n && Character.isLowSurrogate(c[i + 1])) {
+                int cp = Character.toCodePoint(ch, c[i + 1]);
                 b[p++] = (byte) (0xF0 | (cp >> 18));
                 b[p++] = (byte) (0x80 | ((cp >> 12) & 0x3F));
                 b[p++] = (byte) (0x80 | ((cp >> 6) & 0x3F));
                 b[p++] = (byte) (0x80 | (cp & 0x3F));
-            } else if (Character.isSurrogate(c)) {
-                b[p++] = '?'; // a lone surrogate has no UTF-8 form
+                i += 2;
             } else {
-                b[p++] = (byte) (0xE0 | (c >> 12));
-                b[p++] = (byte) (0x80 | ((c >> 6) & 0x3F));
-                b[p++] = (byte) (0x80 | (c & 0x3F));
+                if (Character.isSurrogate(ch)) {
+                    b[p++] = '?'; // a lone surrogate has no UTF-8 form
+                } else {
+                    b[p++] = (byte) (0xE0 | (ch >> 12));
+                    b[p++] = (byte) (0x80 | ((ch >> 6) & 0x3F));
+                    b[p++] = (byte) (0x80 | (ch & 0x3F));
+                }
+                i++;
             }
         }
         b[p++] = '\n';
