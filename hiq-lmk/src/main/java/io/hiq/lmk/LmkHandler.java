@@ -65,6 +65,7 @@ public final class LmkHandler implements SpanEventHandler {
 
     @Override
     public synchronized void onBatch(SpanBatch b, boolean endOfBatch) {
+        sink.beginBatch();
         ThreadState ts = state(b.threadId());
         if (b.abortOpen()) ts.reset();
         String thread = b.threadName();
