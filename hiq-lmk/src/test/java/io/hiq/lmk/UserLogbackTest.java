@@ -90,6 +90,48 @@ class UserLogbackTest {
     }
 
     @Test
+    void aConfigurationThatGivesHiqLmkNoAppenderLeavesTheLinesToLmk() throws Exception {
+        configureXml("""
+                <configuration>
+                  <appender name="L" class="ch.qos.logback.core.read.ListAppender"/>
+                  <logger name="hiq.lmk" additivity="false"/>
+                  <root level="INFO"><appender-ref ref="L"/></root>
+                </configuration>""");
+        Path file = home.resolve("lmk.log");
+        try (HiQ hiq = Runs.start(home, Map.of("LMK_PATH", file.toString()))) {
+            Guide.call(1);
+        }
+        assertThat(LmkLine.parseFile(file)).hasSize(2);
+    }
+
+    @Test
+    void aConfigurationThatDisablesInfoForHiqLmkFallsBackWithAHint() throws Exception {
+        configureXml("""
+                <configuration>
+                  <appender name="L" class="ch.qos.logback.core.read.ListAppender"/>
+                  <root level="WARN"><appender-ref ref="L"/></root>
+                </configuration>""");
+        Path file = home.resolve("lmk.log");
+        PrintStream originalErr = System.err;
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+        try (HiQ hiq = Runs.start(home, Map.of("LMK_PATH", file.toString()))) {
+            Guide.call(1);
+        } finally {
+            System.setErr(originalErr);
+        }
+        assertThat(LmkLine.parseFile(file)).hasSize(2);
+        assertThat(err.toString(StandardCharsets.UTF_8)).contains("hiq: lmk: your logging configuration does not enable logger hiq.lmk at INFO; LMK lines go to " + file);
+    }
+
+    private void configureXml(String xml) throws Exception {
+        appLogging.reset();
+        JoranConfigurator c = new JoranConfigurator();
+        c.setContext(appLogging);
+        c.doConfigure(new java.io.ByteArrayInputStream(xml.getBytes(StandardCharsets.UTF_8)));
+    }
+
+    @Test
     void aConfigurationAppliedAfterHiQStartedIsFollowed() throws Exception {
         appLogging.reset(); // unconfigured when HiQ starts (as before Spring Boot configures logback)
         Path early = home.resolve("early.log");
