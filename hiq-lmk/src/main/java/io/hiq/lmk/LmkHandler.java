@@ -129,6 +129,7 @@ public final class LmkHandler implements SpanEventHandler {
         StringBuilder s = sb;
         s.setLength(0);
         format.span(s, line);
+        line.clear(); // the line's extras and exception must not outlive their call
         sink.line(s);
         if (s.capacity() > KEEP_SB_CAPACITY) sb = new StringBuilder(256);
     }
