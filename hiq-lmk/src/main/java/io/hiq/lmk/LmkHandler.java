@@ -45,17 +45,17 @@ public final class LmkHandler implements SpanEventHandler {
 
     /**
      * @param context the runtime (tags, metrics, pid, clock, drop counters)
-     * @param options the line format
+     * @param format  the line format ({@code LMK_FORMAT})
      * @param sink    where lines go
      */
-    public LmkHandler(HiQContext context, LmkOptions.Format options, LineSink sink) {
+    public LmkHandler(HiQContext context, LmkOptions.Format format, LineSink sink) {
         this.context = context;
         this.tags = context.tags();
         this.sink = sink;
         List<String> metrics = context.metrics();
         String first = metrics.isEmpty() ? "time" : metrics.get(0);
         this.metricIndex = first.equals("time") ? -1 : nonTimeIndex(metrics, 0);
-        this.format = LineFormat.of(options, MetricValue.of(first), context.pid());
+        this.format = LineFormat.of(format, MetricValue.of(first), context.pid());
         this.warner = new DropWarner(() -> context.counters().get(HiQRuntime.DROPPED),
                 () -> context.counters().get(HiQRuntime.DROPPED_TREES), System::nanoTime);
     }
@@ -65,6 +65,7 @@ public final class LmkHandler implements SpanEventHandler {
 
     @Override
     public synchronized void onBatch(SpanBatch b, boolean endOfBatch) {
+        sink.beginBatch();
         ThreadState ts = state(b.threadId());
         if (b.abortOpen()) ts.reset();
         String thread = b.threadName();
@@ -128,6 +129,7 @@ public final class LmkHandler implements SpanEventHandler {
         StringBuilder s = sb;
         s.setLength(0);
         format.span(s, line);
+        line.clear(); // the line's extras and exception must not outlive their call
         sink.line(s);
         if (s.capacity() > KEEP_SB_CAPACITY) sb = new StringBuilder(256);
     }

@@ -88,6 +88,21 @@ class LmkPathTest {
     }
 
     @Test
+    void withTheMemoryMetricStartLinesCarryTheReadingAndEndLinesTheBytesAllocated() throws Exception {
+        Path file = home.resolve("lmk.log");
+        try (HiQ hiq = Runs.builder(home, Map.of("LMK_PATH", file.toString()))
+                .metrics(io.hiq.core.metric.Metric.MEMORY, io.hiq.core.metric.Metric.TIME).start()) {
+            Guide.allocate(1 << 20);
+        }
+        List<LmkLine> lines = LmkLine.parseFile(file);
+        assertThat(lines).hasSize(2);
+        assertThat(lines).allSatisfy(l -> assertThat(l.metric()).isEqualTo("memory"));
+        assertThat(lines.get(0).fields().get("value")).matches("\\d+"); // bytes the thread had allocated so far
+        long span = Long.parseLong(lines.get(1).fields().get("value"));
+        assertThat(span).isBetween(1L << 20, 2L << 20);
+    }
+
+    @Test
     void extrasRecordedDuringACallAreOnItsEndLine() throws Exception {
         Path file = home.resolve("lmk.log");
         try (HiQ hiq = Runs.start(home, Map.of("LMK_PATH", file.toString()))) {

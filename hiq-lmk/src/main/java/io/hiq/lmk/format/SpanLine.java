@@ -26,9 +26,10 @@ public final class SpanLine {
     /** The exception an end line's call threw, or null. */
     public Throwable thrown;
 
-    /** Resets the optional parts before a new line is filled. */
+    /** Resets the optional parts, dropping references to the application's objects. */
     public void clear() {
         hasValue = false;
+        for (int i = 0; i < extraCount; i++) extras[i] = null;
         extraCount = 0;
         thrown = null;
     }

@@ -10,6 +10,9 @@ package io.hiq.lmk.output;
  * LMK goes on.
  */
 public interface LineSink {
+    /** A ring batch starts: the place for a cheap, rate-limited check of where lines should go. */
+    default void beginBatch() {}
+
     /** Takes one span line (INFO). The builder is reused by the caller after the call. */
     void line(StringBuilder line);
 

@@ -2,8 +2,6 @@ package io.hiq.lmk.output;
 
 import io.hiq.lmk.LmkOptions;
 import java.io.PrintStream;
-import org.slf4j.ILoggerFactory;
-import org.slf4j.LoggerFactory;
 
 /**
  * Chooses where LMK lines go (DESIGN A3, docs/FORMATS.md), first match wins:
@@ -11,7 +9,9 @@ import org.slf4j.LoggerFactory;
  *   <li>{@code HIQ_LMK_CONFIG} set: a private logback context configured from that logback.xml;</li>
  *   <li>driver mode only: the application's own SLF4J binding, when its configuration routes
  *       logger {@code hiq.lmk} at INFO (a user's logback.xml, or any other binding); logback's
- *       built-in default console configuration does not count as a configuration;</li>
+ *       built-in default console configuration does not count as a configuration; re-checked
+ *       at most once a second, so a configuration applied later is followed
+ *       ({@link ApplicationLoggingSink});</li>
  *   <li>{@code LMK_PATH} set: that file, appended to;</li>
  *   <li>stdout, the line alone.</li>
  * </ol>
@@ -33,46 +33,9 @@ public final class Outputs {
             }
         }
         if (!o.agent()) {
-            LineSink s = applicationLogging(o, err);
+            LineSink s = ApplicationLoggingSink.create(o.path(), err);
             if (s != null) return s;
         }
         return o.path() != null ? StreamLineSink.file(o.path(), err) : StreamLineSink.stdout(err);
-    }
-
-    /** The application's SLF4J logger {@code hiq.lmk} when its configuration routes it, else null. */
-    private static LineSink applicationLogging(LmkOptions o, PrintStream err) {
-        ILoggerFactory factory;
-        try {
-            factory = LoggerFactory.getILoggerFactory();
-        } catch (LinkageError | RuntimeException e) {
-            return null;
-        }
-        String impl = factory.getClass().getName();
-        // NOP (no binding) and substitute factories (SLF4J still initialising) route nowhere
-        if (impl.startsWith("org.slf4j.helpers.")) return null;
-        org.slf4j.Logger logger = factory.getLogger(Names.LOGGER);
-        LogbackSupport.Routing routing;
-        if (impl.equals("ch.qos.logback.classic.LoggerContext")) {
-            try {
-                routing = LogbackSupport.inspect(factory);
-            } catch (LinkageError e) {
-                routing = logger.isInfoEnabled() ? LogbackSupport.Routing.ROUTED : LogbackSupport.Routing.DISABLED;
-            }
-        } else {
-            routing = logger.isInfoEnabled() ? LogbackSupport.Routing.ROUTED : LogbackSupport.Routing.DISABLED;
-        }
-        if (routing == LogbackSupport.Routing.UNCONFIGURED) return null;
-        if (routing == LogbackSupport.Routing.DISABLED) {
-            // LMK=1 is an explicit request; a root level of WARN is usually not meant to silence it
-            err.println("hiq: lmk: your logging configuration does not enable logger " + Names.LOGGER
-                    + " at INFO; LMK lines go to " + (o.path() != null ? o.path() : "stdout")
-                    + " instead (to route them through your logging: <logger name=\"" + Names.LOGGER + "\" level=\"INFO\"/>)");
-            return null;
-        }
-        if (o.path() != null) {
-            err.println("hiq: lmk: LMK_PATH " + o.path() + " is not used: your logging configuration routes logger "
-                    + Names.LOGGER);
-        }
-        return new Slf4jLineSink(logger, "logger " + Names.LOGGER + " (application logging)", null, null);
     }
 }

@@ -40,6 +40,13 @@ public class Guide {
         }
     }
 
+    /** Allocates about {@code bytes} bytes (for the memory metric). */
+    public static int allocate(int bytes) {
+        byte[] b = new byte[bytes];
+        b[bytes - 1] = 1;
+        return b.length;
+    }
+
     /** Spins for about {@code micros} microseconds. */
     public static void busy(long micros) {
         long end = System.nanoTime() + micros * 1000;
