@@ -59,16 +59,7 @@ class RuntimeBehaviourTest {
     void eightThreadsTenThousandCallsEachGiveExactTreesAndNodes() throws Exception {
         final int threads = 8, calls = 10_000;
         try (HiQ hiq = builder(Map.of("HIQ_RING_POLICY", "block")).maxTrees(threads * calls).start()) {
-            List<Thread> ts = new ArrayList<>();
-            for (int t = 0; t < threads; t++) {
-                Thread th = new Thread(() -> {
-                    Target target = new Target();
-                    for (int i = 0; i < calls; i++) target.work(2);
-                }, "worker-" + t);
-                ts.add(th);
-                th.start();
-            }
-            for (Thread th : ts) th.join();
+            runWorkers(threads, calls);
             await().atMost(Duration.ofSeconds(30)).until(() -> hiq.trees().size() == threads * calls);
             List<HiQTree> trees = hiq.trees();
             Map<String, Integer> perThread = new HashMap<>();
@@ -86,20 +77,25 @@ class RuntimeBehaviourTest {
         }
     }
 
+    /** Runs {@code threads} threads named worker-N, each calling {@code Target.work} {@code calls} times. */
+    private static void runWorkers(int threads, int calls) throws InterruptedException {
+        List<Thread> ts = new ArrayList<>();
+        for (int t = 0; t < threads; t++) {
+            Thread th = new Thread(() -> {
+                Target target = new Target();
+                for (int i = 0; i < calls; i++) target.work(2);
+            }, "worker-" + t);
+            ts.add(th);
+            th.start();
+        }
+        for (Thread th : ts) th.join();
+    }
+
     @Test
     void eightThreadsUnderTheDropPolicyAccountForEveryRecord() throws Exception {
         final int threads = 8, calls = 10_000;
         try (HiQ hiq = builder(Map.of("HIQ_RING_SIZE", "1024", "HIQ_BUFFER_SIZE", "64")).maxTrees(threads * calls).start()) {
-            List<Thread> ts = new ArrayList<>();
-            for (int t = 0; t < threads; t++) {
-                Thread th = new Thread(() -> {
-                    Target target = new Target();
-                    for (int i = 0; i < calls; i++) target.work(2);
-                }, "worker-" + t);
-                ts.add(th);
-                th.start();
-            }
-            for (Thread th : ts) th.join();
+            runWorkers(threads, calls);
             HiQRuntime rt = hiq.runtime();
             // dead threads' leftovers are published by the sweeper within about a second
             await().atMost(Duration.ofSeconds(30)).until(() ->

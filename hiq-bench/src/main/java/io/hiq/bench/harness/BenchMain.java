@@ -28,12 +28,14 @@ public final class BenchMain {
     private final Path root;
     private final Path work;
     private final boolean quick;
-    private final String bootstrap;
+    private String bootstrap;
+    private final boolean jack;
 
-    private BenchMain(Path root, boolean quick, String bootstrap) throws IOException {
+    private BenchMain(Path root, boolean quick, String bootstrap, boolean jack) throws IOException {
         this.root = root;
         this.quick = quick;
         this.bootstrap = bootstrap;
+        this.jack = jack;
         this.work = Files.createTempDirectory("hiq-bench");
     }
 
@@ -42,20 +44,22 @@ public final class BenchMain {
 
     public static void main(String[] args) throws Exception {
         boolean quick = false;
+        boolean jack = true;
         String bootstrap = null;
         Path root = Path.of(".").toAbsolutePath().normalize();
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--quick" -> quick = true;
                 case "--bootstrap" -> bootstrap = args[++i];
+                case "--no-jack" -> jack = false;
                 case "--root" -> root = Path.of(args[++i]);
                 default -> {
-                    System.err.println("usage: bin/hiq bench [--quick] [--bootstrap HOST:PORT]");
+                    System.err.println("usage: bin/hiq bench [--quick] [--bootstrap HOST:PORT | --no-jack]");
                     System.exit(2);
                 }
             }
         }
-        new BenchMain(root, quick, bootstrap).run();
+        new BenchMain(root, quick, bootstrap, jack).run();
     }
 
     private Path agentJar() { return root.resolve("hiq-agent/target/hiq-agent.jar"); }
@@ -96,11 +100,50 @@ public final class BenchMain {
         return Files.createDirectories(work.resolve("home-" + name));
     }
 
+    /** Starts {@code bin/hiq broker} on a free port for the Jack row; null when it cannot. */
+    private Process startBroker() {
+        try {
+            int port;
+            try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+                port = s.getLocalPort();
+            }
+            Process p = new ProcessBuilder(root.resolve("bin/hiq").toString(), "broker", "--port", "" + port,
+                    "--dir", work.resolve("kafka").toString())
+                    .redirectOutput(work.resolve("broker.log").toFile()).redirectErrorStream(true).start();
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
+            while (System.nanoTime() < deadline && p.isAlive()) {
+                try (java.net.Socket ignored = new java.net.Socket(java.net.InetAddress.getLoopbackAddress(), port)) {
+                    bootstrap = "127.0.0.1:" + port;
+                    return p;
+                } catch (IOException notYet) {
+                    Thread.sleep(250);
+                }
+            }
+            p.destroy();
+        } catch (Exception e) {
+            System.err.println("hiq bench: no broker (" + e + ")");
+        }
+        System.err.println("hiq bench: the broker did not start (see " + work.resolve("broker.log") + "); Jack row skipped");
+        return null;
+    }
+
     private void run() throws Exception {
+        Process broker = bootstrap == null && jack ? startBroker() : null;
+        try {
+            runAll();
+        } finally {
+            if (broker != null) {
+                broker.destroy();
+                broker.waitFor(20, TimeUnit.SECONDS);
+            }
+        }
+    }
+
+    private void runAll() throws Exception {
         int rounds = quick ? 3 : 7;
         int threads = 2;
-        long warmupMs = quick ? 1000 : 4000, measureMs = quick ? 1500 : 6000;
-        int startupRuns = quick ? 3 : 7;
+        long warmupMs = quick ? 800 : 4000, measureMs = quick ? 1200 : 6000;
+        int startupRuns = quick ? 2 : 7;
         List<Config> configs = configs();
         Map<String, List<Map<String, Double>>> loads = new LinkedHashMap<>();
         Map<String, List<double[]>> startups = new LinkedHashMap<>();

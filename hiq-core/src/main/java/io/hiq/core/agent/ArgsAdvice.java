@@ -11,14 +11,14 @@ public final class ArgsAdvice {
     private ArgsAdvice() {}
 
     @Advice.OnMethodEnter(suppress = Throwable.class)
-    static boolean enter(@TagId int tagId, @Advice.AllArguments Object[] args) {
-        boolean entered = Recorder.enter(tagId);
-        if (entered) ArgsCapture.record(tagId, args);
-        return entered;
+    static Object enter(@TagId int tagId, @Advice.AllArguments Object[] args) {
+        Object token = Recorder.enterToken(tagId);
+        if (token != null) ArgsCapture.record(tagId, args);
+        return token;
     }
 
     @Advice.OnMethodExit(onThrowable = Throwable.class, suppress = Throwable.class)
-    static void exit(@TagId int tagId, @Advice.Enter boolean entered, @Advice.Thrown Throwable thrown) {
-        Recorder.exit(tagId, entered, thrown);
+    static void exit(@TagId int tagId, @Advice.Enter Object token, @Advice.Thrown Throwable thrown) {
+        Recorder.exitToken(tagId, token, thrown);
     }
 }

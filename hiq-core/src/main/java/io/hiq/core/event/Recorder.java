@@ -62,6 +62,26 @@ public final class Recorder {
         return true;
     }
 
+    /**
+     * Called on entry of a traced method (the agent's advice).
+     *
+     * @return an opaque token for {@link #exitToken}: the thread's buffer, or null when not recorded
+     */
+    public static Object enterToken(int tagId) {
+        if (!enabled) return null;
+        ThreadBuffer b = buffer();
+        if (b == null) return null;
+        b.enter(tagId);
+        return b;
+    }
+
+    /** Called on exit of a traced method with the token {@link #enterToken} returned. */
+    public static void exitToken(int tagId, Object token, Throwable thrown) {
+        if (token == null) return;
+        long now = System.nanoTime();
+        ((ThreadBuffer) token).exit(tagId, thrown, now);
+    }
+
     /** Called on exit of a traced method, normal or by exception ({@code thrown} non-null). */
     public static void exit(int tagId, boolean entered, Throwable thrown) {
         if (!entered) return;

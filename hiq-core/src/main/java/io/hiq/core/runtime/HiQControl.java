@@ -20,4 +20,6 @@ public final class HiQControl implements HiQControlMBean {
     @Override public long getJackSpooled() { return runtime.counters().get("JackSpooled"); }
     @Override public long getJackReplayed() { return runtime.counters().get("JackReplayed"); }
     @Override public long getJackFailed() { return runtime.counters().get("JackFailed"); }
+    @Override public long getJackSpoolDropped() { return runtime.counters().get("JackSpoolDropped"); }
+    @Override public long getJackSpoolPending() { return runtime.counters().get("JackSpoolPending"); }
 }

@@ -29,4 +29,10 @@ public interface HiQControlMBean {
     long getJackReplayed();
 
     long getJackFailed();
+
+    /** Trees the bounded spool had to drop (oldest segment first) because it was full. */
+    long getJackSpoolDropped();
+
+    /** Trees waiting in the spool for delivery. */
+    long getJackSpoolPending();
 }

@@ -1,0 +1,61 @@
+package io.hiq.consumer.store;
+
+import org.HdrHistogram.Histogram;
+
+/**
+ * Count, sum, min, max and a histogram of span values in nanoseconds: one roll-up row, or the merge
+ * of several. Counts, sums and extremes are exact; percentiles come from the histogram.
+ */
+public final class Aggregate {
+    private long count;
+    private long sum;
+    private long min = Long.MAX_VALUE;
+    private long max = Long.MIN_VALUE;
+    private final Histogram histogram;
+
+    /** An empty aggregate. */
+    public Aggregate() { this.histogram = Histograms.empty(); }
+
+    /** An aggregate with the given values (read from a stored row). */
+    public Aggregate(long count, long sum, long min, long max, Histogram histogram) {
+        this.count = count;
+        this.sum = sum;
+        this.min = min;
+        this.max = max;
+        this.histogram = histogram;
+    }
+
+    /** Records one span. */
+    public void record(long valueNs) {
+        long v = Math.max(0, valueNs);
+        count++;
+        sum += v;
+        min = Math.min(min, v);
+        max = Math.max(max, v);
+        histogram.recordValue(v);
+    }
+
+    /** Adds another aggregate into this one. */
+    public void merge(Aggregate o) {
+        if (o.count == 0) return;
+        count += o.count;
+        sum += o.sum;
+        min = Math.min(min, o.min);
+        max = Math.max(max, o.max);
+        histogram.add(o.histogram);
+    }
+
+    public long count() { return count; }
+    public long sum() { return sum; }
+    public long min() { return count == 0 ? 0 : min; }
+    public long max() { return count == 0 ? 0 : max; }
+    public Histogram histogram() { return histogram; }
+
+    /** The value at {@code percentile} (0–100) in nanoseconds; 0 when empty. */
+    public long percentile(double percentile) {
+        return count == 0 ? 0 : histogram.getValueAtPercentile(percentile);
+    }
+
+    /** Mean in nanoseconds; 0 when empty. */
+    public double mean() { return count == 0 ? 0 : (double) sum / count; }
+}

@@ -1,0 +1,37 @@
+package io.hiq.consumer.store;
+
+import java.util.Locale;
+
+/**
+ * The few places where the SQL of the two supported stores differs: column types for large text and
+ * bytes, and whether a committed transaction must be pushed to the file explicitly.
+ */
+public enum Dialect {
+    /** H2 in file mode: the default, embedded store. */
+    H2("CLOB", "BLOB"),
+    /** PostgreSQL: the store several instances share. */
+    POSTGRESQL("TEXT", "BYTEA");
+
+    private final String textType;
+    private final String bytesType;
+
+    Dialect(String textType, String bytesType) {
+        this.textType = textType;
+        this.bytesType = bytesType;
+    }
+
+    /** Column type for a tree's JSON (up to about 1 MB). */
+    public String textType() { return textType; }
+
+    /** Column type for a serialized histogram. */
+    public String bytesType() { return bytesType; }
+
+    /** The dialect of a JDBC URL; an unsupported URL is a clear error naming it. */
+    public static Dialect of(String jdbcUrl) {
+        String u = jdbcUrl.toLowerCase(Locale.ROOT);
+        if (u.startsWith("jdbc:h2:")) return H2;
+        if (u.startsWith("jdbc:postgresql:")) return POSTGRESQL;
+        throw new IllegalArgumentException("--store: unsupported JDBC URL '" + jdbcUrl
+                + "' (expected jdbc:h2:… or jdbc:postgresql://…)");
+    }
+}

@@ -1,0 +1,384 @@
+package io.hiq.consumer.store;
+
+import io.hiq.tree.HiQNode;
+import io.hiq.tree.HiQTree;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The consumer's store over JDBC (H2 file or PostgreSQL): raw trees keyed by id and per-(service,
+ * tag, minute) roll-ups.
+ *
+ * <p>{@link #write} stores one poll batch in one transaction: it inserts the trees not stored yet
+ * and adds only their nodes to the roll-ups, so a redelivered tree changes nothing. Portable SQL only:
+ * existing ids are read first, then new ones inserted; when another instance inserts the same id or
+ * roll-up row concurrently (shared PostgreSQL), the unique violation rolls the transaction back and
+ * it is retried, and then sees that instance's rows. Roll-up rows are locked in key order
+ * ({@code SELECT … FOR UPDATE}) so concurrent writers cannot deadlock on them.
+ *
+ * <p>One connection writes (the ingest thread); readers (HTTP threads) borrow from a small pool.
+ * Roll-ups are kept for trees whose metric is {@code time} only (spans in nanoseconds); trees of
+ * other metrics are stored and listed but not aggregated.
+ */
+public final class TreeStore implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(TreeStore.class);
+    private static final int READERS = 4;
+    private static final int MAX_ATTEMPTS = 5;
+
+    private final String url;
+    private final Dialect dialect;
+    private final Connection writer;
+    private final BlockingQueue<Connection> readers = new ArrayBlockingQueue<>(READERS);
+    private final List<Connection> all = new ArrayList<>();
+    private volatile boolean closed;
+
+    private TreeStore(String url) throws SQLException {
+        this.url = url;
+        this.dialect = Dialect.of(url);
+        this.writer = connect();
+        Migrations.migrate(writer, dialect);
+        writer.setAutoCommit(false);
+        for (int i = 0; i < READERS; i++) readers.add(connect());
+    }
+
+    /** Opens (creating and migrating when needed) the store at a JDBC URL. */
+    public static TreeStore open(String jdbcUrl) throws SQLException {
+        return new TreeStore(jdbcUrl);
+    }
+
+    private Connection connect() throws SQLException {
+        Connection c = DriverManager.getConnection(url);
+        synchronized (all) { all.add(c); }
+        return c;
+    }
+
+    public Dialect dialect() { return dialect; }
+
+    /** Whether the store is open. */
+    public boolean isOpen() { return !closed; }
+
+    /**
+     * Stores a batch in one transaction (retried on a concurrent writer's conflict). Trees with an
+     * id already stored, or repeated within the batch, are counted as duplicates and change nothing.
+     */
+    public synchronized WriteResult write(List<StoredTree> batch) throws SQLException {
+        if (batch.isEmpty()) return new WriteResult(0, 0);
+        Map<String, StoredTree> byId = new LinkedHashMap<>();
+        for (StoredTree t : batch) byId.putIfAbsent(t.tree().id(), t);
+        int repeatedInBatch = batch.size() - byId.size();
+        for (int attempt = 1; ; attempt++) {
+            try {
+                int inserted = writeOnce(byId);
+                return new WriteResult(inserted, repeatedInBatch + byId.size() - inserted);
+            } catch (SQLException e) {
+                writer.rollback();
+                if (attempt >= MAX_ATTEMPTS || !retryable(e)) throw e;
+                LOG.info("store: concurrent write conflict ({}), retrying the batch", e.getSQLState());
+            }
+        }
+    }
+
+    private static boolean retryable(SQLException e) {
+        String s = e.getSQLState();
+        // unique violation (another instance inserted first), serialization failure, deadlock, lock timeout
+        return s != null && (s.equals("23505") || s.equals("40001") || s.equals("40P01") || s.equals("HYT00") || s.startsWith("40"));
+    }
+
+    private int writeOnce(Map<String, StoredTree> byId) throws SQLException {
+        Set<String> existing = existingIds(byId.keySet());
+        List<StoredTree> fresh = new ArrayList<>(byId.size());
+        for (StoredTree t : byId.values()) if (!existing.contains(t.tree().id())) fresh.add(t);
+        if (!fresh.isEmpty()) {
+            long now = System.currentTimeMillis();
+            try (PreparedStatement ps = writer.prepareStatement("INSERT INTO hiq_tree"
+                    + " (id, service, root_tag, start_us, latency_us, nodes, ingested_ms, json) VALUES (?,?,?,?,?,?,?,?)")) {
+                for (StoredTree st : fresh) {
+                    HiQTree t = st.tree();
+                    ps.setString(1, t.id());
+                    ps.setString(2, t.service());
+                    ps.setString(3, t.root().name());
+                    ps.setLong(4, t.root().start());
+                    ps.setLong(5, Math.max(0, t.root().end() - t.root().start()));
+                    ps.setInt(6, t.root().size());
+                    ps.setLong(7, now);
+                    ps.setString(8, st.json());
+                    ps.addBatch();
+                }
+                ps.executeBatch();
+            }
+            applyRollups(rollups(fresh));
+        }
+        writer.commit();
+        if (dialect == Dialect.H2) {
+            // H2 writes committed changes to its file in the background (about every second); a
+            // process killed before that would lose trees whose offsets are already committed.
+            try (Statement s = writer.createStatement()) { s.execute("CHECKPOINT"); }
+        }
+        return fresh.size();
+    }
+
+    private Set<String> existingIds(Set<String> ids) throws SQLException {
+        Set<String> found = new HashSet<>();
+        List<String> list = new ArrayList<>(ids);
+        final int chunk = 500;
+        for (int from = 0; from < list.size(); from += chunk) {
+            List<String> part = list.subList(from, Math.min(list.size(), from + chunk));
+            StringBuilder sql = new StringBuilder("SELECT id FROM hiq_tree WHERE id IN (");
+            for (int i = 0; i < part.size(); i++) sql.append(i == 0 ? "?" : ",?");
+            sql.append(')');
+            try (PreparedStatement ps = writer.prepareStatement(sql.toString())) {
+                for (int i = 0; i < part.size(); i++) ps.setString(i + 1, part.get(i));
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) found.add(rs.getString(1));
+                }
+            }
+        }
+        return found;
+    }
+
+    /** The roll-up contributions of some trees: every node of every {@code time} tree. */
+    static TreeMap<RollupKey, Aggregate> rollups(List<StoredTree> trees) {
+        TreeMap<RollupKey, Aggregate> acc = new TreeMap<>();
+        for (StoredTree st : trees) {
+            HiQTree t = st.tree();
+            if (!"time".equals(t.metric())) continue;
+            addNode(acc, t.service(), t.root());
+        }
+        return acc;
+    }
+
+    private static void addNode(Map<RollupKey, Aggregate> acc, String service, HiQNode n) {
+        long minute = Math.floorDiv(n.start(), 60_000_000L) * 60_000L;
+        acc.computeIfAbsent(new RollupKey(service, n.name(), minute), k -> new Aggregate()).record(n.span());
+        for (HiQNode c : n.children()) addNode(acc, service, c);
+    }
+
+    private void applyRollups(TreeMap<RollupKey, Aggregate> acc) throws SQLException {
+        try (PreparedStatement select = writer.prepareStatement("SELECT cnt, sum_ns, min_ns, max_ns, hist FROM hiq_rollup"
+                + " WHERE service = ? AND tag = ? AND minute_ms = ? FOR UPDATE");
+             PreparedStatement update = writer.prepareStatement("UPDATE hiq_rollup SET cnt = ?, sum_ns = ?, min_ns = ?,"
+                     + " max_ns = ?, hist = ? WHERE service = ? AND tag = ? AND minute_ms = ?");
+             PreparedStatement insert = writer.prepareStatement("INSERT INTO hiq_rollup"
+                     + " (service, tag, minute_ms, cnt, sum_ns, min_ns, max_ns, hist) VALUES (?,?,?,?,?,?,?,?)")) {
+            for (Map.Entry<RollupKey, Aggregate> e : acc.entrySet()) {
+                RollupKey k = e.getKey();
+                Aggregate add = e.getValue();
+                select.setString(1, k.service());
+                select.setString(2, k.tag());
+                select.setLong(3, k.minuteMs());
+                Aggregate current = null;
+                try (ResultSet rs = select.executeQuery()) {
+                    if (rs.next()) current = readAggregate(rs, 1);
+                }
+                if (current == null) {
+                    insert.setString(1, k.service());
+                    insert.setString(2, k.tag());
+                    insert.setLong(3, k.minuteMs());
+                    setAggregate(insert, 4, add);
+                    insert.addBatch();
+                } else {
+                    current.merge(add);
+                    setAggregate(update, 1, current);
+                    update.setString(6, k.service());
+                    update.setString(7, k.tag());
+                    update.setLong(8, k.minuteMs());
+                    update.addBatch();
+                }
+            }
+            update.executeBatch();
+            insert.executeBatch();
+        }
+    }
+
+    private static Aggregate readAggregate(ResultSet rs, int col) throws SQLException {
+        return new Aggregate(rs.getLong(col), rs.getLong(col + 1), rs.getLong(col + 2), rs.getLong(col + 3),
+                Histograms.decode(rs.getBytes(col + 4)));
+    }
+
+    private static void setAggregate(PreparedStatement ps, int col, Aggregate a) throws SQLException {
+        ps.setLong(col, a.count());
+        ps.setLong(col + 1, a.sum());
+        ps.setLong(col + 2, a.min());
+        ps.setLong(col + 3, a.max());
+        ps.setBytes(col + 4, Histograms.encode(a.histogram()));
+    }
+
+    // ---------------------------------------------------------------- reads (any thread)
+
+    /** A unit of work on a pooled read connection. */
+    @FunctionalInterface
+    public interface Read<T> { T apply(Connection c) throws SQLException; }
+
+    /** Runs {@code work} on a pooled read connection. */
+    public <T> T read(Read<T> work) throws SQLException {
+        if (closed) throw new SQLException("store closed");
+        Connection c;
+        try {
+            c = readers.take();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new SQLException("interrupted", e);
+        }
+        try {
+            return work.apply(c);
+        } finally {
+            readers.add(c);
+        }
+    }
+
+    /** Number of stored trees. */
+    public long treeCount() throws SQLException {
+        return read(c -> {
+            try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT COUNT(*) FROM hiq_tree")) {
+                rs.next();
+                return rs.getLong(1);
+            }
+        });
+    }
+
+    /** The stored JSON of a tree, or null. */
+    public String treeJson(String id) throws SQLException {
+        return read(c -> {
+            try (PreparedStatement ps = c.prepareStatement("SELECT json FROM hiq_tree WHERE id = ?")) {
+                ps.setString(1, id);
+                try (ResultSet rs = ps.executeQuery()) {
+                    return rs.next() ? rs.getString(1) : null;
+                }
+            }
+        });
+    }
+
+    /** A page of trees matching {@code q} and the total that match. */
+    public TreePage trees(TreeQuery q) throws SQLException {
+        StringBuilder where = new StringBuilder(" WHERE latency_us >= ?");
+        if (q.service() != null) where.append(" AND service = ?");
+        String order = q.slowest() ? " ORDER BY latency_us DESC, id" : " ORDER BY start_us DESC, id";
+        long minUs = (long) Math.ceil(Math.max(0, q.minLatencyMs()) * 1000.0);
+        return read(c -> {
+            long total;
+            try (PreparedStatement ps = c.prepareStatement("SELECT COUNT(*) FROM hiq_tree" + where)) {
+                ps.setLong(1, minUs);
+                if (q.service() != null) ps.setString(2, q.service());
+                try (ResultSet rs = ps.executeQuery()) {
+                    rs.next();
+                    total = rs.getLong(1);
+                }
+            }
+            List<TreeSummary> rows = new ArrayList<>();
+            try (PreparedStatement ps = c.prepareStatement("SELECT id, service, root_tag, start_us, latency_us FROM hiq_tree"
+                    + where + order + " LIMIT ?")) {
+                int i = 1;
+                ps.setLong(i++, minUs);
+                if (q.service() != null) ps.setString(i++, q.service());
+                ps.setInt(i, q.limit());
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        rows.add(new TreeSummary(rs.getString(1), rs.getString(2), rs.getString(3), rs.getLong(4),
+                                rs.getLong(5) / 1000.0));
+                    }
+                }
+            }
+            return new TreePage(total, rows);
+        });
+    }
+
+    /** Every stored tree's JSON, in id order, streamed to {@code sink} (recounts, exports). */
+    public void forEachTreeJson(java.util.function.Consumer<String> sink) throws SQLException {
+        read(c -> {
+            try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT json FROM hiq_tree ORDER BY id")) {
+                while (rs.next()) sink.accept(rs.getString(1));
+            }
+            return null;
+        });
+    }
+
+    /**
+     * Per-tag statistics over a window; {@code service} null = every service (merged by tag),
+     * {@code fromMs}/{@code toMs} null = unbounded. A minute counts when it starts in
+     * [floor(from to the minute), to).
+     */
+    public List<TagStats> stats(String service, Long fromMs, Long toMs) throws SQLException {
+        Map<String, Aggregate> byTag = new TreeMap<>();
+        scanRollups(service, null, fromMs, toMs, (k, a) -> byTag.computeIfAbsent(k.tag(), t -> new Aggregate()).merge(a));
+        List<TagStats> out = new ArrayList<>(byTag.size());
+        byTag.forEach((tag, a) -> out.add(TagStats.of(service, tag, a)));
+        return out;
+    }
+
+    /** Per-(service, tag) statistics over all data ({@code /metrics}). */
+    public List<TagStats> statsByServiceAndTag() throws SQLException {
+        Map<List<String>, Aggregate> acc = new TreeMap<>((a, b) -> {
+            int c = a.get(0).compareTo(b.get(0));
+            return c != 0 ? c : a.get(1).compareTo(b.get(1));
+        });
+        scanRollups(null, null, null, null,
+                (k, a) -> acc.computeIfAbsent(List.of(k.service(), k.tag()), x -> new Aggregate()).merge(a));
+        List<TagStats> out = new ArrayList<>(acc.size());
+        acc.forEach((k, a) -> out.add(TagStats.of(k.get(0), k.get(1), a)));
+        return out;
+    }
+
+    /** One tag's latency per minute over a window (every service when {@code service} is null). */
+    public List<SeriesPoint> series(String service, String tag, Long fromMs, Long toMs) throws SQLException {
+        Map<Long, Aggregate> byMinute = new TreeMap<>();
+        scanRollups(service, tag, fromMs, toMs, (k, a) -> byMinute.computeIfAbsent(k.minuteMs(), m -> new Aggregate()).merge(a));
+        List<SeriesPoint> out = new ArrayList<>(byMinute.size());
+        byMinute.forEach((m, a) -> out.add(new SeriesPoint(m, a.count(), a.percentile(50) / 1e6,
+                a.percentile(95) / 1e6, a.percentile(99) / 1e6)));
+        return out;
+    }
+
+    private interface RowSink { void accept(RollupKey key, Aggregate a); }
+
+    private void scanRollups(String service, String tag, Long fromMs, Long toMs, RowSink sink) throws SQLException {
+        StringBuilder sql = new StringBuilder("SELECT service, tag, minute_ms, cnt, sum_ns, min_ns, max_ns, hist FROM hiq_rollup WHERE 1=1");
+        List<Object> args = new ArrayList<>();
+        if (service != null) { sql.append(" AND service = ?"); args.add(service); }
+        if (tag != null) { sql.append(" AND tag = ?"); args.add(tag); }
+        if (fromMs != null) { sql.append(" AND minute_ms >= ?"); args.add(Math.floorDiv(fromMs, 60_000L) * 60_000L); }
+        if (toMs != null) { sql.append(" AND minute_ms < ?"); args.add(toMs); }
+        read(c -> {
+            try (PreparedStatement ps = c.prepareStatement(sql.toString())) {
+                for (int i = 0; i < args.size(); i++) ps.setObject(i + 1, args.get(i));
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        sink.accept(new RollupKey(rs.getString(1), rs.getString(2), rs.getLong(3)), readAggregate(rs, 4));
+                    }
+                }
+            }
+            return null;
+        });
+    }
+
+    @Override
+    public void close() {
+        if (closed) return;
+        closed = true;
+        synchronized (this) { // waits for a write in progress
+            synchronized (all) {
+                for (Connection c : all) {
+                    try {
+                        c.close();
+                    } catch (SQLException e) {
+                        LOG.debug("store: closing a connection", e);
+                    }
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,191 @@
+// HiQ analytics UI. Every value from the API is put in the page with textContent or as an SVG/canvas
+// attribute: never as HTML (no innerHTML anywhere), so a tag like <script> is shown as text.
+'use strict';
+(function () {
+  const $ = (id) => document.getElementById(id);
+  const SVG = 'http://www.w3.org/2000/svg';
+
+  function el(tag, text, cls) {
+    const e = document.createElement(tag);
+    if (text !== undefined && text !== null) e.textContent = String(text);
+    if (cls) e.className = cls;
+    return e;
+  }
+  function svg(tag, attrs) {
+    const e = document.createElementNS(SVG, tag);
+    for (const k in attrs) e.setAttribute(k, String(attrs[k]));
+    return e;
+  }
+  function fmt(ms) { return (Math.round(ms * 1000) / 1000).toFixed(3); }
+  function isoMicros(us) {
+    const d = new Date(Math.floor(us / 1000));
+    return d.toISOString().replace('T', ' ').replace('Z', '') + String(us % 1000).padStart(3, '0');
+  }
+
+  async function get(url, asText) {
+    const r = await fetch(url, { credentials: 'same-origin', headers: { 'Accept': asText ? 'text/plain' : 'application/json' } });
+    if (r.status === 401) throw new Error('This service requires a token: open /?token=<HIQ_CONSUMER_TOKEN> once.');
+    if (!r.ok) throw new Error(url + ': HTTP ' + r.status);
+    return asText ? r.text() : r.json();
+  }
+  function showError(e) { const p = $('error'); p.hidden = false; p.textContent = String(e && e.message || e); }
+
+  // ------------------------------------------------------------------ requests table
+  async function loadTrees() {
+    const params = new URLSearchParams({ limit: '100', order: $('f-order').value });
+    const svc = $('f-service').value.trim();
+    if (svc) params.set('service', svc);
+    const min = $('f-min').value.trim();
+    if (min) params.set('minLatencyMs', min);
+    const data = await get('/api/trees?' + params.toString());
+    $('total').textContent = data.total + ' matching';
+    const rows = data.trees.map((t) => {
+      const tr = el('tr');
+      const idCell = el('td');
+      const b = el('button', t.id, 'link tree-link');
+      b.type = 'button';
+      b.addEventListener('click', () => showTree(t.id).catch(showError));
+      idCell.appendChild(b);
+      tr.append(idCell, el('td', t.service), el('td', t.root), el('td', isoMicros(t.start)), el('td', fmt(t.latency_ms), 'num'));
+      return tr;
+    });
+    $('requests').tBodies[0].replaceChildren(...rows);
+  }
+
+  // ------------------------------------------------------------------ one tree
+  function nodes(root) { // depth-first, in call order, with depth
+    const out = [];
+    (function walk(n, depth) { out.push({ n, depth }); (n.children || []).forEach((c) => walk(c, depth + 1)); })(root, 0);
+    return out;
+  }
+  function slowestOf(root) {
+    let best = root, bestSpan = -1;
+    for (const { n } of nodes(root)) {
+      if (n === root && (root.children || []).length > 0) continue; // the root is trivially slowest
+      const s = n.value_end - n.value_start;
+      if (s > bestSpan) { best = n; bestSpan = s; }
+    }
+    return best;
+  }
+  function spanMs(tree, n) {
+    const v = n.value_end - n.value_start;
+    if (tree.metric === 'time' && tree.unit === 'ns') return v / 1e6;
+    return (n.end - n.start) / 1000;
+  }
+
+  function collapsible(tree, n, slow) {
+    const d = el('details');
+    d.open = true;
+    const s = el('summary', n.name + '  (' + fmt(spanMs(tree, n)) + ' ms)');
+    if (n === slow) s.classList.add('slowest');
+    const extra = n.extra && Object.keys(n.extra).length ? '  ' + JSON.stringify(n.extra) : '';
+    if (extra) s.appendChild(el('span', extra, 'muted'));
+    d.appendChild(s);
+    (n.children || []).forEach((c) => d.appendChild(collapsible(tree, c, slow)));
+    return d;
+  }
+
+  function waterfall(tree, slow) {
+    const list = nodes(tree.root);
+    const t0 = tree.root.start, total = Math.max(1, tree.root.end - tree.root.start);
+    const rowH = 18, labelW = 260, barW = 620, width = labelW + barW + 110;
+    const s = svg('svg', { viewBox: '0 0 ' + width + ' ' + (list.length * rowH + 4), role: 'img', 'aria-label': 'timeline' });
+    list.forEach(({ n, depth }, i) => {
+      const y = i * rowH + 2;
+      const isSlow = n === slow;
+      const label = svg('text', { x: 4 + depth * 10, y: y + 12, class: 'wf-label' + (isSlow ? ' slowest' : '') });
+      label.textContent = (isSlow ? '\u2691 ' : '') + n.name;
+      const x = labelW + (n.start - t0) / total * barW;
+      const w = Math.max(1, (n.end - n.start) / total * barW);
+      const bar = svg('rect', { x: x.toFixed(1), y: y + 2, width: w.toFixed(1), height: rowH - 5, class: 'wf-bar' + (isSlow ? ' slowest' : '') });
+      const title = svg('title', {});
+      title.textContent = n.name + ': ' + fmt(spanMs(tree, n)) + ' ms';
+      bar.appendChild(title);
+      const v = svg('text', { x: labelW + barW + 6, y: y + 12 });
+      v.textContent = fmt(spanMs(tree, n)) + ' ms';
+      s.append(label, bar, v);
+    });
+    return s;
+  }
+
+  async function showTree(id) {
+    const enc = encodeURIComponent(id);
+    const [tree, text] = await Promise.all([get('/api/trees/' + enc), get('/api/trees/' + enc + '/text', true)]);
+    const slow = slowestOf(tree.root);
+    $('tree-id').textContent = tree.id + ' (' + tree.service + ')';
+    $('tree-text').textContent = text;
+    $('tree-collapsible').replaceChildren(collapsible(tree, tree.root, slow));
+    $('waterfall').replaceChildren(waterfall(tree, slow));
+    $('tree-section').hidden = false;
+    $('tree-section').scrollIntoView({ block: 'nearest' });
+  }
+
+  // ------------------------------------------------------------------ stats and chart
+  async function loadStats() {
+    const params = new URLSearchParams();
+    const svc = $('f-service').value.trim();
+    if (svc) params.set('service', svc);
+    const data = await get('/api/stats?' + params.toString());
+    const rows = data.tags.map((t) => {
+      const tr = el('tr');
+      tr.append(el('td', t.tag), el('td', t.count, 'num'), el('td', fmt(t.mean_ms), 'num'), el('td', fmt(t.p50_ms), 'num'),
+        el('td', fmt(t.p95_ms), 'num'), el('td', fmt(t.p99_ms), 'num'), el('td', fmt(t.max_ms), 'num'));
+      tr.addEventListener('click', () => { $('chart-tag').value = t.tag; loadChart().catch(showError); });
+      return tr;
+    });
+    $('stats').tBodies[0].replaceChildren(...rows);
+    const sel = $('chart-tag'), keep = sel.value;
+    sel.replaceChildren(...data.tags.map((t) => { const o = el('option', t.tag); o.value = t.tag; return o; }));
+    if (keep && data.tags.some((t) => t.tag === keep)) sel.value = keep;
+    if (sel.value) await loadChart();
+  }
+
+  async function loadChart() {
+    const tag = $('chart-tag').value;
+    if (!tag) return;
+    const params = new URLSearchParams({ tag });
+    const svc = $('f-service').value.trim();
+    if (svc) params.set('service', svc);
+    draw(await get('/api/stats/series?' + params.toString()));
+  }
+
+  function draw(points) {
+    const c = $('chart'), g = c.getContext('2d');
+    const W = c.width, H = c.height, L = 60, R = 10, T = 10, B = 30;
+    g.clearRect(0, 0, W, H);
+    g.fillStyle = '#fff'; g.fillRect(0, 0, W, H);
+    c.dataset.points = String(points.length);
+    if (!points.length) { g.fillStyle = '#6b7380'; g.fillText('no data', W / 2 - 20, H / 2); return; }
+    const maxY = Math.max(...points.map((p) => p.p99_ms)) * 1.1 || 1;
+    const t0 = points[0].minute, t1 = points[points.length - 1].minute, span = Math.max(60000, t1 - t0);
+    const X = (m) => points.length === 1 ? L + (W - L - R) / 2 : L + (m - t0) / span * (W - L - R);
+    const Y = (v) => H - B - v / maxY * (H - T - B);
+    g.strokeStyle = '#aab'; g.lineWidth = 1; g.beginPath(); g.moveTo(L, T); g.lineTo(L, H - B); g.lineTo(W - R, H - B); g.stroke();
+    g.fillStyle = '#444'; g.font = '11px sans-serif';
+    for (let i = 0; i <= 4; i++) { const v = maxY * i / 4; g.fillText(fmt(v), 4, Y(v) + 4); }
+    g.fillText(new Date(t0).toISOString().substring(11, 16), L, H - 10);
+    if (t1 !== t0) g.fillText(new Date(t1).toISOString().substring(11, 16), W - R - 34, H - 10);
+    [['p50_ms', '#2e7d32'], ['p95_ms', '#ef6c00'], ['p99_ms', '#b00020']].forEach(([k, color]) => {
+      g.strokeStyle = color; g.fillStyle = color; g.lineWidth = 2; g.beginPath();
+      points.forEach((p, i) => { const x = X(p.minute), y = Y(p[k]); if (i) g.lineTo(x, y); else g.moveTo(x, y); });
+      g.stroke();
+      points.forEach((p) => { g.beginPath(); g.arc(X(p.minute), Y(p[k]), 3, 0, 2 * Math.PI); g.fill(); });
+    });
+  }
+
+  async function loadHealth() {
+    const r = await fetch('/health');
+    const h = await r.json();
+    const b = $('health');
+    b.textContent = h.status;
+    b.className = 'badge ' + (h.status === 'UP' ? 'up' : 'down');
+  }
+
+  function refresh() { return Promise.all([loadTrees(), loadStats(), loadHealth()]).catch(showError); }
+
+  document.addEventListener('DOMContentLoaded', () => {
+    $('filters').addEventListener('submit', (e) => { e.preventDefault(); refresh(); });
+    $('chart-tag').addEventListener('change', () => loadChart().catch(showError));
+    refresh();
+  });
+})();

@@ -1,0 +1,118 @@
+package io.hiq.consumer.store;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.hiq.consumer.ingest.TreeValidator;
+import io.hiq.consumer.support.TestTrees;
+import io.hiq.tree.HiQNode;
+import io.hiq.tree.HiQTree;
+import io.hiq.tree.TreeCodec;
+import io.hiq.tree.TreeFormatException;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The JDBC store on a real H2 file: migrations, idempotent batches, roll-ups, reopening. */
+class TreeStoreTest {
+    private static StoredTree stored(HiQTree t) throws TreeFormatException {
+        return TreeValidator.validate(TreeCodec.encode(t));
+    }
+
+    @Test
+    void migratesOnceAndKeepsDataAcrossReopen(@TempDir Path dir) throws Exception {
+        String url = "jdbc:h2:file:" + dir.resolve("s");
+        HiQTree t = TestTrees.random(new Random(1), "x-1", "svc", List.of("a", "b"), System.currentTimeMillis() * 1000, 1);
+        try (TreeStore s = TreeStore.open(url)) {
+            assertThat(s.write(List.of(stored(t)))).isEqualTo(new WriteResult(1, 0));
+        }
+        try (Connection c = DriverManager.getConnection(url)) {
+            assertThat(Migrations.currentVersion(c)).isEqualTo(Migrations.latestVersion());
+            assertThat(Migrations.migrate(c, Dialect.H2)).as("nothing left to apply").isEqualTo(Migrations.latestVersion());
+        }
+        try (TreeStore s = TreeStore.open(url)) {
+            assertThat(s.treeCount()).isEqualTo(1);
+            assertThat(s.treeJson("x-1")).isEqualTo(TreeCodec.encodeToString(t));
+            assertThat(s.stats(null, null, null).stream().mapToLong(TagStats::count).sum()).isEqualTo(t.root().size());
+        }
+    }
+
+    @Test
+    void duplicatesInAndAcrossBatchesChangeNothing(@TempDir Path dir) throws Exception {
+        Random rnd = new Random(3);
+        long now = System.currentTimeMillis() * 1000;
+        List<HiQTree> trees = new ArrayList<>();
+        for (int i = 0; i < 50; i++) trees.add(TestTrees.random(rnd, "d-" + i, "svc", List.of("a", "b", "c"), now, 3));
+        try (TreeStore s = TreeStore.open("jdbc:h2:file:" + dir.resolve("s"))) {
+            List<StoredTree> batch = new ArrayList<>();
+            for (HiQTree t : trees.subList(0, 30)) batch.add(stored(t));
+            batch.add(stored(trees.get(0))); // the same id twice in one batch
+            assertThat(s.write(batch)).isEqualTo(new WriteResult(30, 1));
+            List<StoredTree> second = new ArrayList<>();
+            for (HiQTree t : trees) second.add(stored(t));
+            assertThat(s.write(second)).isEqualTo(new WriteResult(20, 30));
+            assertThat(s.write(List.of())).isEqualTo(new WriteResult(0, 0));
+            assertThat(s.treeCount()).isEqualTo(50);
+            Map<String, Long> counts = TestTrees.countsByTag(trees);
+            s.stats(null, null, null).forEach(st -> assertThat(st.count()).as(st.tag()).isEqualTo(counts.get(st.tag())));
+            assertThat(s.stats(null, null, null)).hasSize(counts.size());
+        }
+    }
+
+    @Test
+    void treesOfOtherMetricsAreStoredButNotRolledUp(@TempDir Path dir) throws Exception {
+        long now = System.currentTimeMillis() * 1000;
+        HiQTree mem = HiQTree.builder().id("m-1").service("svc").host("h").pid(1).thread("t").metric("memory").unit("bytes")
+                .root(HiQNode.of("alloc", now, now + 10, 0, 4096)).build();
+        try (TreeStore s = TreeStore.open("jdbc:h2:file:" + dir.resolve("s"))) {
+            assertThat(s.write(List.of(stored(mem))).inserted()).isEqualTo(1);
+            assertThat(s.trees(new TreeQuery(null, 0, false, 10)).total()).isEqualTo(1);
+            assertThat(s.stats(null, null, null)).isEmpty();
+        }
+    }
+
+    @Test
+    void rollupsSplitByMinuteAndService(@TempDir Path dir) throws Exception {
+        long minute = 1_700_000_040_000L; // a minute boundary in ms
+        List<StoredTree> batch = new ArrayList<>();
+        for (int i = 0; i < 6; i++) {
+            long start = (minute + i * 30_000L) * 1000; // two trees a minute, three minutes
+            HiQTree t = HiQTree.builder().id("r-" + i).service(i % 2 == 0 ? "a" : "b").host("h").pid(1).thread("t")
+                    .root(HiQNode.of("work", start, start + 1000, 0, (i + 1) * 1_000_000L)).build();
+            batch.add(stored(t));
+        }
+        try (TreeStore s = TreeStore.open("jdbc:h2:file:" + dir.resolve("s"))) {
+            s.write(batch);
+            List<SeriesPoint> series = s.series(null, "work", null, null);
+            assertThat(series).extracting(SeriesPoint::minuteMs).containsExactly(minute, minute + 60_000, minute + 120_000);
+            assertThat(series).extracting(SeriesPoint::count).containsExactly(2L, 2L, 2L);
+            assertThat(series.get(2).p99Ms()).isBetween(6.0, 6.0 * 1.001);
+            assertThat(s.series("a", "work", null, null)).extracting(SeriesPoint::count).containsExactly(1L, 1L, 1L);
+            assertThat(s.stats(null, minute + 60_000, minute + 120_000).get(0).count()).isEqualTo(2);
+            assertThat(s.stats(null, minute + 59_999, null).get(0).count()).as("from rounds down to its minute").isEqualTo(6);
+            TagStats a = s.statsByServiceAndTag().get(0);
+            assertThat(a.service()).isEqualTo("a");
+            assertThat(a.count()).isEqualTo(3);
+            assertThat(a.sumMs()).isEqualTo(1 + 3 + 5);
+            assertThat(a.maxMs()).isEqualTo(5.0);
+        }
+    }
+
+    @Test
+    void rejectsUnsupportedUrlsAndOverlongNames() {
+        assertThatThrownBy(() -> Dialect.of("jdbc:mysql://x/y")).hasMessageContaining("jdbc:mysql://x/y");
+        long now = System.currentTimeMillis() * 1000;
+        HiQTree t = HiQTree.builder().id("x".repeat(300)).service("s").host("h").pid(1).thread("t")
+                .root(HiQNode.of("a", now, now, 0, 0)).build();
+        assertThatThrownBy(() -> TreeValidator.validate(TreeCodec.encode(t))).hasMessageContaining("field 'id'");
+        HiQTree deep = HiQTree.builder().id("ok").service("s").host("h").pid(1).thread("t")
+                .root(HiQNode.of("a", now, now, 0, 0).addChild(HiQNode.of("t".repeat(257), now, now, 0, 0))).build();
+        assertThatThrownBy(() -> TreeValidator.validate(TreeCodec.encode(deep))).hasMessageContaining("root.children[0].name");
+    }
+}
