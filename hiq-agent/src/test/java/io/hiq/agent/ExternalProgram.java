@@ -25,7 +25,7 @@ final class ExternalProgram {
         Path src = dir.resolve("src");
         Path out = dir.resolve("out");
         Files.createDirectories(out);
-        List<String> args = new ArrayList<>(List.of("-d", out.toString(), "--release", "17"));
+        List<String> args = new ArrayList<>(List.of("-d", out.toString(), "--release", "17", "-g"));
         for (Map.Entry<String, String> e : sources.entrySet()) {
             Path f = src.resolve(e.getKey());
             Files.createDirectories(f.getParent());

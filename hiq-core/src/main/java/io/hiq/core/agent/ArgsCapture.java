@@ -30,26 +30,51 @@ public final class ArgsCapture {
         Recorder.extra("args", render(NAMES.get(tagId), args));
     }
 
-    /** {@code name=value, …} with secrets redacted and long values cut. */
+    /**
+     * {@code name=value, …} with secrets redacted and long values cut. A parameter whose name is not
+     * known (a class compiled without {@code -parameters} or {@code -g}) is shown as {@code argN}, and
+     * its value only when it cannot hold a secret (numbers, booleans, enums…): text and byte or char
+     * arrays are redacted, since nothing tells a password from a user name then.
+     */
     public static String render(String[] names, Object[] args) {
         StringBuilder sb = new StringBuilder(32 * Math.max(1, args.length));
         for (int i = 0; i < args.length; i++) {
             if (i > 0) sb.append(", ");
-            String name = names != null && i < names.length ? names[i] : "arg" + i;
-            sb.append(name).append('=');
-            if (SECRET.matcher(name).matches()) {
+            String name = names != null && i < names.length ? names[i] : null;
+            sb.append(name == null ? "arg" + i : name).append('=');
+            Object v = args[i];
+            if (name == null ? mayHoldText(v) : SECRET.matcher(name).matches()) {
                 sb.append(REDACTED);
                 continue;
             }
-            String v;
+            String text;
             try {
-                v = args[i] instanceof Object[] a ? java.util.Arrays.deepToString(a) : String.valueOf(args[i]);
+                text = show(v);
             } catch (RuntimeException e) {
-                v = "<" + e.getClass().getSimpleName() + " in toString>";
+                text = "<" + e.getClass().getSimpleName() + " in toString>";
             }
-            if (v.length() > MAX_VALUE_CHARS) v = v.substring(0, MAX_VALUE_CHARS) + "…(" + v.length() + " chars)";
-            sb.append(v);
+            if (text.length() > MAX_VALUE_CHARS) text = text.substring(0, MAX_VALUE_CHARS) + "…(" + text.length() + " chars)";
+            sb.append(text);
         }
         return sb.toString();
+    }
+
+    private static boolean mayHoldText(Object v) {
+        return v instanceof CharSequence || v instanceof char[] || v instanceof byte[]
+                || (v != null && !(v instanceof Number) && !(v instanceof Boolean) && !(v instanceof Enum<?>)
+                    && !(v instanceof Character) && !v.getClass().isArray());
+    }
+
+    private static String show(Object v) {
+        if (v instanceof Object[] a) return java.util.Arrays.deepToString(a);
+        if (v instanceof int[] a) return java.util.Arrays.toString(a);
+        if (v instanceof long[] a) return java.util.Arrays.toString(a);
+        if (v instanceof double[] a) return java.util.Arrays.toString(a);
+        if (v instanceof float[] a) return java.util.Arrays.toString(a);
+        if (v instanceof short[] a) return java.util.Arrays.toString(a);
+        if (v instanceof boolean[] a) return java.util.Arrays.toString(a);
+        if (v instanceof byte[] a) return "byte[" + a.length + "]";
+        if (v instanceof char[] a) return "char[" + a.length + "]";
+        return String.valueOf(v);
     }
 }

@@ -72,8 +72,10 @@ final class SourceLocation {
      * {@code fallback} (ByteBuddy's, {@code arg0}… without debug information).
      */
     String[] parameterNames(String nameAndDescriptor, String[] fallback, boolean isStatic) {
+        // … or the LocalVariableTable's, when the class was compiled with -g
         java.util.List<String> declared = parameters.get(nameAndDescriptor);
         if (declared != null && declared.size() == fallback.length && !declared.contains(null)) return declared.toArray(new String[0]);
+        // no MethodParameters: the names ByteBuddy saw (null when it made them up) …
         Map<Integer, String> slots = locals.get(nameAndDescriptor);
         if (slots == null) return fallback;
         String[] out = fallback.clone();
