@@ -1,6 +1,5 @@
 package io.hiq.core.metric;
 
-import java.io.IOException;
 import java.lang.management.GarbageCollectorMXBean;
 import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
@@ -31,9 +30,10 @@ public final class MetricReaders {
         return switch (m) {
             case TIME -> System::nanoTime;
             case MEMORY -> threadAllocatedBytes();
-            case RSS -> procFile(Path.of("/proc/self/statm"), "rss", MetricReaders::rssBytes);
-            case DISK_IO -> procFile(Path.of("/proc/self/io"), "disk_io", MetricReaders::storageBytes);
-            case NET_IO -> procFile(Path.of("/proc/self/net/dev"), "net_io", MetricReaders::netBytes);
+            case RSS -> proc(Path.of("/proc/self/statm"), "rss", (b, n) -> ProcReader.field(b, n, 1) * PAGE_SIZE);
+            case DISK_IO -> proc(Path.of("/proc/self/io"), "disk_io",
+                    (b, n) -> ProcReader.keyed(b, n, READ_BYTES) + ProcReader.keyed(b, n, WRITE_BYTES));
+            case NET_IO -> proc(Path.of("/proc/self/net/dev"), "net_io", ProcReader::netDev);
             case GC -> GcTime::millis;
             case CUSTOM -> {
                 if (custom == null) {
@@ -55,50 +55,16 @@ public final class MetricReaders {
         return () -> 0L;
     }
 
-    private interface Parser { long parse(String text); }
+    private static final long PAGE_SIZE = 4096;
+    private static final byte[] READ_BYTES = "read_bytes:".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] WRITE_BYTES = "write_bytes:".getBytes(StandardCharsets.US_ASCII);
 
-    private static LongSupplier procFile(Path file, String name, Parser parser) {
+    private static LongSupplier proc(Path file, String name, ProcReader.Parser parser) {
         if (!Files.isReadable(file)) {
             System.err.println("hiq: metrics: '" + name + "' needs " + file + " (Linux); it reads 0 here");
             return () -> 0L;
         }
-        return () -> {
-            try {
-                return parser.parse(Files.readString(file, StandardCharsets.US_ASCII));
-            } catch (IOException | RuntimeException e) {
-                return 0L;
-            }
-        };
-    }
-
-    private static final long PAGE_SIZE = 4096;
-
-    static long rssBytes(String statm) {
-        String[] f = statm.trim().split("\\s+");
-        return Long.parseLong(f[1]) * PAGE_SIZE;
-    }
-
-    static long storageBytes(String io) {
-        long read = 0, written = 0;
-        for (String line : io.split("\n")) {
-            if (line.startsWith("read_bytes:")) read = Long.parseLong(line.substring(11).trim());
-            else if (line.startsWith("write_bytes:")) written = Long.parseLong(line.substring(12).trim());
-        }
-        // read_bytes/write_bytes count what reached storage; page-cache hits do not
-        return read + written;
-    }
-
-    static long netBytes(String dev) {
-        long total = 0;
-        String[] lines = dev.split("\n");
-        for (int i = 2; i < lines.length; i++) {
-            String l = lines[i];
-            int colon = l.indexOf(':');
-            if (colon < 0) continue;
-            String[] f = l.substring(colon + 1).trim().split("\\s+");
-            if (f.length >= 9) total += Long.parseLong(f[0]) + Long.parseLong(f[8]);
-        }
-        return total;
+        return new ProcReader(file, parser);
     }
 
     /** Loaded only when the gc metric is used: the management beans cost start-up time. */
