@@ -25,7 +25,7 @@ final class ProcReader implements LongSupplier {
 
     private final class State {
         FileChannel channel;
-        ByteBuffer buf = ByteBuffer.allocate(8192);
+        ByteBuffer buf = ByteBuffer.allocateDirect(8192); // direct: the read needs no temporary copy
     }
 
     ProcReader(Path file, Parser parser) {
