@@ -23,7 +23,8 @@ public final class HiQNode {
     private long valueEnd;
     private Map<String, Object> extra;
     private Map<String, long[]> values;
-    private final List<HiQNode> children;
+    /** Null until the first child: most nodes are leaves, and trees are built at high rates. */
+    private List<HiQNode> children;
 
     /**
      * @param name the node's tag
@@ -34,7 +35,6 @@ public final class HiQNode {
         this.name = Objects.requireNonNull(name, "name");
         this.start = start;
         this.valueStart = valueStart;
-        this.children = new ArrayList<>(2);
     }
 
     /** Creates a closed node in one go (decoding, tests). */
@@ -95,27 +95,28 @@ public final class HiQNode {
         return this;
     }
 
-    public List<HiQNode> children() { return Collections.unmodifiableList(children); }
+    public List<HiQNode> children() { return children == null ? List.of() : Collections.unmodifiableList(children); }
 
     public HiQNode addChild(HiQNode child) {
+        if (children == null) children = new ArrayList<>(4);
         children.add(Objects.requireNonNull(child, "child"));
         return this;
     }
 
-    /** Removes the child at {@code index} (used by concise mode to prune zero-span leaves). */
-    void removeChild(int index) { children.remove(index); }
-
-    List<HiQNode> mutableChildren() { return children; }
+    /** Replaces the children (concise mode prunes zero-span leaves with it); order is kept as given. */
+    public void replaceChildren(List<HiQNode> kept) {
+        children = kept.isEmpty() ? null : new ArrayList<>(kept);
+    }
 
     /** Number of nodes in this subtree, this one included. */
     public int size() {
         int n = 1;
-        for (HiQNode c : children) n += c.size();
+        if (children != null) for (HiQNode c : children) n += c.size();
         return n;
     }
 
     @Override
     public String toString() {
-        return name + "(" + span() + ")" + (children.isEmpty() ? "" : children.toString());
+        return name + "(" + span() + ")" + (children == null ? "" : children.toString());
     }
 }

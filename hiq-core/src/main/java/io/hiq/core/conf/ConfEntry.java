@@ -11,9 +11,18 @@ import java.util.Set;
  *                   {@code clazz} is empty
  * @param clazz      the class's simple (or nested, {@code Outer$Inner}) name; may be empty
  * @param method     the method name, without parameter list; {@code *} for every declared method
- * @param parameters the parameter types that pick one overload, as written (e.g. {@code int},
- *                   {@code java.lang.String}, {@code String[]}); {@code null} when no list was given
- * @param tag        the node name in the tree; never empty (defaults to the method name)
+ *                   (constructors are not supported)
+ * @param parameters the parameter types that pick one overload, as written and trimmed (e.g.
+ *                   {@code int}, {@code java.lang.String}, {@code String[]}, {@code Outer$Inner};
+ *                   varargs {@code String...} stand for the array type {@code String[]});
+ *                   {@code null} when no list was given (every overload of that name), empty for
+ *                   {@code work()} (the overload without parameters); always {@code null} with
+ *                   {@code *}
+ * @param tag        the node name in the tree ({@code ^\w+$}, unique within one conf). For a single
+ *                   method it is never empty: an empty tag in the conf becomes the method name.
+ *                   With {@code *} it is kept as given: empty means "each method's own name", a
+ *                   non-empty tag is a prefix, the node of method {@code m} being named
+ *                   {@code tag_m}
  * @param extras     what else to capture for this method
  * @param source     where the entry came from (a file path, or {@code <list>}), for messages
  * @param line       the physical 1-based line of the entry in {@code source}, 0 when unknown

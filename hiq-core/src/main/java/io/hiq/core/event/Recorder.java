@@ -62,11 +62,32 @@ public final class Recorder {
         return true;
     }
 
+    /**
+     * Called on entry of a traced method (the agent's advice).
+     *
+     * @return an opaque token for {@link #exitToken}: the thread's buffer, or null when not recorded
+     */
+    public static Object enterToken(int tagId) {
+        if (!enabled) return null;
+        ThreadBuffer b = buffer();
+        if (b == null) return null;
+        b.enter(tagId);
+        return b;
+    }
+
+    /** Called on exit of a traced method with the token {@link #enterToken} returned. */
+    public static void exitToken(int tagId, Object token, Throwable thrown) {
+        if (token == null) return;
+        long now = System.nanoTime();
+        ((ThreadBuffer) token).exit(tagId, thrown, now);
+    }
+
     /** Called on exit of a traced method, normal or by exception ({@code thrown} non-null). */
     public static void exit(int tagId, boolean entered, Throwable thrown) {
         if (!entered) return;
+        long now = System.nanoTime(); // first, so the lookup below is outside the measured span
         ThreadBuffer b = LOCAL.get();
-        if (b != null) b.exit(tagId, thrown);
+        if (b != null) b.exit(tagId, thrown, now);
     }
 
     /** Attaches extra information to the calling thread's innermost traced call, if any. */
@@ -74,6 +95,33 @@ public final class Recorder {
         if (!enabled) return;
         ThreadBuffer b = LOCAL.get();
         if (b != null && b.depth() > 0) b.extra(new ExtraValue(key, value));
+    }
+
+    /**
+     * Called when the calling thread hands a task to another thread: returns the link the task
+     * carries, or null when there is no traced call to attach it to (the task then runs untouched).
+     */
+    public static TaskLink fork() {
+        if (!enabled) return null;
+        ThreadBuffer b = LOCAL.get();
+        if (b == null || !b.canFork()) return null;
+        TaskLink link = new TaskLink();
+        b.fork(link);
+        return link;
+    }
+
+    /** Called on the thread that runs a forked task, before it runs. */
+    public static void adopt(TaskLink link) {
+        if (link == null || !enabled) return;
+        ThreadBuffer b = buffer();
+        if (b != null) b.adopt(link);
+    }
+
+    /** Called on the thread that ran a forked task, after it ran (also when it threw). */
+    public static void adoptEnd(TaskLink link) {
+        if (link == null) return;
+        ThreadBuffer b = LOCAL.get();
+        if (b != null) b.adoptEnd(link);
     }
 
     /** Whether the calling thread is inside a traced call. */
@@ -111,10 +159,13 @@ public final class Recorder {
     /**
      * Publishes what can be published at shutdown: the calling thread's completed roots and the
      * leftovers of terminated threads. Live threads' buffers are theirs alone and are not touched.
+     *
+     * @return false when the calling thread's completed roots could not all be published (ring full)
      */
-    public static void flushForShutdown() {
+    public static boolean flushForShutdown() {
         ThreadBuffer own = LOCAL.get();
-        if (own != null) own.flushCompleted();
+        boolean done = own == null || own.flushCompleted();
         sweepDeadThreads();
+        return done;
     }
 }

@@ -20,6 +20,12 @@ public final class SpanBatch {
     public static final int EXIT = 2;
     /** Extra information for the innermost open call: {@link #ref(int)} is an {@link ExtraValue}. */
     public static final int EXTRA = 3;
+    /** A task was handed to another thread from the innermost open call: {@link #ref(int)} is its {@link TaskLink}. */
+    public static final int FORK = 4;
+    /** This thread starts running a forked task: its next roots belong under the forking call. */
+    public static final int ADOPT = 5;
+    /** This thread finished running a forked task. */
+    public static final int ADOPT_END = 6;
 
     static final long KIND_MASK = 0xFL;
     static final int TAG_SHIFT = 4;
@@ -57,7 +63,7 @@ public final class SpanBatch {
      */
     public boolean abortOpen() { return abortOpen; }
 
-    /** {@link #ENTER}, {@link #EXIT} or {@link #EXTRA}. */
+    /** {@link #ENTER}, {@link #EXIT}, {@link #EXTRA}, {@link #FORK}, {@link #ADOPT} or {@link #ADOPT_END}. */
     public int kind(int i) { return (int) (data[i * stride] & KIND_MASK); }
 
     /** The record's tag id ({@link TagRegistry}). */

@@ -59,13 +59,15 @@ public final class SpanRing {
     boolean publish(long[] data, int records, int stride, Object[] refs, int refCount,
                     long threadId, String threadName, long droppedTrees, boolean abortOpen) {
         long seq;
-        if (block) {
-            seq = ring.next();
-        } else {
+        while (true) {
             try {
                 seq = ring.tryNext();
+                break;
             } catch (InsufficientCapacityException full) {
-                return false;
+                if (!block) return false;
+                // back-pressure without claiming a slot first: a claimed-but-unpublished slot would
+                // make every consumer that has caught up spin on it at full speed
+                LockSupport.parkNanos(20_000);
             }
         }
         try {

@@ -20,10 +20,24 @@ public final class TagRegistry {
 
     /** Returns the tag named {@code name}, registering it on first use. */
     public synchronized Tag register(String name, ConfEntry entry, String method) {
+        return register(name, entry, method, null);
+    }
+
+    /**
+     * Returns the tag named {@code name}, registering it on first use with the given static extra
+     * information; a later registration with extra information replaces the earlier's (same id).
+     */
+    public synchronized Tag register(String name, ConfEntry entry, String method, java.util.Map<String, Object> staticExtra) {
         Tag existing = byName.get(name);
-        if (existing != null) return existing;
+        if (existing != null) {
+            if (staticExtra == null || staticExtra.isEmpty() || staticExtra.equals(existing.staticExtra())) return existing;
+            Tag updated = new Tag(existing.id(), name, entry, method, staticExtra);
+            byName.put(name, updated);
+            byId.set(existing.id(), updated);
+            return updated;
+        }
         if (next >= MAX_TAGS) throw new IllegalStateException("more than " + MAX_TAGS + " tags");
-        Tag tag = new Tag(next++, name, entry, method);
+        Tag tag = new Tag(next++, name, entry, method, staticExtra);
         AtomicReferenceArray<Tag> ids = byId;
         if (tag.id() >= ids.length()) {
             AtomicReferenceArray<Tag> grown = new AtomicReferenceArray<>(ids.length() * 2);

@@ -32,6 +32,8 @@ final class ThreadBuffer {
 
     private long[] data;
     private Object[] refs;
+    /** Records that fit in {@link #data} now (kept as a field: a division per record costs more than a load). */
+    private int capacity;
     private int count;
     private int refCount;
     private long firstNanos;
@@ -43,7 +45,11 @@ final class ThreadBuffer {
     private boolean dropping;
     private long droppingEvents;
     private long droppedTreesSincePublish;
+    /** No publish attempt before the buffer holds this many records (set after a failed attempt). */
+    private int retryAtCount;
     private boolean abortOpen;
+    /** The forked task this thread is running, if any: tasks it forks in turn attach to the same call. */
+    private TaskLink adopted;
 
     ThreadBuffer(Thread owner, SpanRing ring, int maxRecords, LongSupplier[] extraMetrics, DropCounters drops) {
         this.owner = owner;
@@ -56,11 +62,14 @@ final class ThreadBuffer {
         int initial = Math.min(INITIAL_RECORDS, maxRecords);
         this.data = new long[initial * stride];
         this.refs = new Object[initial];
+        this.capacity = initial;
     }
 
-    /** Records a call's start. */
+    /**
+     * Records a call's start. The clock is read last, after the bookkeeping, so that HiQ's own work
+     * stays outside the measured span as far as possible.
+     */
     void enter(int tagId) {
-        long now = System.nanoTime();
         if (depth++ == 0) {
             rootStart = count;
             rootRefStart = refCount;
@@ -69,12 +78,16 @@ final class ThreadBuffer {
             droppingEvents++;
             return;
         }
-        record(SpanBatch.ENTER, tagId, null, now);
+        int pos = record(SpanBatch.ENTER, tagId, null, 0L);
+        if (pos >= 0) {
+            long now = System.nanoTime();
+            data[pos + 1] = now;
+            if (count == 1) firstNanos = now;
+        }
     }
 
-    /** Records a call's end; publishes when it closes the root. */
-    void exit(int tagId, Throwable thrown) {
-        long now = System.nanoTime();
+    /** Records a call's end, read at {@code now}; publishes when it closes the root. */
+    void exit(int tagId, Throwable thrown, long now) {
         if (depth == 0) return; // an exit whose enter happened before tracing was switched on
         if (dropping) {
             droppingEvents++;
@@ -103,12 +116,38 @@ final class ThreadBuffer {
         record(SpanBatch.EXTRA, 0, value, System.nanoTime());
     }
 
+    /** Records a call's end now. */
+    void exit(int tagId, Throwable thrown) { exit(tagId, thrown, System.nanoTime()); }
+
     int depth() { return depth; }
 
-    private void record(int kind, int tagId, Object ref, long now) {
-        if (count == capacity() && !makeRoom(now)) {
+    /** Records that a task leaves for another thread from the innermost open call. */
+    void fork(TaskLink link) {
+        if ((depth == 0 && adopted == null) || dropping) return;
+        record(SpanBatch.FORK, 0, link, System.nanoTime());
+    }
+
+    /** Whether a task forked now has a call to attach to: an open call, or the task this thread runs. */
+    boolean canFork() { return depth > 0 || adopted != null; }
+
+    /** Records the start of a forked task on this thread (outside any root of its own). */
+    void adopt(TaskLink link) {
+        adopted = link;
+        record(SpanBatch.ADOPT, 0, link, System.nanoTime());
+    }
+
+    /** Records the end of a forked task and publishes, so the forking tree is not kept waiting. */
+    void adoptEnd(TaskLink link) {
+        adopted = null;
+        record(SpanBatch.ADOPT_END, 0, link, System.nanoTime());
+        if (depth == 0) publish(true);
+    }
+
+    /** Writes one record; returns its position in {@code data}, or -1 when it was dropped. */
+    private int record(int kind, int tagId, Object ref, long now) {
+        if (count == capacity && !makeRoom()) {
             droppingEvents++;
-            return;
+            return -1;
         }
         int r = 0;
         if (ref != null) {
@@ -122,17 +161,17 @@ final class ThreadBuffer {
         LongSupplier[] m = extraMetrics;
         for (int k = 0; k < m.length; k++) d[pos + 2 + k] = m[k].getAsLong();
         if (count++ == 0) firstNanos = now;
-        else if (now - firstNanos > MAX_AGE_NANOS && depth > 0) publish();
+        else if (now - firstNanos > MAX_AGE_NANOS && depth > 0 && now != 0) publish();
+        return pos;
     }
 
-    private int capacity() { return data.length / stride; }
-
     /** Grows, publishes or drops so that one more record fits; false when the current root was dropped. */
-    private boolean makeRoom(long now) {
+    private boolean makeRoom() {
         if (count < maxRecords) {
             int grown = Math.min(maxRecords, Math.max(count * 2, INITIAL_RECORDS));
             data = java.util.Arrays.copyOf(data, grown * stride);
             refs = java.util.Arrays.copyOf(refs, grown);
+            capacity = grown;
             return true;
         }
         if (publish()) return true;
@@ -150,11 +189,19 @@ final class ThreadBuffer {
     }
 
     /** Publishes every record held; false (records kept) when the ring is full. */
-    private boolean publish() {
+    private boolean publish() { return publish(false); }
+
+    /** Publishes; {@code force} ignores the back-off after a failed attempt (shutdown, task end). */
+    private boolean publish(boolean force) {
         if (count == 0 && droppedTreesSincePublish == 0 && !abortOpen) return true;
+        // after a failed attempt, wait for 64 more records (or a full buffer) before trying again:
+        // a full ring stays full for a while, and each attempt costs the application thread
+        if (!force && count < retryAtCount && count < capacity) return false;
         if (!ring.publish(data, count, stride, refs, refCount, threadId, owner.getName(), droppedTreesSincePublish, abortOpen)) {
+            retryAtCount = count + 64;
             return false;
         }
+        retryAtCount = 0;
         for (int i = 0; i < refCount; i++) refs[i] = null;
         count = 0;
         refCount = 0;
@@ -169,13 +216,16 @@ final class ThreadBuffer {
     /** Publishes what a terminated owner left behind; true when this buffer can be forgotten. */
     boolean drainIfOwnerDead() {
         if (owner.isAlive()) return false;
-        publish();
-        return true;
+        return publish(true);
     }
 
-    /** Publishes completed roots of the calling thread's own buffer (shutdown, tests). */
-    void flushCompleted() {
-        if (depth == 0) publish();
+    /**
+     * Publishes completed roots of the calling thread's own buffer (shutdown, tests).
+     *
+     * @return true when nothing completed is left behind
+     */
+    boolean flushCompleted() {
+        return depth > 0 || publish(true);
     }
 
     boolean ownedBy(Thread t) { return owner == t; }

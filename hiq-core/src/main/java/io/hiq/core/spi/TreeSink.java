@@ -14,6 +14,12 @@ public interface TreeSink {
     void accept(HiQTree tree);
 
     /**
+     * Whether this sink uses trees at all. When no sink does, the assembler does not build them
+     * (span records are still counted): tracing with no output configured costs only the hot path.
+     */
+    default boolean wantsTrees() { return true; }
+
+    /**
      * Called after a run of trees, when the assembler has nothing more to hand over right now: the
      * place to hand a batch on (the Disruptor's {@code endOfBatch}).
      */

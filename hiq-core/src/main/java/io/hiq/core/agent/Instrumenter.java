@@ -1,0 +1,228 @@
+package io.hiq.core.agent;
+
+import io.hiq.core.conf.ConfEntry;
+import io.hiq.core.conf.Extra;
+import io.hiq.core.conf.HiQConf;
+import io.hiq.core.event.Recorder;
+import io.hiq.core.event.Tag;
+import io.hiq.core.event.TagRegistry;
+import java.io.PrintStream;
+import java.lang.instrument.Instrumentation;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import net.bytebuddy.asm.Advice;
+import net.bytebuddy.description.method.MethodDescription;
+import net.bytebuddy.description.method.ParameterDescription;
+import net.bytebuddy.description.type.TypeDescription;
+import net.bytebuddy.dynamic.ClassFileLocator;
+import net.bytebuddy.matcher.ElementMatchers;
+
+/**
+ * Instruments exactly the methods a conf lists, with inlined {@link SpanAdvice}, and can restore
+ * them: {@link Installation#reset()} re-transforms the classes back to their original bytecode, so
+ * disabled tracing costs nothing at all.
+ *
+ * <p>Only the classes named in the conf are matched (by name, before anything else is looked at);
+ * nothing else in the JVM is touched. Classes loaded before the transformer was installed are
+ * retransformed. JDK classes (bootstrap loader) are out of scope.
+ */
+public final class Instrumenter {
+    private Instrumenter() {}
+
+    /** A live instrumentation; {@link #reset()} undoes it. */
+    public static final class Installation {
+        private final Instrumentation inst;
+        private final ConfTransformer transformer;
+        private final Map<ConfEntry, Boolean> matched;
+        private final Set<String> loadedClasses;
+        private final PrintStream err;
+        private volatile boolean reset;
+
+        Installation(Instrumentation inst, ConfTransformer transformer, Map<ConfEntry, Boolean> matched,
+                     Set<String> loadedClasses, PrintStream err) {
+            this.inst = inst;
+            this.transformer = transformer;
+            this.matched = matched;
+            this.loadedClasses = loadedClasses;
+            this.err = err;
+        }
+
+        /** Restores every instrumented class to its original bytecode and removes the transformer. */
+        public synchronized void reset() {
+            if (reset) return;
+            reset = true;
+            inst.removeTransformer(transformer);
+            Set<Class<?>> restore = loadedNamed(inst, loadedClasses);
+            if (restore.isEmpty()) return;
+            try {
+                // with the transformer gone, retransformation yields the original class files
+                inst.retransformClasses(restore.toArray(new Class<?>[0]));
+            } catch (Exception | LinkageError e) {
+                err.println("hiq: could not restore " + restore + ": " + e);
+            }
+        }
+
+        /** Names of the conf's classes that were seen loading (and instrumented). */
+        public Set<String> instrumentedClasses() { return Set.copyOf(loadedClasses); }
+
+        /** Warns once about each entry whose class never loaded (called at exit). */
+        public void warnUnmatched() {
+            for (Map.Entry<ConfEntry, Boolean> e : matched.entrySet()) {
+                ConfEntry c = e.getKey();
+                if (!e.getValue() && !loadedClasses.contains(c.className())) {
+                    err.println("hiq: warning: " + c.where() + ": class '" + c.className() + "' was never loaded; '" + c.method() + "' was not traced");
+                }
+            }
+        }
+    }
+
+    /**
+     * Installs the transformer for {@code conf}. Tags are registered in {@code tags} as methods are
+     * instrumented. Classes of the conf that are already loaded are retransformed now.
+     */
+    public static Installation install(Instrumentation inst, HiQConf conf, TagRegistry tags, PrintStream err) {
+        Map<String, List<ConfEntry>> byClass = new LinkedHashMap<>();
+        Map<ConfEntry, Boolean> matched = new ConcurrentHashMap<>();
+        for (ConfEntry e : conf.entries()) {
+            byClass.computeIfAbsent(e.className(), k -> new ArrayList<>()).add(e);
+            matched.put(e, false);
+        }
+        Set<String> loaded = ConcurrentHashMap.newKeySet();
+        Set<String> warnedMissing = ConcurrentHashMap.newKeySet();
+        ConfTransformer t = new ConfTransformer(byClass, (type, loader, builder) ->
+                instrument(builder, type, loader, byClass.get(type.getName()), tags, matched, loaded, warnedMissing, err), err);
+        inst.addTransformer(t, true);
+        Set<Class<?>> already = loadedNamed(inst, byClass.keySet());
+        if (!already.isEmpty()) {
+            try {
+                inst.retransformClasses(already.toArray(new Class<?>[0]));
+            } catch (Exception | LinkageError e) {
+                err.println("hiq: could not instrument the already loaded classes " + already + ": " + e);
+            }
+        }
+        return new Installation(inst, t, matched, loaded, err);
+    }
+
+    /**
+     * Loads and initialises ByteBuddy's machinery on a background thread, so that it overlaps with
+     * the agent's other start-up work (conf parsing, ring, extensions) on a second core instead of
+     * adding to the time before {@code main}. Harmless if {@link #install} runs first.
+     */
+    public static void warmUpInBackground() {
+        Thread t = new Thread(() -> {
+            try {
+                ConfTransformer.warmUp();
+            } catch (Throwable ignored) {
+                // only a warm-up: install() reports real problems
+            }
+        }, "hiq-warmup");
+        t.setDaemon(true);
+        t.start();
+    }
+
+    /** Whether classes of {@code loader} resolve HiQ's hot path to the very classes running now. */
+    static boolean seesHiQ(ClassLoader loader) {
+        try {
+            return Class.forName(Recorder.class.getName(), false, loader) == Recorder.class;
+        } catch (ClassNotFoundException | LinkageError e) {
+            return false;
+        }
+    }
+
+    /** The loaded classes with one of these names (a name check per loaded class: cheap). */
+    static Set<Class<?>> loadedNamed(Instrumentation inst, Set<String> names) {
+        Set<Class<?>> out = new java.util.HashSet<>();
+        for (Class<?> c : inst.getAllLoadedClasses()) {
+            if (names.contains(c.getName()) && inst.isModifiableClass(c)) out.add(c);
+        }
+        return out;
+    }
+
+    private static void instrument(ConfTransformer.AdviceSink builder, TypeDescription type, ClassLoader loader, List<ConfEntry> entries,
+                                   TagRegistry tags, Map<ConfEntry, Boolean> matched, Set<String> loaded,
+                                   Set<String> warnedMissing, PrintStream err) {
+        if (entries == null) return;
+        if (!seesHiQ(loader)) {
+            // instrumented code calls HiQ's Recorder: a loader that cannot see it would fail at run time
+            if (warnedMissing.add("loader:" + type.getName())) {
+                err.println("hiq: warning: class '" + type.getName() + "' comes from a class loader that does not delegate to the one HiQ is in; not traced");
+            }
+            return;
+        }
+        loaded.add(type.getName());
+        SourceLocation source = null;
+        for (ConfEntry e : entries) {
+            boolean any = false;
+            for (MethodDescription.InDefinedShape m : type.getDeclaredMethods()) {
+                if (!matches(e, m)) continue;
+                any = true;
+                String name = tagName(e, m);
+                String func = type.getName() + "." + m.getName() + signature(m);
+                Map<String, Object> staticExtra = new LinkedHashMap<>();
+                if (e.extras().contains(Extra.FUNC)) staticExtra.put("func", func);
+                if (e.extras().contains(Extra.FILE)) {
+                    if (source == null) source = SourceLocation.of(ClassFileLocator.ForClassLoader.of(loader), type.getName());
+                    staticExtra.put("file", source.of(m.getInternalName() + m.getDescriptor()));
+                }
+                Tag tag = tags.register(name, e, func, staticExtra);
+                boolean args = e.extras().contains(Extra.ARGS);
+                if (args) {
+                    if (source == null) source = SourceLocation.of(ClassFileLocator.ForClassLoader.of(loader), type.getName());
+                    // names ByteBuddy only made up (arg0…) are null: such a value is treated as possibly secret
+                    ArgsCapture.register(tag.id(), source.parameterNames(m.getInternalName() + m.getDescriptor(),
+                            m.getParameters().stream().map(p -> p.isNamed() ? p.getName() : null).toArray(String[]::new), m.isStatic()));
+                }
+                builder.add(Advice.withCustomMapping().bind(TagId.class, tag.id())
+                        .to(args ? ArgsAdvice.class : SpanAdvice.class).on(ElementMatchers.is(m)));
+            }
+            if (any) matched.put(e, true);
+            else if (warnedMissing.add(e.where() + e.method())) {
+                err.println("hiq: warning: " + e.where() + ": method '" + e.method()
+                        + (e.parameters() == null ? "" : "(" + String.join(",", e.parameters()) + ")")
+                        + "' not found in class '" + type.getName() + "'; not traced");
+            }
+        }
+    }
+
+    static boolean matches(ConfEntry e, MethodDescription m) {
+        if (m.isConstructor() || m.isTypeInitializer() || m.isAbstract() || m.isNative()) return false;
+        if (e.allMethods()) return !m.isBridge() && !m.isSynthetic() && !m.getName().startsWith("lambda$");
+        if (!m.getName().equals(e.method()) || m.isBridge()) return false;
+        List<String> wanted = e.parameters();
+        if (wanted == null) return true;
+        List<? extends ParameterDescription> actual = m.getParameters();
+        if (actual.size() != wanted.size()) return false;
+        for (int i = 0; i < wanted.size(); i++) {
+            if (!sameType(wanted.get(i), actual.get(i).getType().asErasure())) return false;
+        }
+        return true;
+    }
+
+    /** A written type matches its fully-qualified name, its simple name, or a {@code Outer$Inner} suffix. */
+    static boolean sameType(String written, TypeDescription actual) {
+        String w = written.replace(" ", "");
+        if (w.endsWith("...")) w = w.substring(0, w.length() - 3) + "[]";
+        String full = actual.getActualName();
+        return full.equals(w) || full.endsWith("." + w) || full.endsWith("$" + w)
+                || full.replace('$', '.').endsWith("." + w.replace('$', '.'));
+    }
+
+    private static String tagName(ConfEntry e, MethodDescription m) {
+        if (!e.allMethods()) return e.tag();
+        return e.tag().isEmpty() ? m.getName() : e.tag() + "_" + m.getName();
+    }
+
+    private static String signature(MethodDescription m) {
+        StringBuilder sb = new StringBuilder("(");
+        List<? extends ParameterDescription> ps = m.getParameters();
+        for (int i = 0; i < ps.size(); i++) {
+            if (i > 0) sb.append(',');
+            sb.append(ps.get(i).getType().asErasure().getSimpleName());
+        }
+        return sb.append(')').toString();
+    }
+}

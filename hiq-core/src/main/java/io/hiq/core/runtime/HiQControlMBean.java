@@ -1,0 +1,38 @@
+package io.hiq.core.runtime;
+
+/**
+ * The JMX view of a traced JVM, registered as {@code hiq:type=HiQ} (DESIGN B7): switch tracing off
+ * and on at run time, and read HiQ's counters. Published/Dropped count span records
+ * (ENTER/EXIT/EXTRA); Trees counts completed trees; the Jack counters are trees.
+ */
+public interface HiQControlMBean {
+    /** Turns tracing on (re-instruments the conf's methods). */
+    void enable();
+
+    /** Turns tracing off (restores the original bytecode: disabled tracing costs nothing). */
+    void disable();
+
+    boolean isEnabled();
+
+    long getPublished();
+
+    long getDropped();
+
+    long getDroppedTrees();
+
+    long getTrees();
+
+    long getJackPublished();
+
+    long getJackSpooled();
+
+    long getJackReplayed();
+
+    long getJackFailed();
+
+    /** Trees the bounded spool had to drop (oldest segment first) because it was full. */
+    long getJackSpoolDropped();
+
+    /** Trees waiting in the spool for delivery. */
+    long getJackSpoolPending();
+}

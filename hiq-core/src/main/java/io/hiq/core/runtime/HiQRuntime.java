@@ -1,0 +1,338 @@
+package io.hiq.core.runtime;
+
+import io.hiq.core.agent.AsyncInstrumentation;
+import io.hiq.core.agent.Instrumenter;
+import io.hiq.core.conf.HiQConf;
+import io.hiq.core.event.DropCounters;
+import io.hiq.core.event.Recorder;
+import io.hiq.core.event.SpanRing;
+import io.hiq.core.event.TagRegistry;
+import io.hiq.core.metric.Metric;
+import io.hiq.core.metric.MetricReaders;
+import io.hiq.core.sink.TreeStore;
+import io.hiq.core.sink.TreesFileSink;
+import io.hiq.core.spi.HiQContext;
+import io.hiq.core.spi.HiQExtension;
+import io.hiq.core.spi.SpanEventHandler;
+import io.hiq.core.spi.TreeSink;
+import io.hiq.core.status.HiQStatus;
+import io.hiq.core.tree.TreeAssembler;
+import io.hiq.tree.HiQTree;
+import io.hiq.tree.TreeRenderer;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.lang.instrument.Instrumentation;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.ServiceConfigurationError;
+import java.util.ServiceLoader;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import javax.management.MBeanServer;
+import javax.management.ObjectName;
+
+/**
+ * One running HiQ: the conf's methods instrumented, the ring and its consumers, the sinks, the
+ * extensions (LMK, Jack, exporters), the MBean and the global-status watch. The agent starts one at
+ * JVM start; the driver ({@code io.hiq.HiQ}) starts one per {@code HiQ.latency(...)}. At most one
+ * runs at a time in a JVM (the hot path is static).
+ */
+public final class HiQRuntime implements HiQContext, AutoCloseable {
+    /** Counter names of DESIGN B7. */
+    public static final String PUBLISHED = "Published", DROPPED = "Dropped", DROPPED_TREES = "DroppedTrees", TREES = "Trees";
+
+    private static final TagRegistry TAGS = new TagRegistry();
+    private static HiQRuntime current;
+
+    private final Instrumentation inst;
+    private final HiQConf conf;
+    private final RuntimeOptions options;
+    private final Settings settings;
+    private final PrintStream err;
+    private final Counters counters = new Counters();
+    private final DropCounters drops = new DropCounters();
+    private final long anchorNanos;
+    private final long anchorEpochMicros;
+    private final long pid;
+    private final String host;
+    private final TreeStore store;
+    private final List<TreeSink> sinks = new CopyOnWriteArrayList<>();
+    private final List<SpanEventHandler> spanHandlers = new ArrayList<>();
+    private final List<HiQExtension> extensions = new ArrayList<>();
+    private final TreeAssembler assembler;
+    private final SpanRing ring;
+    private final ScheduledExecutorService control;
+    private volatile Instrumenter.Installation installation;
+    private net.bytebuddy.agent.builder.ResettableClassFileTransformer asyncTransformer;
+    private volatile boolean enabled = true;
+    private volatile boolean globalStatus = true;
+    private volatile boolean closed;
+    private ObjectName mbeanName;
+
+    private HiQRuntime(Instrumentation inst, HiQConf conf, RuntimeOptions options, Settings settings,
+                       List<ClassLoader> extensionLoaders, PrintStream err) {
+        this.inst = inst;
+        this.conf = conf;
+        this.options = options;
+        this.settings = settings;
+        this.err = err;
+        this.anchorEpochMicros = epochMicrosNow();
+        this.anchorNanos = System.nanoTime();
+        this.pid = ProcessHandle.current().pid();
+        this.host = hostName();
+
+        AtomicLong published = counters.counter(PUBLISHED);
+        AtomicLong trees = counters.counter(TREES);
+        counters.register(DROPPED, drops.droppedEvents::get);
+        counters.register(DROPPED_TREES, drops.droppedTrees::get);
+
+        this.store = new TreeStore(options.maxTrees());
+        sinks.add(store);
+        if (options.treesFile() != null) {
+            try {
+                sinks.add(new TreesFileSink(options.treesFile()));
+            } catch (IOException e) {
+                err.println("hiq: trees file " + options.treesFile() + ": cannot open (" + e + "); trees are not written there");
+            }
+        }
+        if (options.loadExtensions()) startExtensions(extensionLoaders);
+
+        this.assembler = new TreeAssembler(TAGS, options.metrics(), options.mode(), options.service(), host, pid,
+                this::epochMicros, anchorNanos, sinks, published, trees);
+        List<SpanEventHandler> handlers = new ArrayList<>();
+        handlers.add(assembler);
+        handlers.addAll(spanHandlers);
+        this.ring = new SpanRing(options.ringSize(), options.blockOnFull(), handlers);
+        Recorder.install(ring, options.bufferSize(), MetricReaders.forMetrics(options.metrics(), options.customMetric()), drops);
+        if (inst != null && conf != null) this.installation = Instrumenter.install(inst, conf, TAGS, err);
+        if (inst != null && settings.flag("HIQ_ASYNC")) this.asyncTransformer = AsyncInstrumentation.install(inst, settings.home(), err);
+
+        // Everything not needed before the first traced call happens off the starting thread.
+        this.control = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "hiq-control");
+            t.setDaemon(true);
+            return t;
+        });
+        // JMX loads ~250 classes and the calibration keeps a core busy for a moment: both wait until
+        // the application is past its own start-up (the MBean is there within a second)
+        control.schedule(this::registerMBean, 300, TimeUnit.MILLISECONDS);
+        control.schedule(() -> assembler.overheadPerRecordNs(io.hiq.core.event.OverheadCalibration.nanosPerRecord(options.metrics(), options.customMetric())),
+                1, TimeUnit.SECONDS);
+        long statusPeriod = settings.flag("HIQ_STATUS_CACHED") ? 5 : 1;
+        pollStatus(); // a machine switched off at start is off from the first call
+        control.scheduleWithFixedDelay(this::pollStatus, statusPeriod, statusPeriod, TimeUnit.SECONDS);
+        control.scheduleWithFixedDelay(Recorder::sweepDeadThreads, 1, 1, TimeUnit.SECONDS);
+    }
+
+    /**
+     * Starts HiQ. Fails with {@link IllegalStateException} when another runtime is running.
+     *
+     * @param inst             instrumentation (null: no methods instrumented, e.g. API-only use)
+     * @param conf             the methods to trace (null: none)
+     * @param extensionLoaders where to look for {@link HiQExtension}s
+     */
+    public static synchronized HiQRuntime start(Instrumentation inst, HiQConf conf, RuntimeOptions options, Settings settings,
+                                                List<ClassLoader> extensionLoaders, PrintStream err) {
+        if (current != null && !current.closed) throw new IllegalStateException("hiq: a HiQ runtime is already running in this JVM; close it first");
+        current = new HiQRuntime(inst, conf, options, settings, extensionLoaders, err);
+        return current;
+    }
+
+    /** The running runtime, or null. */
+    public static synchronized HiQRuntime current() { return current != null && !current.closed ? current : null; }
+
+    /** The JVM-wide tag registry (ids stay stable across runtimes). */
+    public static TagRegistry tagRegistry() { return TAGS; }
+
+    private void startExtensions(List<ClassLoader> loaders) {
+        for (ClassLoader loader : loaders) {
+            try {
+                for (HiQExtension ext : ServiceLoader.load(HiQExtension.class, loader)) {
+                    try {
+                        if (ext.start(this)) extensions.add(ext);
+                    } catch (Throwable t) {
+                        err.println("hiq: extension " + ext.name() + " failed to start (tracing goes on without it): " + t);
+                    }
+                }
+            } catch (ServiceConfigurationError e) {
+                err.println("hiq: cannot load extensions: " + e.getMessage());
+            }
+        }
+    }
+
+    private void registerMBean() {
+        try {
+            MBeanServer server = ManagementFactory.getPlatformMBeanServer();
+            ObjectName name = new ObjectName(HiQControl.OBJECT_NAME);
+            if (server.isRegistered(name)) server.unregisterMBean(name);
+            server.registerMBean(new HiQControl(this), name);
+            mbeanName = name;
+        } catch (Exception e) {
+            err.println("hiq: cannot register the MBean " + HiQControl.OBJECT_NAME + ": " + e);
+        }
+    }
+
+    private void pollStatus() {
+        boolean g = HiQStatus.get(settings);
+        if (g != globalStatus) {
+            globalStatus = g;
+            applySwitch();
+        }
+    }
+
+    private void applySwitch() { Recorder.setEnabled(enabled && globalStatus && !closed); }
+
+    /** Re-instruments the conf's methods and resumes recording. */
+    public synchronized void enable() {
+        if (closed || enabled) return;
+        enabled = true;
+        if (inst != null && conf != null) installation = Instrumenter.install(inst, conf, TAGS, err);
+        applySwitch();
+    }
+
+    /** Stops recording and restores the original bytecode of every traced class. */
+    public synchronized void disable() {
+        if (closed || !enabled) return;
+        enabled = false;
+        applySwitch();
+        Instrumenter.Installation i = installation;
+        if (i != null) i.reset();
+    }
+
+    /** Whether this runtime records (its own switch and the global status). */
+    public boolean isEnabled() { return enabled && globalStatus && !closed; }
+
+    /** The trees kept in memory, oldest first. */
+    public List<HiQTree> trees() { return store.trees(); }
+
+    /** Forgets the trees kept in memory. */
+    public void clearTrees() { store.clear(); }
+
+    /** The current instrumentation, or null. */
+    public Instrumenter.Installation installation() { return installation; }
+
+    /**
+     * Waits until every span published so far has been assembled and handed to the sinks, at most
+     * until the deadline; for {@code show()} and tests.
+     */
+    public boolean awaitQuiescent(long deadlineNanos) {
+        while (true) {
+            boolean flushed = Recorder.flushForShutdown();
+            boolean drained = ring.awaitDrained(deadlineNanos);
+            if (flushed && drained) return true;
+            if (System.nanoTime() - deadlineNanos > 0) return false;
+        }
+    }
+
+    /** Stops tracing, drains and flushes everything within the flush timeout, and restores the classes. */
+    @Override
+    public void close() { close(true); }
+
+    /**
+     * Stops this runtime.
+     *
+     * @param restoreClasses re-transform the traced classes back (the driver does; at JVM exit it is pointless)
+     */
+    public void close(boolean restoreClasses) {
+        synchronized (this) {
+            if (closed) return;
+            closed = true;
+        }
+        long deadline = System.nanoTime() + options.flushTimeout().toNanos();
+        Recorder.setEnabled(false);
+        while (!Recorder.flushForShutdown() && System.nanoTime() - deadline < 0) ring.awaitDrained(deadline);
+        Instrumenter.Installation i = installation;
+        if (restoreClasses && i != null) i.reset();
+        if (asyncTransformer != null) AsyncInstrumentation.uninstall(inst, restoreClasses ? asyncTransformer : null);
+        ring.shutdown(deadline);
+        assembler.flush(deadline); // trees still waiting for async tasks go out now
+        for (TreeSink s : sinks) {
+            try {
+                s.flush(deadline);
+                s.close();
+            } catch (RuntimeException e) {
+                err.println("hiq: a tree sink failed to flush: " + e);
+            }
+        }
+        for (SpanEventHandler h : spanHandlers) {
+            try {
+                h.flush(deadline);
+                h.close();
+            } catch (RuntimeException e) {
+                err.println("hiq: a span handler failed to flush: " + e);
+            }
+        }
+        for (HiQExtension e : extensions) {
+            try {
+                e.close();
+            } catch (RuntimeException ex) {
+                err.println("hiq: extension " + e.name() + " failed to close: " + ex);
+            }
+        }
+        Recorder.uninstall();
+        control.shutdownNow();
+        if (mbeanName != null) {
+            try {
+                ManagementFactory.getPlatformMBeanServer().unregisterMBean(mbeanName);
+            } catch (Exception ignored) {
+                // already gone
+            }
+        }
+        if (options.showAtExit()) {
+            List<HiQTree> kept = store.trees();
+            if (!kept.isEmpty()) err.print(TreeRenderer.local().render(kept));
+        }
+    }
+
+    /** Prints the warnings for conf entries whose class never loaded (agent mode, at exit). */
+    public void warnUnmatched() {
+        Instrumenter.Installation i = installation;
+        if (i != null) i.warnUnmatched();
+    }
+
+    /** The options this runtime runs with. */
+    public RuntimeOptions options() { return options; }
+
+    // --- HiQContext -----------------------------------------------------------------------------
+
+    @Override public Settings settings() { return settings; }
+    @Override public TagRegistry tags() { return TAGS; }
+    @Override public List<String> metrics() { return options.metrics().stream().map(Metric::label).toList(); }
+    @Override public long pid() { return pid; }
+    @Override public String service() { return options.service(); }
+    @Override public Counters counters() { return counters; }
+    @Override public void addSpanHandler(SpanEventHandler handler) {
+        if (ring != null) throw new IllegalStateException("span handlers are added while extensions start");
+        spanHandlers.add(handler);
+    }
+    @Override public void addTreeSink(TreeSink sink) { sinks.add(sink); }
+    @Override public long epochMicros(long nanoTime) { return anchorEpochMicros + (nanoTime - anchorNanos) / 1000L; }
+
+    /** The run's {@code nanoTime} anchor: {@code time} readings in trees are relative to it. */
+    public long anchorNanos() { return anchorNanos; }
+
+    private static long epochMicrosNow() {
+        Instant now = Instant.now();
+        return now.getEpochSecond() * 1_000_000L + now.getNano() / 1000L;
+    }
+
+    /** The host name without a DNS lookup (which can take seconds on a misconfigured machine). */
+    private static String hostName() {
+        String h = System.getenv("HOSTNAME");
+        if (h != null && !h.isBlank()) return h.trim();
+        try {
+            String f = Files.readString(Path.of("/etc/hostname")).trim();
+            if (!f.isEmpty()) return f;
+        } catch (IOException | RuntimeException ignored) {
+            // not Linux
+        }
+        return "localhost";
+    }
+}

@@ -1,0 +1,84 @@
+package io.hiq.jack;
+
+import ch.qos.logback.core.util.FileSize;
+import io.hiq.core.runtime.Settings;
+import java.nio.file.Path;
+import java.util.function.Consumer;
+
+/**
+ * Jack's own settings, read once at start (DESIGN B5 plus Jack's tuning variables, all documented
+ * in docs/JACK.md). A malformed value is reported (one line naming the variable) and replaced by its
+ * default: a tuning mistake never turns Jack off.
+ *
+ * @param home            {@code HIQ_HOME}
+ * @param jackLog         the jack log file, or null when {@code NO_JACK_LOG} is set
+ * @param jackLogConfig   {@code HIQ_JACK_LOG_CONFIG}: a logback.xml for the jack log, or null
+ * @param jackLogMaxSize  {@code HIQ_JACK_LOG_MAX_SIZE} (default 500MB)
+ * @param jackLogMaxFiles {@code HIQ_JACK_LOG_MAX_FILES} old files kept (default 5)
+ * @param spoolDir        {@code $HIQ_HOME/spool}
+ * @param spoolMaxSize    {@code HIQ_JACK_SPOOL_MAX_SIZE} (default 1GB)
+ * @param queueCapacity   {@code HIQ_JACK_QUEUE} trees waiting for the batcher (default 8192)
+ * @param flushTimeoutMs  {@code HIQ_FLUSH_TIMEOUT} seconds, as milliseconds (default 5 s)
+ */
+public record JackSettings(Path home, Path jackLog, Path jackLogConfig, long jackLogMaxSize, int jackLogMaxFiles,
+                           Path spoolDir, long spoolMaxSize, int queueCapacity, long flushTimeoutMs) {
+
+    /**
+     * Reads Jack's settings; a malformed value is reported to {@code warn} (naming the variable)
+     * and its default is used instead.
+     */
+    public static JackSettings from(Settings s, Consumer<String> warn) {
+        Path home = s.home();
+        Path log = s.isSet("NO_JACK_LOG") ? null : home.resolve("log_jack.log");
+        String cfg = s.get("HIQ_JACK_LOG_CONFIG");
+        return new JackSettings(home, log,
+                cfg == null || cfg.isBlank() ? null : Path.of(cfg.trim()),
+                orDefault(() -> size(s, "HIQ_JACK_LOG_MAX_SIZE", "500MB"), 500L * 1024 * 1024, warn),
+                (int) Math.max(1, Math.min(20, orDefault(() -> number(s, "HIQ_JACK_LOG_MAX_FILES", 5), 5L, warn))),
+                home.resolve("spool"),
+                orDefault(() -> size(s, "HIQ_JACK_SPOOL_MAX_SIZE", "1GB"), 1024L * 1024 * 1024, warn),
+                (int) Math.max(16, Math.min(1 << 22, orDefault(() -> number(s, "HIQ_JACK_QUEUE", 8192), 8192L, warn))),
+                orDefault(() -> flushTimeout(s), 5000L, warn));
+    }
+
+    private interface Reader {
+        long read() throws JackConfigException;
+    }
+
+    private static long orDefault(Reader r, long def, Consumer<String> warn) {
+        try {
+            return r.read();
+        } catch (JackConfigException e) {
+            warn.accept(e.getMessage() + "; using the default");
+            return def;
+        }
+    }
+
+    private static long size(Settings s, String var, String def) throws JackConfigException {
+        String v = s.get(var, def);
+        try {
+            return FileSize.valueOf(v).getSize();
+        } catch (IllegalArgumentException e) {
+            throw new JackConfigException(var + ": not a size: '" + v + "' (use e.g. 500MB, 64KB, 1GB or bytes)");
+        }
+    }
+
+    private static long number(Settings s, String var, long def) throws JackConfigException {
+        try {
+            return s.number(var, def);
+        } catch (IllegalArgumentException e) {
+            throw new JackConfigException(e.getMessage());
+        }
+    }
+
+    private static long flushTimeout(Settings s) throws JackConfigException {
+        String v = s.get("HIQ_FLUSH_TIMEOUT", "5");
+        try {
+            double seconds = Double.parseDouble(v);
+            if (seconds < 0 || Double.isNaN(seconds)) throw new NumberFormatException();
+            return (long) (seconds * 1000);
+        } catch (NumberFormatException e) {
+            throw new JackConfigException("HIQ_FLUSH_TIMEOUT: not a number of seconds: '" + v + "'");
+        }
+    }
+}

@@ -1,0 +1,260 @@
+package io.hiq.jack.kafka;
+
+import io.hiq.jack.publisher.EncodedTree;
+import io.hiq.jack.publisher.ExportResult;
+import io.hiq.jack.publisher.PublisherBusyException;
+import io.hiq.jack.publisher.TreePublisher;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.InvalidRecordException;
+import org.apache.kafka.common.errors.RecordTooLargeException;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+
+/**
+ * Publishes trees to a Kafka topic, record key = tree id, value = the B4 JSON.
+ *
+ * <p>{@link #export} returns at once: the batch is sent, batches in order, by the thread
+ * {@value #THREAD}, and the producer's I/O thread completes the batch's future through the send
+ * callbacks. {@code send()} can block (no metadata yet, buffer full) up to {@code max.block.ms}:
+ * only that thread waits, never Jack's batcher, never the application. When a send fails at once
+ * (broker unreachable, buffer full, producer closed) the rest of the batch is not attempted and
+ * comes back as {@code retry}. Before its first batch the thread waits up to {@value #WARM_UP_MS}
+ * ms for the topic's metadata, so that a slow start (class loading, a busy machine) is not taken
+ * for an outage. At most {@value #MAX_PENDING} batches wait; beyond that a batch comes back at once
+ * as retry with a {@link PublisherBusyException} (back-pressure: Jack spools it).
+ */
+public final class KafkaTreePublisher implements TreePublisher {
+    /** Room left in {@code max.request.size} for the record's key and framing. */
+    static final int RECORD_OVERHEAD = 1024;
+    /** The sending thread. */
+    public static final String THREAD = "hiq-jack-kafka-send";
+    static final long WARM_UP_MS = 5_000;
+    /** After a send failed at once, batches already queued fail without waiting again. */
+    static final long FAILED_FAST_WINDOW_NANOS = TimeUnit.MILLISECONDS.toNanos(900);
+    static final int MAX_PENDING = 16;
+
+    private final KafkaProducer<byte[], byte[]> producer;
+    private final String topic;
+    private final int maxMessageBytes;
+    private final Set<BatchState> pending = ConcurrentHashMap.newKeySet();
+    private final ExecutorService sender;
+    private volatile boolean warmedUp;
+    private volatile long lastFastFailure = System.nanoTime() - FAILED_FAST_WINDOW_NANOS;
+    private volatile Throwable lastFastError;
+    private volatile boolean closed;
+
+    /**
+     * @param config producer properties ({@link KafkaProducerConfig#build})
+     * @param topic  the topic
+     */
+    public KafkaTreePublisher(Properties config, String topic) {
+        this.topic = topic;
+        Object maxRequest = config.getOrDefault(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, "1048576");
+        this.maxMessageBytes = Integer.parseInt(String.valueOf(maxRequest).trim()) - RECORD_OVERHEAD;
+        // serializer instances, not class names: no class lookup through a foreign context loader
+        this.producer = new KafkaProducer<>(config, new ByteArraySerializer(), new ByteArraySerializer());
+        this.sender = Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, THREAD);
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    @Override
+    public String name() { return "kafka"; }
+
+    /** The topic trees go to. */
+    public String topic() { return topic; }
+
+    @Override
+    public int maxMessageBytes() { return maxMessageBytes; }
+
+    @Override
+    public CompletableFuture<ExportResult> export(List<EncodedTree> batch) {
+        if (batch.isEmpty()) return CompletableFuture.completedFuture(ExportResult.success(0));
+        if (closed) return CompletableFuture.completedFuture(ExportResult.failure(batch, new IllegalStateException("publisher closed")));
+        if (pending.size() >= MAX_PENDING) {
+            return CompletableFuture.completedFuture(ExportResult.failure(batch,
+                    new PublisherBusyException(pending.size() + " batches already waiting to be sent")));
+        }
+        BatchState state = new BatchState(batch);
+        pending.add(state);
+        state.future.whenComplete((r, e) -> pending.remove(state));
+        try {
+            sender.execute(() -> send(state));
+        } catch (RuntimeException e) {
+            state.abandonFrom(0, e);
+        }
+        return state.future;
+    }
+
+    /** Waits (once) for the topic's metadata, so that the first batch does not fail on a slow start. */
+    private void warmUp() {
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(WARM_UP_MS);
+        while (!closed && System.nanoTime() < deadline) {
+            try {
+                producer.partitionsFor(topic);
+                break;
+            } catch (RuntimeException e) {
+                // not yet (each attempt waits up to max.block.ms): try again until the deadline
+            }
+        }
+        warmedUp = true;
+    }
+
+    private void send(BatchState state) {
+        if (!warmedUp) warmUp();
+        if (System.nanoTime() - lastFastFailure < FAILED_FAST_WINDOW_NANOS) {
+            // the broker was unreachable a moment ago: the batches queued behind it do not each
+            // wait max.block.ms again (Jack probes once a second)
+            state.abandonFrom(0, lastFastError);
+            return;
+        }
+        List<EncodedTree> batch = state.trees;
+        for (int i = 0; i < batch.size(); i++) {
+            final int index = i;
+            EncodedTree t = batch.get(i);
+            Future<RecordMetadata> f;
+            try {
+                f = producer.send(new ProducerRecord<>(topic, t.key(), t.json()),
+                        (md, e) -> state.complete(index, e));
+            } catch (RuntimeException e) {
+                state.abandonFrom(index, e); // producer closed, interrupted, serializer trouble
+                markFailedFast(e);
+                break;
+            }
+            // The producer reports metadata timeouts and a full buffer through an already failed
+            // future (and the callback) instead of throwing: stop here, the broker is unreachable.
+            if (f.isDone() && failedFast(f)) {
+                state.abandonFrom(index + 1, null);
+                markFailedFast(state.error);
+                break;
+            }
+        }
+    }
+
+    private void markFailedFast(Throwable e) {
+        lastFastError = e;
+        lastFastFailure = System.nanoTime();
+    }
+
+    private static boolean failedFast(Future<RecordMetadata> f) {
+        try {
+            f.get();
+            return false;
+        } catch (ExecutionException e) {
+            // a record the broker will never take is the record's problem, not the broker's
+            return !(e.getCause() instanceof RecordTooLargeException || e.getCause() instanceof InvalidRecordException);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return true;
+        }
+    }
+
+    @Override
+    public boolean flush(Duration timeout) {
+        List<CompletableFuture<ExportResult>> futures = new ArrayList<>();
+        for (BatchState s : pending) futures.add(s.future);
+        if (futures.isEmpty()) return true;
+        try {
+            CompletableFuture.allOf(futures.toArray(CompletableFuture[]::new))
+                    .get(Math.max(0, timeout.toNanos()), TimeUnit.NANOSECONDS);
+            return true;
+        } catch (TimeoutException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        } catch (ExecutionException e) {
+            return true; // futures never fail; defensive
+        }
+    }
+
+    @Override
+    public void shutdown(Duration timeout) {
+        closed = true;
+        try {
+            // close(timeout) waits for acknowledgements, then aborts what is left: the callbacks
+            // report those records as failed, so they come back as retry and Jack spools them
+            producer.close(timeout);
+        } catch (RuntimeException e) {
+            // nothing more to do: the pending batches are completed below
+        }
+        // batches not started yet find the producer closed and come back at once
+        sender.shutdown();
+        try {
+            sender.awaitTermination(1, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        for (BatchState s : pending) s.abandonFrom(0, null);
+    }
+
+    /** Per-batch bookkeeping: which trees were acknowledged, which must be retried or rejected. */
+    private static final class BatchState {
+        private static final byte PENDING = 0, OK = 1, RETRY = 2, REJECTED = 3;
+        final List<EncodedTree> trees;
+        final byte[] status;
+        final CompletableFuture<ExportResult> future = new CompletableFuture<>();
+        int remaining;
+        Throwable error;
+
+        BatchState(List<EncodedTree> trees) {
+            this.trees = trees;
+            this.status = new byte[trees.size()];
+            this.remaining = trees.size();
+        }
+
+        synchronized void complete(int index, Exception e) {
+            if (status[index] != PENDING) return;
+            if (e == null) {
+                status[index] = OK;
+            } else {
+                status[index] = e instanceof RecordTooLargeException || e instanceof InvalidRecordException ? REJECTED : RETRY;
+                if (error == null) error = e;
+            }
+            if (--remaining == 0) finish();
+        }
+
+        /** Marks every still-pending tree from {@code from} on as retry (never sent, or aborted). */
+        synchronized void abandonFrom(int from, Throwable e) {
+            if (e != null && error == null) error = e;
+            for (int i = from; i < status.length; i++) {
+                if (status[i] == PENDING) {
+                    status[i] = RETRY;
+                    remaining--;
+                }
+            }
+            if (remaining == 0) finish();
+        }
+
+        private void finish() {
+            int ok = 0;
+            List<EncodedTree> retry = new ArrayList<>();
+            List<EncodedTree> rejected = new ArrayList<>();
+            for (int i = 0; i < status.length; i++) {
+                switch (status[i]) {
+                    case OK -> ok++;
+                    case REJECTED -> rejected.add(trees.get(i));
+                    default -> retry.add(trees.get(i));
+                }
+            }
+            future.complete(new ExportResult(ok, retry, rejected, error));
+        }
+    }
+}

@@ -1,0 +1,492 @@
+package io.hiq.jack.pipeline;
+
+import io.hiq.core.spi.TreeSink;
+import io.hiq.jack.JackCounters;
+import io.hiq.jack.log.JackLog;
+import io.hiq.jack.publisher.EncodedTree;
+import io.hiq.jack.publisher.ExportResult;
+import io.hiq.jack.publisher.PublisherBusyException;
+import io.hiq.jack.publisher.TreePublisher;
+import io.hiq.jack.spool.DiskSpool;
+import io.hiq.jack.spool.SpoolChunk;
+import io.hiq.tree.HiQTree;
+import io.hiq.tree.TreeCodec;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
+
+/**
+ * Jack's batcher: the {@link TreeSink} that takes completed trees from the assembler and gets them
+ * to the publisher, the jack log and, when delivery fails, the spool.
+ *
+ * <p>Threads. {@link #accept} (assembler thread) only adds the tree to a list; {@link #endOfBatch}
+ * hands the list over (one lock-free enqueue per assembler batch) and wakes the batcher if it
+ * sleeps. When more than {@code queueCapacity} trees wait, the assembler encodes the trees and
+ * appends them to the jack log and the spool itself (a local file append, never the network). The
+ * batcher thread {@value #THREAD} takes what was handed over (smart batching: whatever is there, up
+ * to about {@code maxBatch}), encodes each tree (B4), appends it to the
+ * jack log, and either exports the batch or, while the spool holds a backlog or the publisher is
+ * down, appends it to the spool so that order is kept. The same thread replays the spool: up to
+ * {@code window} chunks in flight while delivery works; one probe chunk per second while it does
+ * not. The publisher's callbacks (its own I/O thread) spool what failed.
+ *
+ * <p>Shutdown. {@link #flush} waits (bounded by its deadline) until the queue is processed, the
+ * spool is replayed (or the publisher is found down) and live exports completed; {@link #close}
+ * stops the batcher, shuts the publisher down (what it still held comes back and is spooled),
+ * syncs and closes the spool, then the jack log.
+ */
+public final class JackPipeline implements TreeSink {
+    /** Name of the batcher thread. */
+    public static final String THREAD = "hiq-jack-batcher";
+    private static final long RETRY_NANOS = TimeUnit.SECONDS.toNanos(1);
+    private static final long BUSY_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
+
+    private final Supplier<TreePublisher> publisherFactory;
+    /** Created on the batcher thread (never on the application's); null when none could be. */
+    private volatile TreePublisher publisher;
+    private final DiskSpool spool;
+    private final JackLog log;
+    private final JackCounters counters;
+    /** Batches handed over by the assembler, in order; {@link #queued} bounds the trees they hold. */
+    private final ConcurrentLinkedQueue<List<HiQTree>> queue = new ConcurrentLinkedQueue<>();
+    private final AtomicInteger queued = new AtomicInteger();
+    private final int capacity;
+    /** Trees accepted since the last hand-over; owned by the assembler thread (guarded for flush). */
+    private ArrayList<HiQTree> pending = new ArrayList<>();
+    private final Object pendingLock = new Object();
+    private volatile boolean sleeping;
+    private final int maxBatch;
+    private final int window;
+    private final int chunkBytes;
+    private final long flushTimeoutNanos;
+    private final Thread thread;
+
+    private final AtomicLong enqueued = new AtomicLong();
+    private final AtomicLong handled = new AtomicLong();
+    private final AtomicInteger liveInFlight = new AtomicInteger();
+    private final ArrayDeque<Replay> replays = new ArrayDeque<>();
+    private final Object progress = new Object();
+    private final AtomicLong rejectedReported = new AtomicLong();
+    private final AtomicLong spoolErrors = new AtomicLong();
+    private final AtomicLong batcherErrors = new AtomicLong();
+
+    private volatile boolean down;
+    private volatile long nextRetry;
+    private long busyUntil;
+    private volatile long lastProbeFailure;
+    private volatile int replaysInFlight;
+    private volatile boolean stopping;
+    private volatile long flushDeadline;
+    private volatile boolean closed;
+
+    private record Replay(SpoolChunk chunk, CompletableFuture<ExportResult> future) {}
+
+    /**
+     * @param publisher         the destination, or null when none could be configured (every tree is spooled)
+     * @see #JackPipeline(Supplier, DiskSpool, JackLog, JackCounters, int, long)
+     * @param spool             the disk spool
+     * @param log               the jack log, or null ({@code NO_JACK_LOG})
+     * @param queueCapacity     trees waiting for the batcher before {@link #accept} spools them itself
+     * @param flushTimeoutNanos bound of {@link #close} when {@link #flush} was not called
+     */
+    public JackPipeline(TreePublisher publisher, DiskSpool spool, JackLog log, JackCounters counters,
+                        int queueCapacity, long flushTimeoutNanos) {
+        this(() -> publisher, spool, log, counters, queueCapacity, flushTimeoutNanos);
+    }
+
+    /**
+     * A pipeline whose publisher is created by the batcher thread when it starts: building a Kafka
+     * producer or an OCI client (class loading, DNS, instance metadata) costs the starting
+     * application nothing; trees accepted meanwhile wait in the queue.
+     *
+     * @param publisherFactory creates the destination; may return null (every tree is spooled)
+     */
+    public JackPipeline(Supplier<TreePublisher> publisherFactory, DiskSpool spool, JackLog log, JackCounters counters,
+                        int queueCapacity, long flushTimeoutNanos) {
+        this.publisherFactory = publisherFactory;
+        this.spool = spool;
+        this.log = log;
+        this.counters = counters;
+        this.capacity = queueCapacity;
+        this.maxBatch = 2048;
+        this.window = 4;
+        this.chunkBytes = 4 * 1024 * 1024;
+        this.flushTimeoutNanos = flushTimeoutNanos;
+        this.thread = new Thread(this::run, THREAD);
+        this.thread.setDaemon(true);
+        // Kafka (class-name settings, JAAS) and the OCI SDK (Jersey's providers) load classes
+        // through the context class loader; the thread that starts HiQ may carry the
+        // application's, which does not see Jack's libraries (agent mode) or has other versions
+        this.thread.setContextClassLoader(JackPipeline.class.getClassLoader());
+    }
+
+    /** Starts the batcher thread. */
+    public JackPipeline start() {
+        thread.start();
+        return this;
+    }
+
+    @Override
+    public void accept(HiQTree tree) {
+        if (closed) {
+            overflow(tree);
+            return;
+        }
+        synchronized (pendingLock) { // uncontended: only the assembler calls this
+            pending.add(tree);
+            if (pending.size() >= maxBatch) handOver();
+        }
+    }
+
+    /** The assembler has nothing more right now: hand the trees accepted since the last call over. */
+    @Override
+    public void endOfBatch() {
+        synchronized (pendingLock) {
+            handOver();
+        }
+    }
+
+    /** One hand-over per assembler batch (smart batching); beyond the bound the trees are spooled here. */
+    private void handOver() {
+        int n = pending.size();
+        if (n == 0) return;
+        List<HiQTree> batch = pending;
+        pending = new ArrayList<>(Math.min(maxBatch, Math.max(16, n)));
+        if (queued.get() + n > capacity || closed) {
+            for (HiQTree t : batch) overflow(t);
+            return;
+        }
+        queued.addAndGet(n);
+        enqueued.addAndGet(n);
+        queue.offer(batch);
+        if (sleeping) LockSupport.unpark(thread);
+    }
+
+    /** The queue is full (or Jack is closed): the tree goes to the jack log and the spool at once. */
+    private void overflow(HiQTree tree) {
+        EncodedTree e = encode(tree);
+        if (e == null) return;
+        if (log != null) log.append(e.json());
+        if (tooLarge(e)) return;
+        spoolAll(List.of(e));
+    }
+
+    // ---------------------------------------------------------------- batcher thread
+
+    private void run() {
+        try {
+            publisher = publisherFactory.get();
+        } catch (RuntimeException | LinkageError e) {
+            System.err.println("hiq: jack: cannot create the publisher (" + e + "); trees go to the jack log and the spool only");
+        }
+        List<HiQTree> drained = new ArrayList<>(maxBatch);
+        while (true) {
+            try {
+                // take what is there, up to about maxBatch trees (the hand-overs stay whole)
+                List<HiQTree> b;
+                while (drained.size() < maxBatch && (b = queue.poll()) != null) {
+                    queued.addAndGet(-b.size());
+                    drained.addAll(b);
+                }
+                if (!drained.isEmpty()) {
+                    process(drained);
+                    drained.clear();
+                } else {
+                    sleep(pollMillis());
+                }
+                pumpReplay();
+            } catch (Throwable t) {
+                drained.clear();
+                long n = batcherErrors.incrementAndGet();
+                if (n <= 10 || Long.bitCount(n) == 1) {
+                    System.err.println("hiq: jack: batcher error (trees of this batch may be missing from the spool): "
+                            + t + " [" + n + " so far]");
+                }
+            }
+            synchronized (progress) {
+                progress.notifyAll();
+            }
+            if (stopping && queue.isEmpty()) break;
+        }
+    }
+
+    /** Parks until a hand-over, a completed export or the timeout; never misses a wake-up. */
+    private void sleep(long millis) {
+        if (millis <= 0) return;
+        sleeping = true;
+        if (queue.isEmpty()) LockSupport.parkNanos(this, TimeUnit.MILLISECONDS.toNanos(millis));
+        sleeping = false;
+        Thread.interrupted(); // an interrupt only means "look again"
+    }
+
+    private long pollMillis() {
+        if (stopping) return 0;
+        if (!replays.isEmpty()) return 5;
+        if (publisher != null && !down && spool.hasUnread()) return 5; // busy publisher: look again soon
+        if (publisher != null && (down || spool.hasUnread())) {
+            long wait = TimeUnit.NANOSECONDS.toMillis(nextRetry - System.nanoTime());
+            return Math.max(1, Math.min(250, wait));
+        }
+        return 250;
+    }
+
+    private void process(List<HiQTree> items) {
+        List<EncodedTree> batch = new ArrayList<>(items.size());
+        int trees = 0;
+        for (HiQTree tree : items) {
+            trees++;
+            EncodedTree e = encode(tree);
+            if (e == null) continue;
+            if (log != null) log.append(e.json());
+            if (tooLarge(e)) continue;
+            batch.add(e);
+        }
+        if (log != null) log.flush();
+        try {
+            if (batch.isEmpty()) return;
+            if (publisher == null || down || spool.hasUnread() || !replays.isEmpty()) {
+                spoolAll(batch); // keep order behind the backlog
+            } else {
+                exportLive(batch);
+            }
+        } finally {
+            handled.addAndGet(trees);
+        }
+    }
+
+    private void exportLive(List<EncodedTree> batch) {
+        liveInFlight.incrementAndGet();
+        CompletableFuture<ExportResult> f;
+        try {
+            f = publisher.export(batch);
+        } catch (RuntimeException e) {
+            f = CompletableFuture.completedFuture(ExportResult.failure(batch, e));
+        }
+        f.whenComplete((r, ex) -> {
+            try {
+                if (r == null) r = ExportResult.failure(batch, ex);
+                counters.published.addAndGet(r.delivered());
+                for (EncodedTree t : r.rejected()) reject(t, "refused by " + publisher.name());
+                if (!r.retry().isEmpty()) {
+                    // busy is back-pressure: spooled and replayed behind, but the destination works
+                    if (!(r.error() instanceof PublisherBusyException)) markDown(r.error());
+                    spoolAll(r.retry());
+                }
+            } finally {
+                liveInFlight.decrementAndGet();
+                wake();
+            }
+        });
+    }
+
+    private void pumpReplay() {
+        if (publisher == null) return;
+        harvestReplays();
+        if (stopping || !spool.hasUnread() || System.nanoTime() < busyUntil) return;
+        if (down) {
+            if (!replays.isEmpty() || System.nanoTime() < nextRetry) return;
+            nextRetry = System.nanoTime() + RETRY_NANOS;
+            submitReplay(maxBatch); // the probe
+        } else {
+            while (replays.size() < window && spool.hasUnread()) {
+                if (!submitReplay(maxBatch)) break;
+            }
+        }
+        replaysInFlight = replays.size();
+    }
+
+    /** Commits, in order, the replayed chunks that were delivered; on a failure rewinds the spool. */
+    private void harvestReplays() {
+        while (!replays.isEmpty() && replays.peek().future().isDone()) {
+            Replay r = replays.poll();
+            ExportResult res = r.future().getNow(null);
+            if (res == null) res = ExportResult.failure(r.chunk().trees(), null);
+            counters.replayed.addAndGet(res.delivered());
+            for (EncodedTree t : res.rejected()) reject(t, "refused by " + publisher.name());
+            if (!res.retry().isEmpty()) {
+                // keep the order: everything from this chunk on is read again after the next probe
+                if (res.error() instanceof PublisherBusyException) {
+                    busyUntil = System.nanoTime() + BUSY_NANOS; // back-pressure: again shortly
+                } else {
+                    markDown(res.error());
+                    lastProbeFailure = System.nanoTime();
+                    nextRetry = System.nanoTime() + RETRY_NANOS;
+                }
+                spool.rewind();
+                replays.clear();
+                break;
+            }
+            spool.commit(r.chunk().end(), r.chunk().size());
+            if (down) {
+                down = false;
+                System.err.println("hiq: jack: " + publisher.name() + ": delivering again; replaying the spool ("
+                        + spool.pending() + " trees left)");
+            }
+        }
+        replaysInFlight = replays.size();
+    }
+
+    private boolean submitReplay(int records) {
+        SpoolChunk chunk = spool.read(records, chunkBytes);
+        if (chunk == null) return false;
+        // trees spooled before the publisher (and its limit) was known must not block the replay
+        List<EncodedTree> trees = new ArrayList<>(chunk.size());
+        for (EncodedTree t : chunk.trees()) if (!tooLarge(t)) trees.add(t);
+        CompletableFuture<ExportResult> f;
+        try {
+            f = publisher.export(trees);
+        } catch (RuntimeException e) {
+            f = CompletableFuture.completedFuture(ExportResult.failure(trees, e));
+        }
+        f.whenComplete((r, e) -> wake());
+        replays.add(new Replay(chunk, f));
+        return true;
+    }
+
+    private void markDown(Throwable error) {
+        if (down) return;
+        nextRetry = System.nanoTime() + RETRY_NANOS;
+        down = true;
+        System.err.println("hiq: jack: " + publisher.name() + ": cannot deliver ("
+                + (error == null ? "no acknowledgement" : error.getClass().getSimpleName() + ": " + error.getMessage())
+                + "); spooling trees under " + spool.directory() + " and retrying every second");
+    }
+
+    private void wake() {
+        LockSupport.unpark(thread); // a permit: the next park returns at once
+    }
+
+    // ---------------------------------------------------------------- shared helpers
+
+    private EncodedTree encode(HiQTree tree) {
+        try {
+            return new EncodedTree(tree.id(), TreeCodec.encode(tree));
+        } catch (RuntimeException e) {
+            counters.failed.incrementAndGet();
+            System.err.println("hiq: jack: cannot encode tree " + tree.id() + ": " + e);
+            return null;
+        }
+    }
+
+    private boolean tooLarge(EncodedTree e) {
+        if (publisher == null || e.size() <= publisher.maxMessageBytes()) return false;
+        reject(e, e.size() + " bytes, more than " + publisher.name() + "'s limit of " + publisher.maxMessageBytes());
+        return true;
+    }
+
+    private void reject(EncodedTree e, String why) {
+        counters.failed.incrementAndGet();
+        spool.reject(e);
+        long n = rejectedReported.incrementAndGet();
+        if (n <= 10 || Long.bitCount(n) == 1) {
+            System.err.println("hiq: jack: tree " + e.id() + " not published (" + why + "); kept in "
+                    + spool.rejectedFile() + (log != null ? " and the jack log" : "") + " [" + n + " so far]");
+        }
+    }
+
+    private void spoolAll(List<EncodedTree> trees) {
+        try {
+            spool.append(trees);
+            counters.spooled.addAndGet(trees.size());
+        } catch (RuntimeException e) {
+            counters.failed.addAndGet(trees.size());
+            long n = spoolErrors.incrementAndGet();
+            if (n <= 10 || Long.bitCount(n) == 1) {
+                System.err.println("hiq: jack: cannot spool " + trees.size() + " trees (" + e.getMessage()
+                        + "); counted in JackFailed [" + n + " such errors so far]");
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- flush and close
+
+    /** Trees accepted and not yet through the batcher. */
+    public long backlog() { return enqueued.get() - handled.get(); }
+
+    /** True while the publisher is considered unreachable. */
+    public boolean isDown() { return down; }
+
+    @Override
+    public void flush(long deadlineNanos) {
+        endOfBatch(); // the assembler has stopped: what it accepted last goes now
+        flushDeadline = deadlineNanos;
+        long start = System.nanoTime();
+        nextRetry = start; // probe at once if the publisher is down
+        wake();
+        await(() -> handled.get() >= enqueued.get(), deadlineNanos);
+        if (publisher != null) {
+            await(() -> (!spool.hasUnread() && replaysInFlight == 0) || (down && lastProbeFailure > start), deadlineNanos);
+            publisher.flush(Duration.ofNanos(Math.max(0, deadlineNanos - System.nanoTime())));
+        }
+        if (log != null) log.flush();
+        spool.sync();
+    }
+
+    private void join(long millis) {
+        try {
+            thread.join(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private void await(BooleanSupplier done, long deadlineNanos) {
+        synchronized (progress) {
+            while (!done.getAsBoolean()) {
+                long left = deadlineNanos - System.nanoTime();
+                if (left <= 0 || !thread.isAlive()) return;
+                try {
+                    progress.wait(Math.max(1, Math.min(50, TimeUnit.NANOSECONDS.toMillis(left))));
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        if (closed) return;
+        long deadline = flushDeadline != 0 && flushDeadline - System.nanoTime() > 0
+                ? flushDeadline : System.nanoTime() + flushTimeoutNanos;
+        stopping = true;
+        wake();
+        join(Math.max(100, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())));
+        closed = true;
+        TreePublisher pub = publisher;
+        if (pub != null) {
+            // at least a moment, so that a healthy producer gets its last acknowledgements; this
+            // also releases a batcher blocked in send() (never interrupted: an interrupt would
+            // close the spool's file channels under it)
+            long left = Math.max(TimeUnit.MILLISECONDS.toNanos(200), deadline - System.nanoTime());
+            pub.shutdown(Duration.ofNanos(left));
+            join(1000);
+            // chunks acknowledged while the producer shut down are committed, not replayed again
+            if (!thread.isAlive()) harvestReplays();
+        }
+        // whatever the batcher did not take (it died, or the deadline passed) goes to the spool
+        synchronized (pendingLock) {
+            List<HiQTree> b;
+            while ((b = queue.poll()) != null) for (HiQTree t : b) overflow(t);
+            for (HiQTree t : pending) overflow(t);
+            pending.clear();
+        }
+        spool.close();
+        if (log != null) log.close();
+        long pending = spool.pending();
+        if (pending > 0) {
+            System.err.println("hiq: jack: " + pending + " trees stay in " + spool.directory()
+                    + " and are replayed at the next start with the same HIQ_HOME");
+        }
+    }
+}

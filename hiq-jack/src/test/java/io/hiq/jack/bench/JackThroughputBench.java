@@ -1,0 +1,150 @@
+package io.hiq.jack.bench;
+
+import io.hiq.core.spi.TreeSink;
+import io.hiq.jack.JackExtension;
+import io.hiq.jack.support.TestContext;
+import io.hiq.tree.HiQNode;
+import io.hiq.tree.HiQTree;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.springframework.kafka.test.EmbeddedKafkaKraftBroker;
+
+/**
+ * Throughput of Jack to an in-process KRaft broker: trees/s and spans/s published (acknowledged,
+ * {@code acks=all}), and the time {@link TreeSink#accept} costs the calling thread.
+ *
+ * <p>Arguments: {@code [trees (default 300000)] [spans per tree (default 10)] [jackLog on|off (default on)]}.
+ * Not a unit test: run it by hand (see docs/JACK.md).
+ */
+public final class JackThroughputBench {
+    private JackThroughputBench() {}
+
+    public static void main(String[] args) throws Exception {
+        int trees = args.length > 0 ? Integer.parseInt(args[0]) : 300_000;
+        int spans = args.length > 1 ? Integer.parseInt(args[1]) : 10;
+        boolean jackLog = args.length <= 2 || !args[2].equals("off");
+        boolean profile = args.length > 3 && args[3].equals("profile");
+        EmbeddedKafkaKraftBroker broker = new EmbeddedKafkaKraftBroker(1, 4, "hiq-bench");
+        broker.afterPropertiesSet();
+        Path home = Files.createTempDirectory("hiq-jack-bench");
+        try {
+            List<HiQTree> input = build(trees, spans);
+            // warm-up round on its own topic-less pipeline? No: one run, the first 10 % is warm-up
+            Map<String, String> vars = new HashMap<>();
+            vars.put("JACK", "1");
+            vars.put("HIQ_HOME", home.toString());
+            vars.put("HIQ_KAFKA_BOOTSTRAP", broker.getBrokersAsString());
+            vars.put("HIQ_KAFKA_TOPIC", "hiq-bench");
+            vars.put("HIQ_JACK_QUEUE", "65536");
+            if (!jackLog) vars.put("NO_JACK_LOG", "1");
+            TestContext ctx = new TestContext(vars);
+            new JackExtension().start(ctx);
+            TreeSink sink = ctx.sink();
+
+            Map<String, Integer> samples = new java.util.concurrent.ConcurrentHashMap<>();
+            Thread sampler = profile ? sampler(samples) : null;
+            long acceptNanos = 0;
+            long t0 = System.nanoTime();
+            int chunk = 256;
+            for (int i = 0; i < trees; i += chunk) {
+                long a = System.nanoTime();
+                int end = Math.min(trees, i + chunk);
+                for (int k = i; k < end; k++) sink.accept(input.get(k));
+                sink.endOfBatch();
+                acceptNanos += System.nanoTime() - a;
+                // pace like a busy application would: never more than the queue holds at once
+                while (ctx.counters().get("JackPublished") + ctx.counters().get("JackSpooled") < i - 60_000) Thread.onSpinWait();
+            }
+            long fed = System.nanoTime();
+            while (ctx.counters().get("JackPublished") + ctx.counters().get("JackReplayed") < trees) {
+                TimeUnit.MILLISECONDS.sleep(5);
+                if (System.nanoTime() - fed > TimeUnit.SECONDS.toNanos(300)) break;
+            }
+            long t1 = System.nanoTime();
+            if (sampler != null) sampler.interrupt();
+            Map<String, Long> cpuByThread = new HashMap<>();
+            java.lang.management.ThreadMXBean mx = java.lang.management.ManagementFactory.getThreadMXBean();
+            for (long id : mx.getAllThreadIds()) {
+                java.lang.management.ThreadInfo ti = mx.getThreadInfo(id);
+                long cpu = mx.getThreadCpuTime(id);
+                if (ti != null && cpu > 0) cpuByThread.merge(ti.getThreadName().replaceAll("\\d+", "N"), cpu, Long::sum);
+            }
+            ctx.exit(5000);
+            double secs = (t1 - t0) / 1e9;
+            long done = ctx.counters().get("JackPublished") + ctx.counters().get("JackReplayed");
+            System.out.printf("jack bench: %d trees x %d spans, jack log %s%n", trees, spans, jackLog ? "on" : "off");
+            System.out.printf("  published %d trees in %.2f s: %.0f trees/s, %.0f spans/s%n", done, secs, done / secs, done * (double) spans / secs);
+            System.out.printf("  accept() on the calling thread: %.0f ns per tree (incl. overflow to spool: %d spooled)%n",
+                    acceptNanos / (double) trees, ctx.counters().get("JackSpooled"));
+            System.out.printf("  counters: %s%n", ctx.counters().snapshot());
+            System.out.printf("  process CPU %.2f s over %.2f s wall (%d cores); by thread:%n",
+                    ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime() / 1e9,
+                    secs, Runtime.getRuntime().availableProcessors());
+            cpuByThread.entrySet().stream().sorted((a, b) -> Long.compare(b.getValue(), a.getValue())).limit(8)
+                    .forEach(e -> System.out.printf("    %-50s %.2f s%n", e.getKey(), e.getValue() / 1e9));
+            if (profile) {
+                System.out.println("  batcher samples (innermost frame of interest):");
+                samples.entrySet().stream().sorted((a, b) -> b.getValue() - a.getValue()).limit(25)
+                        .forEach(e -> System.out.printf("    %6d  %s%n", e.getValue(), e.getKey()));
+            }
+        } finally {
+            broker.destroy();
+        }
+    }
+
+    /** Samples the batcher's stack every millisecond: a poor man's profiler, no agent needed. */
+    static Thread sampler(Map<String, Integer> samples) {
+        Thread t = new Thread(() -> {
+            Thread target = null;
+            while (!Thread.currentThread().isInterrupted()) {
+                if (target == null) {
+                    for (Thread c : Thread.getAllStackTraces().keySet()) if (c.getName().equals("hiq-jack-batcher")) target = c;
+                }
+                if (target != null) {
+                    StackTraceElement[] st = target.getStackTrace();
+                    String key = "idle";
+                    for (StackTraceElement e : st) {
+                        String c = e.getClassName();
+                        if (c.startsWith("java.") || c.startsWith("jdk.") || c.startsWith("sun.")) continue;
+                        key = c.substring(c.lastIndexOf('.') + 1) + "." + e.getMethodName();
+                        break;
+                    }
+                    String top = st.length > 0 ? st[0].getClassName().substring(st[0].getClassName().lastIndexOf('.') + 1) + "." + st[0].getMethodName() : "-";
+                    samples.merge(key + "  <" + top + ">", 1, Integer::sum);
+                }
+                try {
+                    Thread.sleep(1);
+                } catch (InterruptedException e) {
+                    return;
+                }
+            }
+        }, "bench-sampler");
+        t.setDaemon(true);
+        t.start();
+        return t;
+    }
+
+    static List<HiQTree> build(int trees, int spans) {
+        List<HiQTree> out = new ArrayList<>(trees);
+        long t = 1_700_000_000_000_000L;
+        for (int i = 0; i < trees; i++) {
+            HiQNode root = new HiQNode("handle_request", t, 0);
+            HiQNode parent = root;
+            for (int s = 1; s < spans; s++) {
+                HiQNode n = HiQNode.of(s % 3 == 0 ? "db_query" : "service_call", t + s, t + s + 5, s * 1000L, s * 1000L + 4200);
+                parent.addChild(n);
+                if (s % 4 == 0) parent = n;
+            }
+            root.close(t + 100, 100_000);
+            out.add(HiQTree.builder().id("bench-" + i + "-" + Long.toHexString(System.nanoTime())).service("bench").host("h")
+                    .pid(1).thread("worker-" + (i % 8)).mode("concise").overheadNs(150).root(root).build());
+            t += 100;
+        }
+        return out;
+    }
+}
