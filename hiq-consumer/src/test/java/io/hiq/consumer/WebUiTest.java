@@ -90,13 +90,21 @@ class WebUiTest {
         if (broker != null) broker.destroy();
     }
 
+    /** Opens the UI and turns its auto-refresh off, so that elements are not replaced under the test. */
+    private static void open() {
+        driver.get(svc.baseUrl() + "/");
+        WebElement auto = driver.findElement(By.id("f-auto"));
+        assertThat(auto.isSelected()).as("auto-refresh on by default").isTrue();
+        auto.click();
+    }
+
     private static List<WebElement> rows(String tableId) {
         return driver.findElements(By.cssSelector("#" + tableId + " tbody tr"));
     }
 
     @Test
     void tableTreeChartAndEscaping() {
-        driver.get(svc.baseUrl() + "/");
+        open();
         await().atMost(Duration.ofSeconds(15)).until(() -> rows("requests").size() == 12);
         assertThat(driver.findElement(By.id("total")).getText()).isEqualTo("12 matching");
         // newest first: ui-11 on top
@@ -142,7 +150,7 @@ class WebUiTest {
 
     @Test
     void filtersByServiceMinimumLatencyAndOrder() {
-        driver.get(svc.baseUrl() + "/");
+        open();
         await().atMost(Duration.ofSeconds(15)).until(() -> rows("requests").size() == 12);
         driver.findElement(By.id("f-service")).sendKeys("admin");
         driver.findElement(By.id("f-min")).sendKeys("20");

@@ -188,5 +188,6 @@
     $('filters').addEventListener('submit', (e) => { e.preventDefault(); refresh(); });
     $('chart-tag').addEventListener('change', () => loadChart().catch(showError));
     refresh();
+    setInterval(() => { if ($('f-auto').checked && !document.hidden) refresh(); }, 5000);
   });
 })();
