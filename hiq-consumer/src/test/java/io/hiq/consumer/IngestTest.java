@@ -79,6 +79,16 @@ class IngestTest {
             StatsCheck.assertMatches(Http.json(base + "/api/stats"), trees);
             StatsCheck.assertMatches(Http.json(base + "/api/stats?service=billing"),
                     trees.stream().filter(t -> t.service().equals("billing")).toList());
+            // /metrics: these trees are recent, so the summary's quantiles cover all of them
+            List<HiQTree> billing = trees.stream().filter(t -> t.service().equals("billing")).toList();
+            List<Long> spans = TestTrees.spansByTag(billing).get("query");
+            String metrics = Http.get(base + "/metrics").body();
+            assertThat(metrics).contains("hiq_query_count{service=\"billing\"} " + spans.size() + "\n");
+            java.util.regex.Matcher p99 = java.util.regex.Pattern
+                    .compile("hiq_query\\{service=\"billing\",quantile=\"0.99\"\\} (\\S+)\n").matcher(metrics);
+            assertThat(p99.find()).isTrue();
+            double exact = StatsCheck.exactPercentile(spans, 99) / 1e9;
+            assertThat(Double.parseDouble(p99.group(1))).isBetween(exact, exact * 1.01);
 
             // redelivery: the same trees again (one of them twice in a row) → nothing changes
             List<Rec> again = new ArrayList<>(recs);

@@ -192,7 +192,7 @@ public final class ApiHandler extends Handler.Abstract {
         p.metric("hiq_consumer_dead_letters_total", "counter", "Records that were not valid trees (dead-letter file)", status.deadLetters());
         p.metric("hiq_consumer_lag", "gauge", "Records not yet consumed on the assigned partitions", status.lag());
         p.metric("hiq_consumer_trees_stored", "gauge", "Trees in the store", store.treeCount());
-        p.summaries(store.statsByServiceAndTag(), RESERVED);
+        p.summaries(store.statsByServiceAndTag(System.currentTimeMillis() - PrometheusText.QUANTILE_WINDOW_MS), RESERVED);
         return p.toString();
     }
 

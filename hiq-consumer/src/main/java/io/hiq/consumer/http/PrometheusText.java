@@ -8,11 +8,15 @@ import java.util.Set;
 
 /**
  * Writes the Prometheus text exposition format (version 0.0.4) of {@code /metrics}: one summary
- * {@code hiq_<tag>} per traced tag (label {@code service}; quantiles 0.5/0.95/0.99, {@code _sum}
- * and {@code _count}, in seconds, as Prometheus prefers base units) over all stored data, and the
- * service's own counters and gauges under {@code hiq_consumer_*}.
+ * {@code hiq_<tag>} per traced tag (label {@code service}; {@code _sum} and {@code _count} over all
+ * stored data, quantiles 0.5/0.95/0.99 over the last {@link #QUANTILE_WINDOW_MS} ms, NaN when
+ * nothing was recorded then — as Prometheus client summaries do; in seconds, as Prometheus prefers
+ * base units), and the service's own counters and gauges under {@code hiq_consumer_*}.
  */
 public final class PrometheusText {
+    /** The sliding window of the summaries' quantiles: ten minutes. */
+    public static final long QUANTILE_WINDOW_MS = 600_000;
+
     /** Content type of the exposition. */
     public static final String CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";
 
@@ -33,7 +37,7 @@ public final class PrometheusText {
             String name = "hiq_" + sanitize(s.tag());
             if (reserved.contains(name)) continue;
             StringBuilder b = byName.computeIfAbsent(name, n -> new StringBuilder()
-                    .append("# HELP ").append(n).append(" Span of traced tag '").append(helpText(s.tag())).append("' in seconds (every stored tree)\n")
+                    .append("# HELP ").append(n).append(" Span of traced tag '").append(helpText(s.tag())).append("' in seconds (count and sum: every stored tree; quantiles: the last 10 minutes)\n")
                     .append("# TYPE ").append(n).append(" summary\n"));
             String svc = "service=\"" + label(s.service()) + "\"";
             quantile(b, name, svc, "0.5", s.p50Ms());
@@ -71,6 +75,7 @@ public final class PrometheusText {
     }
 
     private static String number(double v) {
+        if (Double.isNaN(v)) return "NaN";
         if (v == Math.rint(v) && Math.abs(v) < 1e15) return Long.toString((long) v);
         return Double.toString(v); // Prometheus parses Java's 1.5E-4 form too
     }

@@ -328,16 +328,37 @@ public final class TreeStore implements AutoCloseable {
         return out;
     }
 
-    /** Per-(service, tag) statistics over all data ({@code /metrics}). */
-    public List<TagStats> statsByServiceAndTag() throws SQLException {
-        Map<List<String>, Aggregate> acc = new TreeMap<>((a, b) -> {
-            int c = a.get(0).compareTo(b.get(0));
-            return c != 0 ? c : a.get(1).compareTo(b.get(1));
+    /**
+     * Per-(service, tag) statistics for {@code /metrics}: count and sum over all data (summed by the
+     * database, no histogram read), percentiles over the minutes starting at or after
+     * {@code quantilesFromMs} only (NaN when that window is empty) — the sliding-window quantiles of a
+     * Prometheus summary, and a scrape that costs the same however much history is stored.
+     */
+    public List<TagStats> statsByServiceAndTag(long quantilesFromMs) throws SQLException {
+        Map<List<String>, Aggregate> recent = new TreeMap<>(TreeStore::compareKeys);
+        scanRollups(null, null, quantilesFromMs, null, k -> recent.computeIfAbsent(List.of(k.service(), k.tag()), x -> new Aggregate()));
+        Map<List<String>, long[]> totals = new TreeMap<>(TreeStore::compareKeys);
+        read(c -> {
+            try (Statement st = c.createStatement();
+                 ResultSet rs = st.executeQuery("SELECT service, tag, SUM(cnt), SUM(sum_ns), MAX(max_ns) FROM hiq_rollup GROUP BY service, tag")) {
+                while (rs.next()) totals.put(List.of(rs.getString(1), rs.getString(2)), new long[] {rs.getLong(3), rs.getLong(4), rs.getLong(5)});
+            }
+            return null;
         });
-        scanRollups(null, null, null, null, k -> acc.computeIfAbsent(List.of(k.service(), k.tag()), x -> new Aggregate()));
-        List<TagStats> out = new ArrayList<>(acc.size());
-        acc.forEach((k, a) -> out.add(TagStats.of(k.get(0), k.get(1), a)));
+        List<TagStats> out = new ArrayList<>(totals.size());
+        totals.forEach((k, t) -> {
+            Aggregate r = recent.get(k);
+            boolean any = r != null && r.count() > 0;
+            out.add(new TagStats(k.get(0), k.get(1), t[0], t[1] / 1e6, t[0] == 0 ? 0 : t[1] / 1e6 / t[0],
+                    any ? r.percentile(50) / 1e6 : Double.NaN, any ? r.percentile(95) / 1e6 : Double.NaN,
+                    any ? r.percentile(99) / 1e6 : Double.NaN, t[2] / 1e6));
+        });
         return out;
+    }
+
+    private static int compareKeys(List<String> a, List<String> b) {
+        int c = a.get(0).compareTo(b.get(0));
+        return c != 0 ? c : a.get(1).compareTo(b.get(1));
     }
 
     /** One tag's latency per minute over a window (every service when {@code service} is null). */

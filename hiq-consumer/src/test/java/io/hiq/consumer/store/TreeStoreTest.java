@@ -96,11 +96,17 @@ class TreeStoreTest {
             assertThat(s.series("a", "work", null, null)).extracting(SeriesPoint::count).containsExactly(1L, 1L, 1L);
             assertThat(s.stats(null, minute + 60_000, minute + 120_000).get(0).count()).isEqualTo(2);
             assertThat(s.stats(null, minute + 59_999, null).get(0).count()).as("from rounds down to its minute").isEqualTo(6);
-            TagStats a = s.statsByServiceAndTag().get(0);
+            // /metrics: count, sum and max over everything, quantiles over the recent minutes only
+            TagStats a = s.statsByServiceAndTag(minute + 60_000).get(0);
             assertThat(a.service()).isEqualTo("a");
             assertThat(a.count()).isEqualTo(3);
             assertThat(a.sumMs()).isEqualTo(1 + 3 + 5);
             assertThat(a.maxMs()).isEqualTo(5.0);
+            assertThat(a.p50Ms()).isBetween(3.0, 3.0 * 1.001); // of 3 and 5 ms; the 1 ms is older
+            assertThat(a.p99Ms()).isBetween(5.0, 5.0 * 1.001);
+            TagStats none = s.statsByServiceAndTag(minute + 600_000).get(0);
+            assertThat(none.count()).isEqualTo(3);
+            assertThat(none.p99Ms()).isNaN();
         }
     }
 
