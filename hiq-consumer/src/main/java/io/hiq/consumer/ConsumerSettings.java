@@ -19,11 +19,12 @@ import java.util.Map;
 public record ConsumerSettings(String bootstrap, String topic, String group, String httpHost, int httpPort,
                                String storeUrl, Path home, String token, Map<String, String> kafkaProps) {
     /**
-     * The default H2 store of a home: {@code home/consumer/store} (file {@code store.mv.db}), with
-     * page compression, which halves the file (tree JSON compresses well) at no loss of ingest speed.
+     * The default H2 store of a home: {@code home/consumer/store} (file {@code store.mv.db}). H2's
+     * page compression ({@code ;COMPRESS=TRUE}) would halve the file but made filtered
+     * {@code /api/trees} totals over 300 000 trees about 13 times slower (1.8 s instead of 0.13 s).
      */
     public static String defaultStoreUrl(Path home) {
-        return "jdbc:h2:file:" + home.resolve("consumer").resolve("store").toAbsolutePath() + ";COMPRESS=TRUE";
+        return "jdbc:h2:file:" + home.resolve("consumer").resolve("store").toAbsolutePath();
     }
 
     /** The dead-letter file. */

@@ -33,7 +33,7 @@ class ConsumerMainTest {
         assertThat(s.group()).isEqualTo("hiq-consumer");
         assertThat(s.httpHost()).isEqualTo("127.0.0.1");
         assertThat(s.httpPort()).isEqualTo(8080);
-        assertThat(s.storeUrl()).isEqualTo("jdbc:h2:file:" + home.resolve("consumer/store").toAbsolutePath() + ";COMPRESS=TRUE");
+        assertThat(s.storeUrl()).isEqualTo("jdbc:h2:file:" + home.resolve("consumer/store").toAbsolutePath());
         assertThat(s.deadLetterFile()).isEqualTo(home.resolve("consumer/dead-letter.jsonl"));
     }
 
