@@ -31,6 +31,7 @@ public final class ConsumerService implements AutoCloseable {
     private IngestLoop loop;
     private Thread thread;
     private ApiServer http;
+    private boolean closed;
 
     public ConsumerService(ConsumerSettings settings) { this.settings = settings; }
 
@@ -89,7 +90,9 @@ public final class ConsumerService implements AutoCloseable {
     public void awaitTermination() throws InterruptedException { if (thread != null) thread.join(); }
 
     @Override
-    public void close() throws Exception {
+    public synchronized void close() throws Exception {
+        if (closed) return;
+        closed = true;
         if (loop != null && !loop.stop(Duration.ofSeconds(10))) LOG.warn("consumer: ingest thread did not stop in 10 s");
         if (http != null) http.close();
         if (deadLetters != null) deadLetters.close();

@@ -40,7 +40,8 @@ class ScaleOutTest {
         broker = new EmbeddedKafkaKraftBroker(1, 4);
         broker.brokerProperty("group.initial.rebalance.delay.ms", "0");
         broker.afterPropertiesSet();
-        broker.addTopics(new NewTopic("scale-h2", 4, (short) 1), new NewTopic("scale-pg", 4, (short) 1));
+        broker.addTopics(new NewTopic("scale-h2", 4, (short) 1), new NewTopic("scale-pg", 4, (short) 1),
+                new NewTopic("scale-one", 1, (short) 1));
     }
 
     @AfterAll
@@ -99,6 +100,29 @@ class ScaleOutTest {
                 StatsCheck.assertMatches(Http.json(a.baseUrl() + "/api/stats"), inA);
                 StatsCheck.assertMatches(Http.json(b.baseUrl() + "/api/stats"), inB);
             }
+        }
+    }
+
+    @Test
+    void anInstanceWithoutPartitionsIsUpAsAStandbyAndTakesOverOnFailure(@TempDir Path home) throws Exception {
+        String url = "jdbc:h2:file:" + home.resolve("shared") + ";AUTO_SERVER=FALSE";
+        List<HiQTree> all = trees("one-", 40, 3);
+        // one H2 database in this JVM, opened by both instances: they share it like a PostgreSQL store
+        try (ConsumerService a = new ConsumerService(settings(home.resolve("a"), "scale-one", url)).start();
+             ConsumerService b = new ConsumerService(settings(home.resolve("b"), "scale-one", url)).start()) {
+            await().atMost(Duration.ofSeconds(30)).until(() -> Http.up(a.baseUrl()) && Http.up(b.baseUrl())
+                    && Http.json(a.baseUrl() + "/health").get("partitions").size()
+                    + Http.json(b.baseUrl() + "/health").get("partitions").size() == 1);
+            ConsumerService idle = Http.json(a.baseUrl() + "/health").get("partitions").isEmpty() ? a : b;
+            ConsumerService busy = idle == a ? b : a;
+            assertThat(Http.json(idle.baseUrl() + "/health").get("status").asText()).isEqualTo("UP");
+            send("scale-one", all.subList(0, 20));
+            await().atMost(Duration.ofSeconds(30)).until(() -> busy.store().treeCount() == 20);
+            busy.close(); // leaves the group: the standby gets the partition
+            send("scale-one", all.subList(20, 40));
+            await().atMost(Duration.ofSeconds(30)).until(() -> idle.store().treeCount() == 40);
+            assertThat(idle.metrics().ingested()).isEqualTo(20);
+            StatsCheck.assertMatches(Http.json(idle.baseUrl() + "/api/stats"), all);
         }
     }
 

@@ -1,7 +1,9 @@
 package io.hiq.consumer.bench;
 
+import io.hiq.consumer.ingest.IngestLoop;
 import io.hiq.consumer.ingest.TreeValidator;
 import io.hiq.consumer.store.StoredTree;
+import io.hiq.consumer.store.TreeQuery;
 import io.hiq.consumer.store.TreeStore;
 import io.hiq.tree.HiQNode;
 import io.hiq.tree.HiQTree;
@@ -46,9 +48,12 @@ public final class IngestBench implements Callable<Integer> {
     private static final String[] SERVICES = {"orders", "billing", "search", "auth"};
     private static final String[] TAGS = {"handle", "parse", "query", "render", "cache", "auth_check"};
 
-    /** A synthetic tree of 6 nodes spread over the hour before {@code nowUs}. */
-    static byte[] tree(SplittableRandom rnd, int i, long nowUs) {
-        long start = nowUs - rnd.nextLong(3_600_000_000L);
+    /**
+     * Tree {@code i} of {@code n}: 6 nodes, started in order over the hour before {@code nowUs} (as a
+     * live stream arrives), with a few seconds of jitter.
+     */
+    static byte[] tree(SplittableRandom rnd, int i, int n, long nowUs) {
+        long start = nowUs - 3_600_000_000L + (long) (3_600_000_000.0 * i / n) - rnd.nextLong(5_000_000L);
         long span = 50_000 + rnd.nextLong(50_000_000L);
         HiQNode root = HiQNode.of(TAGS[0], start, start + span / 1000, 0, span);
         long cursor = 0;
@@ -66,22 +71,28 @@ public final class IngestBench implements Callable<Integer> {
         Path tmp = null;
         String url = store;
         if (url == null) {
-            tmp = Files.createTempDirectory("hiq-bench");
+            tmp = Files.createTempDirectory("hiq-ingest-bench");
             url = "jdbc:h2:file:" + tmp.resolve("store");
         }
         long nowUs = System.currentTimeMillis() * 1000;
         System.out.printf(Locale.ROOT, "generating %d trees...%n", trees);
         SplittableRandom rnd = new SplittableRandom(42);
         List<byte[]> records = new ArrayList<>(trees);
-        for (int i = 0; i < trees; i++) records.add(tree(rnd, i, nowUs));
+        for (int i = 0; i < trees; i++) records.add(tree(rnd, i, trees, nowUs));
         try (TreeStore s = TreeStore.open(url)) {
             // warm-up on the first batches is part of the run: a consumer starts cold too
             long t0 = System.nanoTime();
+            long lastFlush = t0;
             for (int from = 0; from < trees; from += batch) {
                 List<StoredTree> b = new ArrayList<>(batch);
                 for (byte[] r : records.subList(from, Math.min(trees, from + batch))) b.add(TreeValidator.validate(r));
                 s.write(b);
+                if (System.nanoTime() - lastFlush >= IngestLoop.COMMIT_INTERVAL_MS * 1_000_000L) { // as the ingest loop does
+                    s.flush();
+                    lastFlush = System.nanoTime();
+                }
             }
+            s.flush();
             double secs = (System.nanoTime() - t0) / 1e9;
             System.out.printf(Locale.ROOT, "ingest: %d trees (%d nodes each) in %.2f s = %.0f trees/s into %s, %d per transaction%n",
                     trees, TAGS.length, secs, trees / secs, s.dialect(), batch);
@@ -95,8 +106,25 @@ public final class IngestBench implements Callable<Integer> {
             Arrays.sort(ns);
             System.out.printf(Locale.ROOT, "/api/stats over one hour (%d trees): median %.1f ms, max %.1f ms (%d queries)%n",
                     s.treeCount(), ns[queries / 2] / 1e6, ns[queries - 1] / 1e6, queries);
+            for (TreeQuery tq : List.of(new TreeQuery(null, 0, false, 50), new TreeQuery(null, 0, true, 50),
+                    new TreeQuery(SERVICES[1], 20, true, 50))) {
+                for (int q = 0; q < queries; q++) {
+                    long q0 = System.nanoTime();
+                    s.trees(tq);
+                    ns[q] = System.nanoTime() - q0;
+                }
+                Arrays.sort(ns);
+                System.out.printf(Locale.ROOT, "/api/trees %s: median %.1f ms, max %.1f ms%n", tq, ns[queries / 2] / 1e6, ns[queries - 1] / 1e6);
+            }
         }
+        if (tmp != null) deleteTree(tmp);
         return 0;
+    }
+
+    private static void deleteTree(Path dir) throws java.io.IOException {
+        try (var paths = Files.walk(dir)) {
+            for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
+        }
     }
 
     public static void main(String[] args) {

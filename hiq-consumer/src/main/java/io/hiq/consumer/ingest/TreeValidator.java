@@ -15,8 +15,11 @@ import java.nio.charset.StandardCharsets;
 public final class TreeValidator {
     /** Longest id, service or tag accepted (the store's columns hold 512). */
     public static final int MAX_NAME = 256;
-    /** Largest record accepted (the Kafka default message limit is about 1 MB). */
-    public static final int MAX_BYTES = 4 * 1024 * 1024;
+    /**
+     * Largest record accepted, in bytes (so at most as many characters): the embedded store's column
+     * limit; Kafka's default message limit is about the same (1 048 588 bytes).
+     */
+    public static final int MAX_BYTES = 1_000_000;
 
     private TreeValidator() {}
 

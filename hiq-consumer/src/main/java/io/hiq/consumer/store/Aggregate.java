@@ -35,6 +35,16 @@ public final class Aggregate {
         histogram.recordValue(v);
     }
 
+    /** Adds a stored row (its histogram still serialized) into this aggregate. */
+    public void mergeEncoded(long count, long sum, long min, long max, byte[] histogram) {
+        if (count == 0) return;
+        this.count += count;
+        this.sum += sum;
+        this.min = Math.min(this.min, min);
+        this.max = Math.max(this.max, max);
+        Histograms.addEncoded(this.histogram, histogram);
+    }
+
     /** Adds another aggregate into this one. */
     public void merge(Aggregate o) {
         if (o.count == 0) return;

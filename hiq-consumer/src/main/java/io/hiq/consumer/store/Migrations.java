@@ -30,6 +30,8 @@ public final class Migrations {
                     "CREATE INDEX hiq_tree_start ON hiq_tree (start_us)",
                     "CREATE INDEX hiq_tree_latency ON hiq_tree (latency_us)",
                     "CREATE INDEX hiq_tree_service_start ON hiq_tree (service, start_us)",
+                    // a filtered total (service and minimum latency) is counted from this index alone
+                    "CREATE INDEX hiq_tree_service_latency ON hiq_tree (service, latency_us)",
                     "CREATE TABLE hiq_rollup (service VARCHAR(512) NOT NULL, tag VARCHAR(512) NOT NULL,"
                             + " minute_ms BIGINT NOT NULL, cnt BIGINT NOT NULL, sum_ns BIGINT NOT NULL,"
                             + " min_ns BIGINT NOT NULL, max_ns BIGINT NOT NULL, hist " + d.bytesType() + " NOT NULL,"

@@ -93,6 +93,19 @@ public final class TreeStore implements AutoCloseable {
         }
     }
 
+    /**
+     * Makes every committed batch durable against a process crash; call before committing the Kafka
+     * offsets of those batches. H2 writes committed changes to its file in the background (about
+     * once a second), so a process killed before then would lose trees whose offsets were already
+     * committed: {@code CHECKPOINT} writes them now. PostgreSQL commits are durable already.
+     */
+    public synchronized void flush() throws SQLException {
+        if (dialect != Dialect.H2 || closed) return;
+        try (Statement s = writer.createStatement()) {
+            s.execute("CHECKPOINT");
+        }
+    }
+
     private static boolean retryable(SQLException e) {
         String s = e.getSQLState();
         // unique violation (another instance inserted first), serialization failure, deadlock, lock timeout
@@ -124,11 +137,6 @@ public final class TreeStore implements AutoCloseable {
             applyRollups(rollups(fresh));
         }
         writer.commit();
-        if (dialect == Dialect.H2) {
-            // H2 writes committed changes to its file in the background (about every second); a
-            // process killed before that would lose trees whose offsets are already committed.
-            try (Statement s = writer.createStatement()) { s.execute("CHECKPOINT"); }
-        }
         return fresh.size();
     }
 
@@ -183,7 +191,11 @@ public final class TreeStore implements AutoCloseable {
                 select.setLong(3, k.minuteMs());
                 Aggregate current = null;
                 try (ResultSet rs = select.executeQuery()) {
-                    if (rs.next()) current = readAggregate(rs, 1);
+                    if (rs.next()) {
+                        current = new Aggregate();
+                        current.merge(add);
+                        current.mergeEncoded(rs.getLong(1), rs.getLong(2), rs.getLong(3), rs.getLong(4), rs.getBytes(5));
+                    }
                 }
                 if (current == null) {
                     insert.setString(1, k.service());
@@ -192,7 +204,6 @@ public final class TreeStore implements AutoCloseable {
                     setAggregate(insert, 4, add);
                     insert.addBatch();
                 } else {
-                    current.merge(add);
                     setAggregate(update, 1, current);
                     update.setString(6, k.service());
                     update.setString(7, k.tag());
@@ -205,10 +216,6 @@ public final class TreeStore implements AutoCloseable {
         }
     }
 
-    private static Aggregate readAggregate(ResultSet rs, int col) throws SQLException {
-        return new Aggregate(rs.getLong(col), rs.getLong(col + 1), rs.getLong(col + 2), rs.getLong(col + 3),
-                Histograms.decode(rs.getBytes(col + 4)));
-    }
 
     private static void setAggregate(PreparedStatement ps, int col, Aggregate a) throws SQLException {
         ps.setLong(col, a.count());
@@ -265,15 +272,18 @@ public final class TreeStore implements AutoCloseable {
 
     /** A page of trees matching {@code q} and the total that match. */
     public TreePage trees(TreeQuery q) throws SQLException {
-        StringBuilder where = new StringBuilder(" WHERE latency_us >= ?");
-        if (q.service() != null) where.append(" AND service = ?");
-        String order = q.slowest() ? " ORDER BY latency_us DESC, id" : " ORDER BY start_us DESC, id";
         long minUs = (long) Math.ceil(Math.max(0, q.minLatencyMs()) * 1000.0);
+        // conditions only when filtering: an unfiltered COUNT(*) is answered without a scan
+        List<Object> args = new ArrayList<>();
+        StringBuilder where = new StringBuilder();
+        if (minUs > 0) { where.append(" AND latency_us >= ?"); args.add(minUs); }
+        if (q.service() != null) { where.append(" AND service = ?"); args.add(q.service()); }
+        String cond = where.length() == 0 ? "" : " WHERE" + where.substring(4);
+        String order = q.slowest() ? " ORDER BY latency_us DESC, id" : " ORDER BY start_us DESC, id";
         return read(c -> {
             long total;
-            try (PreparedStatement ps = c.prepareStatement("SELECT COUNT(*) FROM hiq_tree" + where)) {
-                ps.setLong(1, minUs);
-                if (q.service() != null) ps.setString(2, q.service());
+            try (PreparedStatement ps = c.prepareStatement("SELECT COUNT(*) FROM hiq_tree" + cond)) {
+                for (int i = 0; i < args.size(); i++) ps.setObject(i + 1, args.get(i));
                 try (ResultSet rs = ps.executeQuery()) {
                     rs.next();
                     total = rs.getLong(1);
@@ -281,11 +291,9 @@ public final class TreeStore implements AutoCloseable {
             }
             List<TreeSummary> rows = new ArrayList<>();
             try (PreparedStatement ps = c.prepareStatement("SELECT id, service, root_tag, start_us, latency_us FROM hiq_tree"
-                    + where + order + " LIMIT ?")) {
-                int i = 1;
-                ps.setLong(i++, minUs);
-                if (q.service() != null) ps.setString(i++, q.service());
-                ps.setInt(i, q.limit());
+                    + cond + order + " LIMIT ?")) {
+                for (int i = 0; i < args.size(); i++) ps.setObject(i + 1, args.get(i));
+                ps.setInt(args.size() + 1, q.limit());
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
                         rows.add(new TreeSummary(rs.getString(1), rs.getString(2), rs.getString(3), rs.getLong(4),
@@ -314,7 +322,7 @@ public final class TreeStore implements AutoCloseable {
      */
     public List<TagStats> stats(String service, Long fromMs, Long toMs) throws SQLException {
         Map<String, Aggregate> byTag = new TreeMap<>();
-        scanRollups(service, null, fromMs, toMs, (k, a) -> byTag.computeIfAbsent(k.tag(), t -> new Aggregate()).merge(a));
+        scanRollups(service, null, fromMs, toMs, k -> byTag.computeIfAbsent(k.tag(), t -> new Aggregate()));
         List<TagStats> out = new ArrayList<>(byTag.size());
         byTag.forEach((tag, a) -> out.add(TagStats.of(service, tag, a)));
         return out;
@@ -326,8 +334,7 @@ public final class TreeStore implements AutoCloseable {
             int c = a.get(0).compareTo(b.get(0));
             return c != 0 ? c : a.get(1).compareTo(b.get(1));
         });
-        scanRollups(null, null, null, null,
-                (k, a) -> acc.computeIfAbsent(List.of(k.service(), k.tag()), x -> new Aggregate()).merge(a));
+        scanRollups(null, null, null, null, k -> acc.computeIfAbsent(List.of(k.service(), k.tag()), x -> new Aggregate()));
         List<TagStats> out = new ArrayList<>(acc.size());
         acc.forEach((k, a) -> out.add(TagStats.of(k.get(0), k.get(1), a)));
         return out;
@@ -336,14 +343,15 @@ public final class TreeStore implements AutoCloseable {
     /** One tag's latency per minute over a window (every service when {@code service} is null). */
     public List<SeriesPoint> series(String service, String tag, Long fromMs, Long toMs) throws SQLException {
         Map<Long, Aggregate> byMinute = new TreeMap<>();
-        scanRollups(service, tag, fromMs, toMs, (k, a) -> byMinute.computeIfAbsent(k.minuteMs(), m -> new Aggregate()).merge(a));
+        scanRollups(service, tag, fromMs, toMs, k -> byMinute.computeIfAbsent(k.minuteMs(), m -> new Aggregate()));
         List<SeriesPoint> out = new ArrayList<>(byMinute.size());
         byMinute.forEach((m, a) -> out.add(new SeriesPoint(m, a.count(), a.percentile(50) / 1e6,
                 a.percentile(95) / 1e6, a.percentile(99) / 1e6)));
         return out;
     }
 
-    private interface RowSink { void accept(RollupKey key, Aggregate a); }
+    /** Receives the aggregate a stored row must be merged into. */
+    private interface RowSink { Aggregate target(RollupKey key); }
 
     private void scanRollups(String service, String tag, Long fromMs, Long toMs, RowSink sink) throws SQLException {
         StringBuilder sql = new StringBuilder("SELECT service, tag, minute_ms, cnt, sum_ns, min_ns, max_ns, hist FROM hiq_rollup WHERE 1=1");
@@ -357,7 +365,8 @@ public final class TreeStore implements AutoCloseable {
                 for (int i = 0; i < args.size(); i++) ps.setObject(i + 1, args.get(i));
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
-                        sink.accept(new RollupKey(rs.getString(1), rs.getString(2), rs.getLong(3)), readAggregate(rs, 4));
+                        sink.target(new RollupKey(rs.getString(1), rs.getString(2), rs.getLong(3)))
+                                .mergeEncoded(rs.getLong(4), rs.getLong(5), rs.getLong(6), rs.getLong(7), rs.getBytes(8));
                     }
                 }
             }

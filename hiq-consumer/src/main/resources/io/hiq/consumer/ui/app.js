@@ -137,6 +137,7 @@
     const sel = $('chart-tag'), keep = sel.value;
     sel.replaceChildren(...data.tags.map((t) => { const o = el('option', t.tag); o.value = t.tag; return o; }));
     if (keep && data.tags.some((t) => t.tag === keep)) sel.value = keep;
+    else if (data.tags.length) sel.value = data.tags.reduce((a, b) => (b.count > a.count ? b : a)).tag; // the busiest tag
     if (sel.value) await loadChart();
   }
 
