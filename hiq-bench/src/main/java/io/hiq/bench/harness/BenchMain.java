@@ -142,8 +142,8 @@ public final class BenchMain {
     private void runAll() throws Exception {
         int rounds = quick ? 3 : 7;
         int threads = 2;
-        long warmupMs = quick ? 800 : 4000, measureMs = quick ? 1200 : 6000;
-        int startupRuns = quick ? 2 : 7;
+        long warmupMs = quick ? 600 : 4000, measureMs = quick ? 1000 : 6000;
+        int startupRuns = quick ? 1 : 7;
         List<Config> configs = configs();
         Map<String, List<Map<String, Double>>> loads = new LinkedHashMap<>();
         Map<String, List<double[]>> startups = new LinkedHashMap<>();
