@@ -87,9 +87,11 @@ public final class BenchMain {
             List<String> none = new ArrayList<>(otel);
             none.add("-Dotel.traces.exporter=none");
             out.add(new Config("OTel agent, exporters none", none, Map.of()));
-            List<String> logging = new ArrayList<>(otel);
-            logging.add("-Dotel.traces.exporter=logging");
-            out.add(new Config("OTel agent, logging exporter", logging, Map.of()));
+            if (!quick) { // its JVM takes 4–8 s to start and each round pays it: left to the full run
+                List<String> logging = new ArrayList<>(otel);
+                logging.add("-Dotel.traces.exporter=logging");
+                out.add(new Config("OTel agent, logging exporter", logging, Map.of()));
+            }
         } else {
             System.err.println("hiq bench: " + otelJar() + " missing; OpenTelemetry rows skipped");
         }
