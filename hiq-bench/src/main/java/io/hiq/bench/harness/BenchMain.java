@@ -87,9 +87,11 @@ public final class BenchMain {
             List<String> none = new ArrayList<>(otel);
             none.add("-Dotel.traces.exporter=none");
             out.add(new Config("OTel agent, exporters none", none, Map.of()));
-            List<String> logging = new ArrayList<>(otel);
-            logging.add("-Dotel.traces.exporter=logging");
-            out.add(new Config("OTel agent, logging exporter", logging, Map.of()));
+            if (!quick) { // its JVM takes 4–8 s to start and each round pays it: left to the full run
+                List<String> logging = new ArrayList<>(otel);
+                logging.add("-Dotel.traces.exporter=logging");
+                out.add(new Config("OTel agent, logging exporter", logging, Map.of()));
+            }
         } else {
             System.err.println("hiq bench: " + otelJar() + " missing; OpenTelemetry rows skipped");
         }
@@ -142,8 +144,8 @@ public final class BenchMain {
     private void runAll() throws Exception {
         int rounds = quick ? 3 : 7;
         int threads = 2;
-        long warmupMs = quick ? 800 : 4000, measureMs = quick ? 1200 : 6000;
-        int startupRuns = quick ? 2 : 7;
+        long warmupMs = quick ? 600 : 4000, measureMs = quick ? 1000 : 6000;
+        int startupRuns = quick ? 1 : 7;
         List<Config> configs = configs();
         Map<String, List<Map<String, Double>>> loads = new LinkedHashMap<>();
         Map<String, List<double[]>> startups = new LinkedHashMap<>();

@@ -90,6 +90,21 @@ public final class SpanBatch {
         return r instanceof Throwable t ? t : null;
     }
 
+    /**
+     * A batch built outside the ring, for benchmarks and tools that replay recorded spans: records are
+     * {@code (kind, tagId, nanoTime)} triples, time metric only.
+     */
+    public static SpanBatch of(long threadId, String threadName, long[][] records) {
+        long[] data = new long[records.length * 2];
+        for (int i = 0; i < records.length; i++) {
+            data[2 * i] = header((int) records[i][0], (int) records[i][1], 0);
+            data[2 * i + 1] = records[i][2];
+        }
+        SpanBatch b = new SpanBatch();
+        b.fill(data, records.length, 2, new Object[0], 0, threadId, threadName, 0, false);
+        return b;
+    }
+
     static long header(int kind, int tagId, int refIndexPlusOne) {
         return kind | ((long) tagId << TAG_SHIFT) | ((long) refIndexPlusOne << REF_SHIFT);
     }
