@@ -27,7 +27,10 @@ import java.util.Random;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -123,6 +126,13 @@ class KillNineTest {
         assertThat(second.waitFor(30, TimeUnit.SECONDS)).as("stops on SIGTERM").isTrue();
         String output = Files.readString(log);
         assertThat(output).contains("serving http://127.0.0.1:" + port);
+        assertThat(output).as("an orderly shutdown").doesNotContain("flush failed").doesNotContain("ERROR");
+        // ... which committed every offset it had stored
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, broker.getBrokersAsString()))) {
+            long committed = admin.listConsumerGroupOffsets("g-kill").partitionsToOffsetAndMetadata().get().values()
+                    .stream().mapToLong(OffsetAndMetadata::offset).sum();
+            assertThat(committed).isEqualTo(N);
+        }
         assertThat(atKill).as("killed before the end of ingestion").isLessThan(N);
 
         try (TreeStore s = TreeStore.open(store)) {

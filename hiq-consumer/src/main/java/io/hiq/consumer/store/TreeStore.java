@@ -48,8 +48,11 @@ public final class TreeStore implements AutoCloseable {
     private volatile boolean closed;
 
     private TreeStore(String url) throws SQLException {
-        this.url = url;
         this.dialect = Dialect.of(url);
+        // H2 closes its databases in a JVM shutdown hook of its own, racing the service's orderly
+        // shutdown (last flush, last offset commit): the service closes the store itself
+        this.url = dialect == Dialect.H2 && !url.toUpperCase(java.util.Locale.ROOT).contains("DB_CLOSE_ON_EXIT")
+                ? url + ";DB_CLOSE_ON_EXIT=FALSE" : url;
         this.writer = connect();
         Migrations.migrate(writer, dialect);
         writer.setAutoCommit(false);
