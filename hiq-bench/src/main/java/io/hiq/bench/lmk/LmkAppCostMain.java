@@ -16,7 +16,7 @@ import java.util.concurrent.locks.LockSupport;
 
 /**
  * The application thread's own cost with LMK on versus off, at a rate LMK sustains (so nothing is
- * dropped and every line is written): the traced operation ({@link LmkTarget#outer}, three calls,
+ * dropped and every line is written): the traced operation ({@link io.hiq.bench.Workload#outer}, three calls,
  * six lines) runs in chunks paced to {@code rate} operations per second, and the application
  * thread's CPU time ({@link ThreadMXBean#getCurrentThreadCpuTime()}) is summed over the chunks
  * only. CPU time, not elapsed time, because on a 2-core machine LMK's consumer thread takes CPU from
@@ -63,14 +63,14 @@ public final class LmkAppCostMain {
             s.put("LMK", "1");
             s.put("LMK_PATH", file.toString());
         }
-        LmkTarget target = new LmkTarget();
+        io.hiq.bench.Workload target = new io.hiq.bench.Workload();
         long cpu = 0;
         long ops = 0;
         long dropped;
         try (HiQ hiq = HiQ.builder()
                 .conf(List.of(
-                        List.of("io.hiq.bench.lmk", "LmkTarget", "outer", "outer"),
-                        List.of("io.hiq.bench.lmk", "LmkTarget", "inner", "inner")))
+                        List.of("io.hiq.bench", "Workload", "outer", "outer"),
+                        List.of("io.hiq.bench", "Workload", "inner", "inner")))
                 .settings(Settings.of(s)).maxTrees(0).start()) {
             long chunkNanos = 1_000_000_000L * CHUNK / rate;
             long start = System.nanoTime();

@@ -24,7 +24,7 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * The application thread's cost of LMK: the same traced operation ({@link LmkTarget#outer}, three
+ * The application thread's cost of LMK: the same traced operation ({@link io.hiq.bench.Workload#outer}, three
  * traced calls, six LMK lines) with {@code lmk=off} and {@code lmk=on}, plus the untraced code.
  * LMK formats and writes on its own consumer thread, so the difference should be what the ring
  * publish costs when a second consumer reads it (and the CPU the consumer takes from a 2-core
@@ -53,8 +53,8 @@ public class LmkCostBench {
 
     private HiQ hiq;
     private Path home;
-    private final LmkTarget traced = new LmkTarget();
-    private final LmkTarget.Untraced untraced = new LmkTarget.Untraced();
+    private final io.hiq.bench.Workload traced = new io.hiq.bench.Workload();
+    private final io.hiq.bench.Workload.Untraced untraced = new io.hiq.bench.Workload.Untraced();
     private int x;
 
     @Setup(Level.Trial)
@@ -69,8 +69,8 @@ public class LmkCostBench {
         }
         hiq = HiQ.builder()
                 .conf(List.of(
-                        List.of("io.hiq.bench.lmk", "LmkTarget", "outer", "outer"),
-                        List.of("io.hiq.bench.lmk", "LmkTarget", "inner", "inner")))
+                        List.of("io.hiq.bench", "Workload", "outer", "outer"),
+                        List.of("io.hiq.bench", "Workload", "inner", "inner")))
                 .settings(Settings.of(s))
                 .maxTrees(0)
                 .start();

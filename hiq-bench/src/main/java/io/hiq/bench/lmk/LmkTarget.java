@@ -4,7 +4,7 @@ package io.hiq.bench.lmk;
  * The traced target of the LMK benchmarks: {@code outer} calls {@code inner} twice, three traced
  * calls (six LMK lines) per operation. {@link Untraced} is the same code, never instrumented.
  */
-public final class LmkTarget {
+public final class io.hiq.bench.Workload {
     private int state;
 
     public int outer(int x) {

@@ -15,7 +15,7 @@ import java.util.Map;
 
 /**
  * Sustained LMK throughput: how many lines per second LMK turns into file output, for each output
- * path. The application thread calls a traced target ({@link LmkTarget}: 3 calls, 6 lines per
+ * path. The application thread calls a traced target ({@link io.hiq.bench.Workload}: 3 calls, 6 lines per
  * operation) as fast as it can, in chunks of {@value #CHUNK} operations (fewer roots than the
  * ring's slots), waiting for the ring to drain after each chunk, so nothing is dropped and the rate
  * is LMK's own (formatting + output on its consumer thread). The time runs until every line is in
@@ -104,13 +104,13 @@ public final class LmkThroughputMain {
             default -> throw new IllegalArgumentException(output);
         }
         s.put("HIQ_FLUSH_TIMEOUT", "60");
-        LmkTarget target = new LmkTarget();
+        io.hiq.bench.Workload target = new io.hiq.bench.Workload();
         long dropped;
         long t0 = System.nanoTime();
         try (HiQ hiq = HiQ.builder()
                 .conf(List.of(
-                        List.of("io.hiq.bench.lmk", "LmkTarget", "outer", "outer"),
-                        List.of("io.hiq.bench.lmk", "LmkTarget", "inner", "inner")))
+                        List.of("io.hiq.bench", "Workload", "outer", "outer"),
+                        List.of("io.hiq.bench", "Workload", "inner", "inner")))
                 .settings(Settings.of(s)).maxTrees(0).start()) {
             t0 = System.nanoTime(); // attach and instrumentation are not LMK's cost
             int x = 0;
