@@ -66,9 +66,6 @@ public final class Instrumenter {
             }
         }
 
-        /** Names of the conf's classes that were seen loading (and instrumented). */
-        public Set<String> instrumentedClasses() { return Set.copyOf(loadedClasses); }
-
         /** Warns once about each entry whose class never loaded (called at exit). */
         public void warnUnmatched() {
             for (Map.Entry<ConfEntry, Boolean> e : matched.entrySet()) {

@@ -50,19 +50,6 @@ public final class Recorder {
     public static boolean isEnabled() { return enabled; }
 
     /**
-     * Called on entry of a traced method.
-     *
-     * @return whether the call was recorded; pass it to {@link #exit}
-     */
-    public static boolean enter(int tagId) {
-        if (!enabled) return false;
-        ThreadBuffer b = buffer();
-        if (b == null) return false;
-        b.enter(tagId);
-        return true;
-    }
-
-    /**
      * Called on entry of a traced method (the agent's advice).
      *
      * @return an opaque token for {@link #exitToken}: the thread's buffer, or null when not recorded
@@ -75,19 +62,11 @@ public final class Recorder {
         return b;
     }
 
-    /** Called on exit of a traced method with the token {@link #enterToken} returned. */
+    /** Called on exit of a traced method, normal or by exception ({@code thrown} non-null), with the token {@link #enterToken} returned. */
     public static void exitToken(int tagId, Object token, Throwable thrown) {
         if (token == null) return;
         long now = System.nanoTime();
         ((ThreadBuffer) token).exit(tagId, thrown, now);
-    }
-
-    /** Called on exit of a traced method, normal or by exception ({@code thrown} non-null). */
-    public static void exit(int tagId, boolean entered, Throwable thrown) {
-        if (!entered) return;
-        long now = System.nanoTime(); // first, so the lookup below is outside the measured span
-        ThreadBuffer b = LOCAL.get();
-        if (b != null) b.exit(tagId, thrown, now);
     }
 
     /** Attaches extra information to the calling thread's innermost traced call, if any. */
@@ -122,12 +101,6 @@ public final class Recorder {
         if (link == null) return;
         ThreadBuffer b = LOCAL.get();
         if (b != null) b.adoptEnd(link);
-    }
-
-    /** Whether the calling thread is inside a traced call. */
-    public static boolean inTrace() {
-        ThreadBuffer b = LOCAL.get();
-        return b != null && b.depth() > 0;
     }
 
     private static ThreadBuffer buffer() {

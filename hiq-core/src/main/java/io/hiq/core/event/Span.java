@@ -7,18 +7,19 @@ package io.hiq.core.event;
  */
 public final class Span implements AutoCloseable {
     private final int tagId;
-    private final boolean entered;
+    /** The recorder's token: null when tracing was off at open. */
+    private final Object token;
     private Throwable failure;
     private boolean closed;
 
-    Span(int tagId, boolean entered) {
+    Span(int tagId, Object token) {
         this.tagId = tagId;
-        this.entered = entered;
+        this.token = token;
     }
 
     /** Opens a span for a registered tag on the calling thread. */
     public static Span open(Tag tag) {
-        return new Span(tag.id(), Recorder.enter(tag.id()));
+        return new Span(tag.id(), Recorder.enterToken(tag.id()));
     }
 
     /** Marks the span as ended by {@code t}: its node gets the {@code exception} extra. */
@@ -28,12 +29,12 @@ public final class Span implements AutoCloseable {
     }
 
     /** Whether this span is being recorded. */
-    public boolean recording() { return entered; }
+    public boolean recording() { return token != null; }
 
     @Override
     public void close() {
         if (closed) return;
         closed = true;
-        Recorder.exit(tagId, entered, failure);
+        Recorder.exitToken(tagId, token, failure);
     }
 }

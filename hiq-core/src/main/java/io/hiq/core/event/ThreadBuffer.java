@@ -227,6 +227,4 @@ final class ThreadBuffer {
     boolean flushCompleted() {
         return depth > 0 || publish(true);
     }
-
-    boolean ownedBy(Thread t) { return owner == t; }
 }
