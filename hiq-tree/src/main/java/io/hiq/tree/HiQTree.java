@@ -22,6 +22,9 @@ public final class HiQTree {
     private final long dropped;
     private final String mode;
     private final HiQNode root;
+    private final boolean truncated;
+    private final boolean partial;
+    private final boolean broken;
 
     private HiQTree(Builder b) {
         this.id = Objects.requireNonNull(b.id, "id");
@@ -35,6 +38,9 @@ public final class HiQTree {
         this.dropped = b.dropped;
         this.mode = b.mode;
         this.root = Objects.requireNonNull(b.root, "root");
+        this.truncated = b.truncated;
+        this.partial = b.partial;
+        this.broken = b.broken;
     }
 
     public static Builder builder() { return new Builder(); }
@@ -55,6 +61,12 @@ public final class HiQTree {
     /** {@code concise}, {@code verbose} or {@code debug}; may be null for trees from other producers. */
     public String mode() { return mode; }
     public HiQNode root() { return root; }
+    /** The node cap ({@code HIQ_MAX_NODES}) was hit: calls beyond it were folded into counted summaries. */
+    public boolean truncated() { return truncated; }
+    /** A long-lived root emitted before it closed: later partial trees of the same root may follow. */
+    public boolean partial() { return partial; }
+    /** Recording was repaired after an error (an unmatched exit, a thread that died mid-root). */
+    public boolean broken() { return broken; }
 
     /** Latency of the root in milliseconds, from wall-clock microseconds. */
     public double latencyMs() { return (root.end() - root.start()) / 1000.0; }
@@ -75,6 +87,9 @@ public final class HiQTree {
         private long dropped;
         private String mode;
         private HiQNode root;
+        private boolean truncated;
+        private boolean partial;
+        private boolean broken;
 
         private Builder() {}
 
@@ -89,6 +104,9 @@ public final class HiQTree {
         public Builder dropped(long v) { dropped = v; return this; }
         public Builder mode(String v) { mode = v; return this; }
         public Builder root(HiQNode v) { root = v; return this; }
+        public Builder truncated(boolean v) { truncated = v; return this; }
+        public Builder partial(boolean v) { partial = v; return this; }
+        public Builder broken(boolean v) { broken = v; return this; }
         public HiQTree build() { return new HiQTree(this); }
     }
 }

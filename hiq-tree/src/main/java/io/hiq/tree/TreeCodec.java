@@ -69,6 +69,10 @@ public final class TreeCodec {
             g.writeNumberField("overhead_ns", tree.overheadNs());
             g.writeNumberField("dropped", tree.dropped());
             if (tree.mode() != null) g.writeStringField("mode", tree.mode());
+            // flags are written only when set, so trees without them keep their exact former bytes
+            if (tree.truncated()) g.writeBooleanField("truncated", true);
+            if (tree.partial()) g.writeBooleanField("partial", true);
+            if (tree.broken()) g.writeBooleanField("broken", true);
             g.writeFieldName("root");
             writeNode(g, tree.root());
             g.writeEndObject();
@@ -156,10 +160,19 @@ public final class TreeCodec {
                 .dropped(integer(doc, "dropped"));
         JsonNode mode = doc.get("mode");
         if (mode != null && mode.isTextual()) b.mode(mode.asText());
+        b.truncated(flag(doc, "truncated")).partial(flag(doc, "partial")).broken(flag(doc, "broken"));
         JsonNode root = doc.get("root");
         if (root == null) throw new TreeFormatException("field 'root' missing");
         b.root(node(root, "root", 0));
         return b.build();
+    }
+
+    /** An optional boolean flag: absent or null is false; anything but a boolean is an error. */
+    private static boolean flag(JsonNode doc, String field) throws TreeFormatException {
+        JsonNode v = doc.get(field);
+        if (v == null || v.isNull()) return false;
+        if (!v.isBoolean()) throw new TreeFormatException("field '" + field + "': not a boolean");
+        return v.booleanValue();
     }
 
     private static HiQNode node(JsonNode j, String path, int depth) throws TreeFormatException {

@@ -41,6 +41,7 @@ public final class SpanBatch {
     String threadName;
     long droppedTrees;
     boolean abortOpen;
+    boolean ownerTerminated;
 
     /** Number of records in this batch. */
     public int size() { return size; }
@@ -62,6 +63,13 @@ public final class SpanBatch {
      * discard what is open for this thread before applying this batch's records.
      */
     public boolean abortOpen() { return abortOpen; }
+
+    /**
+     * True when this is the last batch of a thread that terminated (drained by the control thread):
+     * whatever is still open for this thread after applying this batch's records will never close,
+     * so the assembler closes it and flags the tree {@code broken}.
+     */
+    public boolean ownerTerminated() { return ownerTerminated; }
 
     /** {@link #ENTER}, {@link #EXIT}, {@link #EXTRA}, {@link #FORK}, {@link #ADOPT} or {@link #ADOPT_END}. */
     public int kind(int i) { return (int) (data[i * stride] & KIND_MASK); }
@@ -128,6 +136,7 @@ public final class SpanBatch {
         this.threadName = threadName;
         this.droppedTrees = droppedTrees;
         this.abortOpen = abortOpen;
+        this.ownerTerminated = false;
     }
 
 }
