@@ -4,6 +4,9 @@ import io.hiq.tree.HiQNode;
 import io.hiq.tree.HiQTree;
 import io.hiq.tree.TreeCodec;
 import io.hiq.tree.TreeFormatException;
+import io.hiq.tree.TreeJsonWriter;
+import io.hiq.tree.TreeLimits;
+import java.io.ByteArrayOutputStream;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -42,9 +45,27 @@ public class TreeCodecBench {
                 .metric("time").unit("ns").overheadNs(640).mode("concise").root(root).build();
     }
 
+    private final TreeJsonWriter writer = new TreeJsonWriter();
+    private final ByteArrayOutputStream jacksonOut = new ByteArrayOutputStream(4096);
+
+    /** What callers of {@code TreeCodec.encode} pay: the per-thread writer plus a copy of the bytes. */
     @Benchmark
     public byte[] encode() {
         return TreeCodec.encode(tree);
+    }
+
+    /** The writer alone, into its reused buffer: what a sink that hands the buffer on pays. */
+    @Benchmark
+    public int encodeReused() {
+        return writer.encode(tree, TreeLimits.MAX_ENCODED_BYTES);
+    }
+
+    /** The former encoder (Jackson's generator), measured in the same run as the reference. */
+    @Benchmark
+    public int encodeJackson() {
+        jacksonOut.reset();
+        TreeCodec.encodeWithJackson(tree, jacksonOut);
+        return jacksonOut.size();
     }
 
     @Benchmark

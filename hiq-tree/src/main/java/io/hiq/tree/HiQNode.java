@@ -115,6 +115,15 @@ public final class HiQNode {
         return n;
     }
 
+    /** The extra map itself, or null (the writer reads it without a wrapper per node). */
+    Map<String, Object> extraOrNull() { return extra; }
+
+    /** The multi-metric readings themselves, or null. */
+    Map<String, long[]> valuesOrNull() { return values; }
+
+    /** The children list itself, or null for a leaf. */
+    List<HiQNode> childrenOrNull() { return children; }
+
     @Override
     public String toString() {
         return name + "(" + span() + ")" + (children == null ? "" : children.toString());

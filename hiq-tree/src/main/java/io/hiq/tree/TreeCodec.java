@@ -7,7 +7,6 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
@@ -19,7 +18,8 @@ import java.util.Map;
  * The {@code hiq.tree/1} JSON codec of DESIGN B4: one JSON object per tree, UTF-8, no line breaks
  * inside (so a jack log holds one tree per line).
  *
- * <p>Encoding streams straight into a byte buffer (no intermediate tree). Decoding validates every
+ * <p>Encoding writes straight into a per-thread reused buffer ({@link TreeJsonWriter}: no generator,
+ * no intermediate strings). Decoding validates every
  * required field and its type and rejects any other {@code schema} value with a
  * {@link TreeFormatException} whose message names the field: consumers turn it into a dead letter.
  * Thread-safe.
@@ -40,11 +40,42 @@ public final class TreeCodec {
         return new ObjectMapper(f);
     }
 
+    /**
+     * One garbage-free writer per thread. A writer that grew past {@link #KEEP_BYTES} for one huge
+     * tree is dropped afterwards, so no thread keeps a large buffer for good.
+     */
+    private static final ThreadLocal<TreeJsonWriter> WRITER = ThreadLocal.withInitial(TreeJsonWriter::new);
+    private static final int KEEP_BYTES = 4 * 1024 * 1024;
+
     /** Encodes a tree as one line of UTF-8 JSON (no trailing newline). */
     public static byte[] encode(HiQTree tree) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream(256 + 128 * tree.root().size());
-        encode(tree, out);
-        return out.toByteArray();
+        TreeJsonWriter w = WRITER.get();
+        try {
+            w.encode(tree);
+            return w.toByteArray();
+        } finally {
+            release(w);
+        }
+    }
+
+    /**
+     * Encodes a tree unless its encoding passes {@code maxBytes} (then nothing is kept: the
+     * encoding stops as soon as it passes the limit).
+     *
+     * @throws TreeTooLargeException when the tree's JSON would exceed {@code maxBytes}
+     */
+    public static byte[] encode(HiQTree tree, int maxBytes) {
+        TreeJsonWriter w = WRITER.get();
+        try {
+            w.encode(tree, maxBytes);
+            return w.toByteArray();
+        } finally {
+            release(w);
+        }
+    }
+
+    private static void release(TreeJsonWriter w) {
+        if (w.buffer().length > KEEP_BYTES) WRITER.remove();
     }
 
     /** Encodes a tree as a JSON string. */
@@ -54,6 +85,22 @@ public final class TreeCodec {
 
     /** Encodes a tree into {@code out} (not closed). */
     public static void encode(HiQTree tree, OutputStream out) {
+        TreeJsonWriter w = WRITER.get();
+        try {
+            w.encode(tree);
+            w.writeTo(out);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } finally {
+            release(w);
+        }
+    }
+
+    /**
+     * The former Jackson-generator encoder, kept as the reference the garbage-free
+     * {@link TreeJsonWriter} is checked against byte for byte (tests, benchmarks).
+     */
+    public static void encodeWithJackson(HiQTree tree, OutputStream out) {
         try (JsonGenerator g = FACTORY.createGenerator(out, JsonEncoding.UTF8)) {
             g.disable(JsonGenerator.Feature.AUTO_CLOSE_TARGET);
             g.setCodec(MAPPER);
@@ -69,7 +116,6 @@ public final class TreeCodec {
             g.writeNumberField("overhead_ns", tree.overheadNs());
             g.writeNumberField("dropped", tree.dropped());
             if (tree.mode() != null) g.writeStringField("mode", tree.mode());
-            // flags are written only when set, so trees without them keep their exact former bytes
             if (tree.truncated()) g.writeBooleanField("truncated", true);
             if (tree.partial()) g.writeBooleanField("partial", true);
             if (tree.broken()) g.writeBooleanField("broken", true);
