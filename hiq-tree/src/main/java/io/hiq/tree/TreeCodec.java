@@ -169,15 +169,7 @@ public final class TreeCodec {
     /** Decodes and validates one tree. */
     public static HiQTree decode(byte[] json) throws TreeFormatException {
         if (json == null || json.length == 0) throw new TreeFormatException("empty record");
-        JsonNode doc;
-        try {
-            doc = MAPPER.readTree(json);
-        } catch (JsonProcessingException e) {
-            throw new TreeFormatException("not valid JSON: " + e.getOriginalMessage());
-        } catch (IOException e) {
-            throw new TreeFormatException("unreadable: " + e.getMessage());
-        }
-        return fromJson(doc);
+        return TreeJsonReader.read(FACTORY, json);
     }
 
     /** Decodes and validates one tree from a string. */
