@@ -26,8 +26,14 @@ public final class TreeJsonWriter {
     private static final byte[] HEX = "0123456789ABCDEF".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
     /** For ASCII 0..127: 0 = write as is, a letter = short escape {@code \x}, -1 = {@code &#92;u00XX}. */
     private static final byte[] ESCAPES = new byte[128];
+    /** "00" to "99", for writing numbers two digits at a time. */
+    private static final byte[] DIGIT_PAIRS = new byte[200];
 
     static {
+        for (int i = 0; i < 100; i++) {
+            DIGIT_PAIRS[2 * i] = (byte) ('0' + i / 10);
+            DIGIT_PAIRS[2 * i + 1] = (byte) ('0' + i % 10);
+        }
         for (int c = 0; c < 0x20; c++) ESCAPES[c] = -1;
         ESCAPES['"'] = '"';
         ESCAPES['\\'] = '\\';
@@ -246,11 +252,21 @@ public final class TreeJsonWriter {
         int digits = digits(v);
         int end = len + digits;
         int p = end;
-        do {
-            long q = v / 10;
-            b[--p] = (byte) ('0' + (v - q * 10));
+        // two digits per division (the JIT turns the constant division into a multiply)
+        while (v >= 100) {
+            long q = v / 100;
+            int r = (int) (v - q * 100) << 1;
             v = q;
-        } while (v != 0);
+            b[--p] = DIGIT_PAIRS[r + 1];
+            b[--p] = DIGIT_PAIRS[r];
+        }
+        int r = (int) v;
+        if (r >= 10) {
+            b[--p] = DIGIT_PAIRS[(r << 1) + 1];
+            b[--p] = DIGIT_PAIRS[r << 1];
+        } else {
+            b[--p] = (byte) ('0' + r);
+        }
         len = end;
     }
 
