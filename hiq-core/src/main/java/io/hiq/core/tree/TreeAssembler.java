@@ -448,7 +448,7 @@ public final class TreeAssembler implements SpanEventHandler {
     /**
      * The partial-tree contract (docs/FORMATS.md §1.3): the root's completed children leave memory in
      * a tree flagged {@code partial}, with its own id and {@code part_of} naming the final tree, under
-     * a placeholder of the root that ends now. They never appear again. Roots with forked tasks still
+     * a placeholder of the root that ends at its latest record. They never appear again. Roots with forked tasks still
      * running are skipped (a task may still graft into a completed child).
      */
     private void emitPartial(OpenRoot o, long now) {
@@ -461,9 +461,10 @@ public final class TreeAssembler implements SpanEventHandler {
         if (done.isEmpty()) return;
         root.replaceChildren(openChild == null ? List.of() : List.of(openChild));
 
+        // ends at the latest record seen: the emission time on the application's clock (the
+        // assembler's own clock runs ahead of the records, and could pass the root's real end)
         HiQNode placeholder = new HiQNode(root.name(), root.start(), root.valueStart());
-        long valueNow = extraIndex[0] < 0 ? now - anchorNanos : o.lastValue;
-        placeholder.close(epochMicros.applyAsLong(now), valueNow);
+        placeholder.close(epochMicros.applyAsLong(o.lastNanos), o.lastValue);
         root.extra().forEach(placeholder::putExtra);
         root.values().forEach((label, v) -> placeholder.putValues(label, v[0], v[0]));
         boolean folded = false;

@@ -158,8 +158,10 @@ class TreeAssemblerTest {
             spans[i] = 200 + (i * 7919L) % 5000; // every span above the zero-span threshold: all kept while there is room
             r.enter(LEAF, t).exit(LEAF, t + spans[i]);
             t += spans[i] + 50;
-            if (r.size() >= 4096) a.onBatch(r.batch(1, "main"), false);
-            assertThat(a.heldNodes()).isLessThanOrEqualTo(cap);
+            if (r.size() >= 4096) {
+                a.onBatch(r.batch(1, "main"), false);
+                assertThat(a.heldNodes()).isLessThanOrEqualTo(cap);
+            }
         }
         r.exit(ROOT, t);
         a.onBatch(r.batch(1, "main"), true);
@@ -208,12 +210,12 @@ class TreeAssemblerTest {
     }
 
     @Test
-    void concisePruningAsNodesCloseKeepsAMillionZeroSpanCallsInConstantMemory() {
+    void concisePruningAsNodesCloseKeepsHalfAMillionZeroSpanCallsInConstantMemory() {
         TreeAssembler a = assembler(Mode.CONCISE, 1_000, Duration.ZERO);
         Records r = new Records().enter(ROOT, 0);
         long t = 1;
         int maxHeld = 0;
-        for (int i = 0; i < 1_000_000; i++) {
+        for (int i = 0; i < 250_000; i++) {
             r.enter(ITEM, t).enter(LEAF, t + 10).exit(LEAF, t + 20).exit(ITEM, t + 30); // zero spans (< 100 ns)
             t += 40;
             if (r.size() >= 4096) {
@@ -264,7 +266,7 @@ class TreeAssemblerTest {
             assertThat(p.partOf()).isEqualTo(fin.id());
             assertThat(p.root().name()).isEqualTo("root");
             assertThat(p.root().start()).isEqualTo(fin.root().start());
-            assertThat(p.root().end()).isLessThanOrEqualTo(p.root().end());
+            assertThat(p.root().valueEnd()).isLessThan(fin.root().valueEnd());
             for (HiQNode item : p.root().children()) {
                 assertThat(item.name()).isEqualTo("item");
                 assertThat(names(item.children())).containsExactly("leaf");
