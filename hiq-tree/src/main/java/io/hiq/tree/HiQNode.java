@@ -97,6 +97,9 @@ public final class HiQNode {
 
     public List<HiQNode> children() { return children == null ? List.of() : Collections.unmodifiableList(children); }
 
+    /** Whether this node has no children (without building a view of them). */
+    public boolean isLeaf() { return children == null || children.isEmpty(); }
+
     public HiQNode addChild(HiQNode child) {
         if (children == null) children = new ArrayList<>(4);
         children.add(Objects.requireNonNull(child, "child"));
@@ -106,6 +109,21 @@ public final class HiQNode {
     /** Replaces the children (concise mode prunes zero-span leaves with it); order is kept as given. */
     public void replaceChildren(List<HiQNode> kept) {
         children = kept.isEmpty() ? null : new ArrayList<>(kept);
+    }
+
+    /**
+     * Removes {@code child} (by identity), searching from the last child: the assembler removes a
+     * call that has just closed, which is almost always the last one. Returns whether it was there.
+     */
+    public boolean removeChild(HiQNode child) {
+        if (children == null) return false;
+        for (int i = children.size() - 1; i >= 0; i--) {
+            if (children.get(i) == child) {
+                children.remove(i); // the list is kept: the next call of a loop reuses it
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Number of nodes in this subtree, this one included. */

@@ -25,6 +25,7 @@ public final class HiQTree {
     private final boolean truncated;
     private final boolean partial;
     private final boolean broken;
+    private final String partOf;
 
     private HiQTree(Builder b) {
         this.id = Objects.requireNonNull(b.id, "id");
@@ -41,6 +42,8 @@ public final class HiQTree {
         this.truncated = b.truncated;
         this.partial = b.partial;
         this.broken = b.broken;
+        this.partOf = b.partOf;
+        if (partOf != null && partOf.isEmpty()) throw new IllegalArgumentException("part_of: empty");
     }
 
     public static Builder builder() { return new Builder(); }
@@ -67,6 +70,11 @@ public final class HiQTree {
     public boolean partial() { return partial; }
     /** Recording was repaired after an error (an unmatched exit, a thread that died mid-root). */
     public boolean broken() { return broken; }
+    /**
+     * For a {@link #partial()} tree, the id of the final tree of the same root (which carries the
+     * root's real end and the children not emitted before); null otherwise.
+     */
+    public String partOf() { return partOf; }
 
     /** Latency of the root in milliseconds, from wall-clock microseconds. */
     public double latencyMs() { return (root.end() - root.start()) / 1000.0; }
@@ -90,6 +98,7 @@ public final class HiQTree {
         private boolean truncated;
         private boolean partial;
         private boolean broken;
+        private String partOf;
 
         private Builder() {}
 
@@ -107,6 +116,7 @@ public final class HiQTree {
         public Builder truncated(boolean v) { truncated = v; return this; }
         public Builder partial(boolean v) { partial = v; return this; }
         public Builder broken(boolean v) { broken = v; return this; }
+        public Builder partOf(String v) { partOf = v; return this; }
         public HiQTree build() { return new HiQTree(this); }
     }
 }

@@ -119,6 +119,7 @@ public final class TreeCodec {
             if (tree.truncated()) g.writeBooleanField("truncated", true);
             if (tree.partial()) g.writeBooleanField("partial", true);
             if (tree.broken()) g.writeBooleanField("broken", true);
+            if (tree.partOf() != null) g.writeStringField("part_of", tree.partOf());
             g.writeFieldName("root");
             writeNode(g, tree.root());
             g.writeEndObject();
@@ -199,6 +200,12 @@ public final class TreeCodec {
         JsonNode mode = doc.get("mode");
         if (mode != null && mode.isTextual()) b.mode(mode.asText());
         b.truncated(flag(doc, "truncated")).partial(flag(doc, "partial")).broken(flag(doc, "broken"));
+        JsonNode partOf = doc.get("part_of");
+        if (partOf != null && !partOf.isNull()) {
+            if (!partOf.isTextual()) throw new TreeFormatException("field 'part_of': not a string");
+            if (partOf.asText().isEmpty()) throw new TreeFormatException("field 'part_of': empty");
+            b.partOf(partOf.asText());
+        }
         JsonNode root = doc.get("root");
         if (root == null) throw new TreeFormatException("field 'root' missing");
         b.root(node(root, "root", 0));

@@ -22,6 +22,7 @@ import java.util.Map;
  * decimals; nodes print theirs with six. Spans are shown in the metric's display unit: seconds for
  * {@code ns}, megabytes for {@code bytes}, seconds for {@code ms}, the raw value otherwise.
  * Percentages are of the root's span. A node with extra information ends with {@code  ({k=v, …})}.
+ * A tree flagged partial, truncated or broken says so after {@code [OH:…]}.
  */
 public final class TreeRenderer {
     private static final DateTimeFormatter DAY_TIME =
@@ -66,8 +67,25 @@ public final class TreeRenderer {
         int prefixWidth = sb.codePointCount(prefixStart, sb.length());
         sb.append(ROOT_GLYPH).append("_root_").append(tree.metric()).append('(')
                 .append(String.format(Locale.ROOT, "%.4f", rootSpan / scale)).append(")\n");
-        sb.append(" ".repeat(prefixWidth)).append("[OH:").append(Math.round(tree.overheadNs() / 1000.0)).append("us]\n");
+        sb.append(" ".repeat(prefixWidth)).append("[OH:").append(Math.round(tree.overheadNs() / 1000.0)).append("us]");
+        markers(sb, tree);
+        sb.append('\n');
         node(sb, root, rootSpan, scale, "", true);
+    }
+
+    /**
+     * The flags of B4 after the overhead, only when set, so that ordinary trees render exactly as
+     * before: {@code [partial of <id>]} (the root line is then a placeholder for a root still
+     * running), {@code [truncated]} (see the nodes' {@code folded} extra), {@code [broken]}.
+     */
+    private static void markers(StringBuilder sb, HiQTree tree) {
+        if (tree.partial()) {
+            sb.append(" [partial");
+            if (tree.partOf() != null) sb.append(" of ").append(tree.partOf());
+            sb.append(']');
+        }
+        if (tree.truncated()) sb.append(" [truncated]");
+        if (tree.broken()) sb.append(" [broken]");
     }
 
     private void node(StringBuilder sb, HiQNode n, long rootSpan, double scale, String indent, boolean last) {

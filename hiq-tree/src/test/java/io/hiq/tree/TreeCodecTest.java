@@ -83,6 +83,40 @@ class TreeCodecTest {
         assertThatThrownBy(() -> TreeCodec.decode(badChild)).hasMessage("field 'root.children[0].children[0].name': not a string");
     }
 
+    /** A partial, truncated, broken tree: flags and part_of survive the wire, the schema accepts them, the text says so. */
+    @Test
+    void partialTruncatedAndBrokenTreesRoundTripConformAndRender() throws Exception {
+        HiQNode placeholder = HiQNode.of("main", 1_700_000_000_000_000L, 1_700_000_010_000_000L, 0, 10_000_000_000L);
+        java.util.Map<String, Object> counts = new java.util.LinkedHashMap<>();
+        counts.put("count", 3L);
+        counts.put("total", 300L);
+        counts.put("max", 120L);
+        placeholder.addChild(HiQNode.of("func1", 1_700_000_000_000_050L, 1_700_000_000_000_950L, 50_000, 950_000)
+                .putExtra("folded", java.util.Map.of("func2", counts)));
+        HiQTree t = HiQTree.builder().id("p-1").partOf("f-1").partial(true).truncated(true).broken(true)
+                .service("shop").host("h").pid(1).thread("main").root(placeholder).build();
+        String json = TreeCodec.encodeToString(t);
+        assertThat(json).contains("\"truncated\":true,\"partial\":true,\"broken\":true,\"part_of\":\"f-1\"");
+        HiQTree back = TreeCodec.decode(json);
+        assertThat(back.partOf()).isEqualTo("f-1");
+        assertThat(back.partial() && back.truncated() && back.broken()).isTrue();
+        assertThat(TreeCodec.encodeToString(back)).isEqualTo(json);
+        assertThat(TreeCodec.encodeToString(sample())).doesNotContain("part_of").doesNotContain("partial");
+
+        JsonSchema schema;
+        try (InputStream in = HiQTree.class.getResourceAsStream("hiq-tree-1.schema.json")) {
+            schema = JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V202012).getSchema(in);
+        }
+        assertThat(schema.validate(new ObjectMapper().readTree(json))).isEmpty();
+        assertThat(schema.validate(new ObjectMapper().readTree(json.replace("\"part_of\":\"f-1\"", "\"part_of\":7")))).isNotEmpty();
+        assertThatThrownBy(() -> TreeCodec.decode(json.replace("\"part_of\":\"f-1\"", "\"part_of\":7")))
+                .hasMessage("field 'part_of': not a string");
+
+        String text = new TreeRenderer(ZoneOffset.UTC).render(back);
+        assertThat(text.lines().skip(1).findFirst().orElseThrow()).endsWith("[OH:0us] [partial of f-1] [truncated] [broken]");
+        assertThat(text).contains("l_[func1] (0.000900) ({folded={func2={count=3, total=300, max=120}}})");
+    }
+
     @Test
     void rendersThePythonLayout() {
         String text = new TreeRenderer(ZoneOffset.UTC).render(sample());

@@ -16,6 +16,9 @@ public final class HiQControl implements HiQControlMBean {
     @Override public long getDropped() { return runtime.counters().get(HiQRuntime.DROPPED); }
     @Override public long getDroppedTrees() { return runtime.counters().get(HiQRuntime.DROPPED_TREES); }
     @Override public long getTrees() { return runtime.counters().get(HiQRuntime.TREES); }
+    @Override public long getBrokenTrees() { return runtime.counters().get(HiQRuntime.BROKEN_TREES); }
+    @Override public long getTruncatedTrees() { return runtime.counters().get(HiQRuntime.TRUNCATED_TREES); }
+    @Override public long getPartialTrees() { return runtime.counters().get(HiQRuntime.PARTIAL_TREES); }
     @Override public long getJackPublished() { return runtime.counters().get("JackPublished"); }
     @Override public long getJackSpooled() { return runtime.counters().get("JackSpooled"); }
     @Override public long getJackReplayed() { return runtime.counters().get("JackReplayed"); }

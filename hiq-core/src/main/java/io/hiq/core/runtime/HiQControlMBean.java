@@ -22,6 +22,15 @@ public interface HiQControlMBean {
 
     long getTrees();
 
+    /** Trees flagged broken: recording was repaired (an EXIT that did not match, a thread that died mid-root). */
+    long getBrokenTrees();
+
+    /** Trees (partial ones included) flagged truncated: calls beyond {@code HIQ_MAX_NODES} were folded. */
+    long getTruncatedTrees();
+
+    /** Partial trees emitted for long-lived roots ({@code HIQ_PARTIAL_INTERVAL}). */
+    long getPartialTrees();
+
     long getJackPublished();
 
     long getJackSpooled();

@@ -16,6 +16,8 @@ import io.hiq.core.spi.HiQExtension;
 import io.hiq.core.spi.SpanEventHandler;
 import io.hiq.core.spi.TreeSink;
 import io.hiq.core.status.HiQStatus;
+import io.hiq.core.tree.AssemblyCounters;
+import io.hiq.core.tree.AssemblyLimits;
 import io.hiq.core.tree.TreeAssembler;
 import io.hiq.tree.HiQTree;
 import io.hiq.tree.TreeRenderer;
@@ -47,6 +49,8 @@ import javax.management.ObjectName;
 public final class HiQRuntime implements HiQContext, AutoCloseable {
     /** Counter names of DESIGN B7. */
     public static final String PUBLISHED = "Published", DROPPED = "Dropped", DROPPED_TREES = "DroppedTrees", TREES = "Trees";
+    /** Counter names of the bounded assembler (docs/FORMATS.md §1.2). */
+    public static final String BROKEN_TREES = "BrokenTrees", TRUNCATED_TREES = "TruncatedTrees", PARTIAL_TREES = "PartialTrees";
 
     private static final TagRegistry TAGS = new TagRegistry();
     private static HiQRuntime current;
@@ -83,6 +87,7 @@ public final class HiQRuntime implements HiQContext, AutoCloseable {
         this.options = options;
         this.settings = settings;
         this.err = err;
+        AssemblyLimits limits = AssemblyLimits.fromSettings(settings); // a bad HIQ_MAX_NODES fails before anything starts
         this.anchorEpochMicros = epochMicrosNow();
         this.anchorNanos = System.nanoTime();
         this.pid = ProcessHandle.current().pid();
@@ -105,7 +110,8 @@ public final class HiQRuntime implements HiQContext, AutoCloseable {
         if (options.loadExtensions()) startExtensions(extensionLoaders);
 
         this.assembler = new TreeAssembler(TAGS, options.metrics(), options.mode(), options.service(), host, pid,
-                this::epochMicros, anchorNanos, sinks, published, trees);
+                this::epochMicros, anchorNanos, sinks, limits, new AssemblyCounters(published, trees,
+                        counters.counter(BROKEN_TREES), counters.counter(TRUNCATED_TREES), counters.counter(PARTIAL_TREES)));
         List<SpanEventHandler> handlers = new ArrayList<>();
         handlers.add(assembler);
         handlers.addAll(spanHandlers);

@@ -1,7 +1,7 @@
 package io.hiq.core.tree;
 
-import io.hiq.core.event.SpanBatch;
 import io.hiq.core.event.ExtraValue;
+import io.hiq.core.event.SpanBatch;
 import io.hiq.core.event.TagRegistry;
 import io.hiq.core.event.TaskLink;
 import io.hiq.core.metric.Metric;
@@ -12,61 +12,70 @@ import io.hiq.tree.HiQTree;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.IdentityHashMap;
-import java.util.Set;
 import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ThreadLocalRandom;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongUnaryOperator;
 
 /**
  * Turns the ring's span records back into {@link HiQTree}s, on the ring's consumer thread: one stack
  * per application thread; ENTER pushes a node, EXIT pops and closes it, EXTRA annotates the open
- * node; a closed root is pruned by the {@link Mode}, stamped, and handed to every {@link TreeSink}.
+ * node; a closed root is stamped and handed to every {@link TreeSink}.
+ *
+ * <p>Bounded whatever a root does (DESIGN A2 revision, docs/FORMATS.md §1.2):
+ * <ul>
+ *   <li>concise mode drops a zero-span leaf as soon as it closes, not when the root ends;</li>
+ *   <li>a tree holds at most {@link AssemblyLimits#maxNodes()} nodes: later calls are folded into
+ *       their nearest kept ancestor as counted summaries and the tree is flagged {@code truncated};</li>
+ *   <li>a root still open after {@link AssemblyLimits#partialInterval()} emits its completed
+ *       children as a {@code partial} tree and forgets them;</li>
+ *   <li>an EXIT that does not match the open call is repaired (the calls whose EXIT is missing are
+ *       closed there; an EXIT with no open call of its tag is skipped) and the tree flagged
+ *       {@code broken}; a thread that died mid-root gets its open calls closed at its last record
+ *       and the tree flagged {@code broken}.</li>
+ * </ul>
  *
  * <p>Single-threaded by construction (one Disruptor handler), so its maps need no locking.
  */
 public final class TreeAssembler implements SpanEventHandler {
+    /** Extra key on a node the assembler had to close because its EXIT never came. */
+    public static final String REPAIRED = "repaired";
+    /** Extra key of the summaries of folded calls. */
+    public static final String FOLDED = "folded";
+
     private final TagRegistry tags;
     private final List<Metric> metrics;
     private final int[] extraIndex;
     private final Mode mode;
+    private final long zeroSpan;
     private final String service;
     private final String host;
     private final long pid;
     private final LongUnaryOperator epochMicros;
     private final long anchorNanos;
     private final List<TreeSink> sinks;
-    private final AtomicLong published;
-    private final AtomicLong trees;
-    private final String idPrefix;
-    private long idCounter;
+    private final AssemblyLimits limits;
+    private final long partialIntervalNanos;
+    private final AssemblyCounters counters;
+    /** Made on first use, on this (the assembler's) thread: seeding reads the OS's entropy. */
+    private TreeIds ids;
     /** Until the calibration (a second after start) reports, a typical warm figure of this machine class. */
     private volatile long overheadPerRecordNs = 40;
 
-    private final Map<Long, Open> open = new HashMap<>();
+    private final Map<Long, OpenRoot> open = new HashMap<>();
     /** The last batch's thread and its open root: consecutive batches of one thread skip the map. */
     private long lastThread = -1;
-    private Open lastOpen;
+    private OpenRoot lastOpen;
     /** Trees each thread dropped that no tree has reported yet: the next tree of that thread does. */
     private final Map<Long, Long> pendingDrops = new HashMap<>();
-
-    /** One application thread's unfinished root (or a finished one waiting for its async tasks). */
-    private static final class Open {
-        final ArrayDeque<HiQNode> stack = new ArrayDeque<>();
-        HiQNode root;
-        int records;
-        /** Tasks forked from this tree that have not finished yet. */
-        int pending;
-        long threadId;
-        String threadName;
-        long holdUntilNanos;
-    }
+    /** When open roots were last checked for a due partial tree. */
+    private long lastPartialCheck = System.nanoTime();
 
     /** Where a forked task's calls go: under {@code node}, in the tree {@code owner}. */
-    private record LinkTarget(HiQNode node, Open owner) {}
+    private record LinkTarget(HiQNode node, OpenRoot owner) {}
 
     /** How long a finished tree waits for the tasks it forked before it is emitted without them. */
     static final long ASYNC_WAIT_NANOS = 10_000_000_000L;
@@ -75,33 +84,46 @@ public final class TreeAssembler implements SpanEventHandler {
     private final Map<Long, TaskLink> adopting = new HashMap<>();
     private final Map<TaskLink, List<HiQNode>> orphans = new IdentityHashMap<>();
     private final Set<TaskLink> endedEarly = Collections.newSetFromMap(new IdentityHashMap<>());
-    private final ArrayDeque<Open> waiting = new ArrayDeque<>();
+    private final ArrayDeque<OpenRoot> waiting = new ArrayDeque<>();
 
     /**
-     * @param metrics     the recorded metrics, in record order; the first is the trees' metric
-     * @param epochMicros converts a {@link System#nanoTime()} reading to epoch microseconds
-     * @param anchorNanos the run's {@code nanoTime} anchor ({@code time} values are relative to it)
-     * @param published   counts records received (the MBean's {@code Published})
-     * @param trees       counts trees completed (the MBean's {@code Trees})
+     * An assembler with the default {@link AssemblyLimits}; {@code published} and {@code trees} as in
+     * the full constructor, the other counters private.
      */
     public TreeAssembler(TagRegistry tags, List<Metric> metrics, Mode mode, String service, String host, long pid,
                          LongUnaryOperator epochMicros, long anchorNanos, List<TreeSink> sinks,
                          AtomicLong published, AtomicLong trees) {
+        this(tags, metrics, mode, service, host, pid, epochMicros, anchorNanos, sinks, AssemblyLimits.DEFAULTS,
+                new AssemblyCounters(published, trees, new AtomicLong(), new AtomicLong(), new AtomicLong()));
+    }
+
+    /**
+     * @param metrics     the recorded metrics, in record order; the first is the trees' metric
+     * @param pid         stamped on trees (ids do not depend on it)
+     * @param epochMicros converts a {@link System#nanoTime()} reading to epoch microseconds
+     * @param anchorNanos the run's {@code nanoTime} anchor ({@code time} values are relative to it)
+     * @param limits      node cap and partial-tree interval
+     * @param counters    the MBean's counters this assembler updates
+     */
+    public TreeAssembler(TagRegistry tags, List<Metric> metrics, Mode mode, String service, String host, long pid,
+                         LongUnaryOperator epochMicros, long anchorNanos, List<TreeSink> sinks,
+                         AssemblyLimits limits, AssemblyCounters counters) {
         this.tags = tags;
         this.metrics = List.copyOf(metrics);
         this.extraIndex = new int[metrics.size()];
         int k = 0;
         for (int i = 0; i < metrics.size(); i++) extraIndex[i] = metrics.get(i) == Metric.TIME ? -1 : k++;
         this.mode = mode;
+        this.zeroSpan = this.metrics.get(0).zeroSpanThreshold();
         this.service = service;
         this.host = host;
         this.pid = pid;
         this.epochMicros = epochMicros;
         this.anchorNanos = anchorNanos;
         this.sinks = sinks;
-        this.published = published;
-        this.trees = trees;
-        this.idPrefix = String.format("%08x%08x-", ThreadLocalRandom.current().nextInt(), (int) pid);
+        this.limits = limits;
+        this.partialIntervalNanos = limits.partialInterval().toNanos();
+        this.counters = counters;
     }
 
     private boolean anySinkWantsTrees() {
@@ -115,13 +137,15 @@ public final class TreeAssembler implements SpanEventHandler {
     @Override
     public void onBatch(SpanBatch b, boolean endOfBatch) {
         if (!anySinkWantsTrees()) {
-            published.addAndGet(b.size());
+            counters.published().addAndGet(b.size());
             return;
         }
         long tid = b.threadId();
-        Open o = lastThread == tid && lastOpen != null ? lastOpen : open.get(tid);
+        OpenRoot o = lastThread == tid && lastOpen != null ? lastOpen : open.get(tid);
         if (b.abortOpen() && o != null) {
             open.remove(tid);
+            // partial trees already name this root's final tree: close what is left so that one exists
+            if (o.id != null && o.depth > 0) closeBroken(o, tid, b.threadName());
             o = null;
         }
         if (b.droppedTrees() > 0) pendingDrops.merge(tid, b.droppedTrees(), Long::sum);
@@ -130,52 +154,32 @@ public final class TreeAssembler implements SpanEventHandler {
             int kind = b.kind(i);
             if (kind == SpanBatch.ENTER) {
                 if (o == null) {
-                    o = new Open();
-                    open.put(tid, o);
-                }
-                io.hiq.core.event.Tag tag = tags.get(b.tagId(i));
-                HiQNode node = new HiQNode(tag == null ? tags.name(b.tagId(i)) : tag.name(), epochMicros.applyAsLong(b.nanoTime(i)), value(b, i, 0));
-                if (tag != null && !tag.staticExtra().isEmpty()) tag.staticExtra().forEach(node::putExtra);
-                if (metrics.size() > 1) {
-                    // the multi-metric form: every node carries every metric's readings
-                    for (int m = 0; m < metrics.size(); m++) {
-                        long v = value(b, i, m);
-                        node.putValues(metrics.get(m).label(), v, v);
-                    }
-                }
-                if (o.stack.isEmpty()) o.root = node;
-                else o.stack.peek().addChild(node);
-                o.stack.push(node);
-                o.records++;
-            } else if (kind == SpanBatch.EXIT) {
-                if (o == null || o.stack.isEmpty()) continue; // its ENTER was dropped with an aborted root
-                HiQNode node = o.stack.pop();
-                node.close(epochMicros.applyAsLong(b.nanoTime(i)), value(b, i, 0));
-                if (metrics.size() > 1) {
-                    for (int m = 0; m < metrics.size(); m++) {
-                        String label = metrics.get(m).label();
-                        node.putValues(label, node.values().get(label)[0], value(b, i, m));
-                    }
-                }
-                Throwable t = b.thrown(i);
-                if (t != null) node.putExtra("exception", t.getClass().getName() + ": " + t.getMessage());
-                o.records++;
-                if (o.stack.isEmpty()) {
+                    o = new OpenRoot();
+                    o.lastEmitNanos = System.nanoTime();
                     o.threadId = tid;
                     o.threadName = b.threadName();
-                    rootClosed(o);
+                    open.put(tid, o);
+                }
+                enter(o, b, i);
+            } else if (kind == SpanBatch.EXIT) {
+                if (o == null || o.depth == 0) continue; // its ENTER was dropped with an aborted root
+                if (exit(o, b, i)) {
+                    o.threadId = tid;
+                    o.threadName = b.threadName();
                     open.remove(tid);
+                    rootClosed(o);
                     o = null;
                 }
             } else if (kind == SpanBatch.EXTRA) {
-                if (o != null && !o.stack.isEmpty() && b.ref(i) instanceof ExtraValue ev) {
-                    o.stack.peek().putExtra(ev.key(), ev.value());
+                if (o != null && o.depth > 0) {
+                    // an extra of a folded call is dropped with the call (its count is kept)
+                    if (!o.topFolded() && b.ref(i) instanceof ExtraValue ev) o.top().putExtra(ev.key(), ev.value());
+                    o.records++;
                 }
-                if (o != null) o.records++;
             } else if (kind == SpanBatch.FORK) {
                 if (!(b.ref(i) instanceof TaskLink link)) continue;
-                if (o != null && !o.stack.isEmpty()) {
-                    forked(link, o.stack.peek(), o);
+                if (o != null && o.depth > 0) {
+                    forked(link, o.top(), o);
                 } else {
                     // forked by a task between its own calls: attach where that task is attached
                     TaskLink running = adopting.get(tid);
@@ -183,18 +187,131 @@ public final class TreeAssembler implements SpanEventHandler {
                     if (target != null) forked(link, target.node(), target.owner());
                 }
             } else if (kind == SpanBatch.ADOPT) {
-                if (b.ref(i) instanceof TaskLink link && (o == null || o.stack.isEmpty())) adopting.put(tid, link);
+                if (b.ref(i) instanceof TaskLink link && (o == null || o.depth == 0)) adopting.put(tid, link);
             } else if (kind == SpanBatch.ADOPT_END) {
                 if (b.ref(i) instanceof TaskLink link) adoptEnded(tid, link);
             }
         }
-        if (!waiting.isEmpty()) emitExpired(System.nanoTime());
+        if (b.ownerTerminated()) {
+            // the thread is gone: what it left open never closes
+            if (o != null) {
+                open.remove(tid);
+                if (o.depth > 0) closeBroken(o, tid, b.threadName());
+                o = null;
+            }
+            adopting.remove(tid);
+            pendingDrops.remove(tid); // already counted in Dropped/DroppedTrees; no later tree reports them
+        }
+        long now = System.nanoTime();
+        if (!waiting.isEmpty()) emitExpired(now);
+        if (partialIntervalNanos > 0 && now - lastPartialCheck >= Math.min(partialIntervalNanos, 100_000_000L)) {
+            lastPartialCheck = now;
+            emitDuePartials(now);
+        }
         lastThread = tid;
         lastOpen = o;
-        published.addAndGet(n);
+        counters.published().addAndGet(n);
         if (endOfBatch) {
             for (TreeSink s : sinks) s.endOfBatch();
         }
+    }
+
+    private void enter(OpenRoot o, SpanBatch b, int i) {
+        int tagId = b.tagId(i);
+        long v0 = value(b, i, 0);
+        o.records++;
+        o.lastNanos = b.nanoTime(i);
+        o.lastValue = v0;
+        // a call under a folded call is folded too; past the cap every new call is
+        if (o.depth > 0 && (o.topFolded() || o.held >= limits.maxNodes())) {
+            o.push(null, tagId, v0);
+            o.truncated = true;
+            return;
+        }
+        io.hiq.core.event.Tag tag = tags.get(tagId);
+        HiQNode node = new HiQNode(tag == null ? tags.name(tagId) : tag.name(), epochMicros.applyAsLong(b.nanoTime(i)), v0);
+        if (tag != null && !tag.staticExtra().isEmpty()) tag.staticExtra().forEach(node::putExtra);
+        if (metrics.size() > 1) {
+            // the multi-metric form: every node carries every metric's readings
+            for (int m = 0; m < metrics.size(); m++) {
+                long v = value(b, i, m);
+                node.putValues(metrics.get(m).label(), v, v);
+            }
+        }
+        if (o.depth == 0) o.root = node;
+        else o.top().addChild(node);
+        o.push(node, tagId, v0);
+        o.held++;
+    }
+
+    /** Applies an EXIT; returns true when it closed the root. */
+    private boolean exit(OpenRoot o, SpanBatch b, int i) {
+        o.records++;
+        long nanos = b.nanoTime(i);
+        long v0 = value(b, i, 0);
+        o.lastNanos = nanos;
+        o.lastValue = v0;
+        int tagId = b.tagId(i);
+        if (o.tagIds[o.depth - 1] != tagId) {
+            // the EXIT does not match the innermost open call: recording lost records (an error
+            // inside HiQ, a dropped batch). Repair rather than pop blindly, and say so.
+            o.broken = true;
+            int d = o.innermost(tagId);
+            if (d < 0) return false; // no open call of this tag: its ENTER was lost, skip the EXIT
+            while (o.depth - 1 > d) closeTop(o, nanos, v0, null, -1, true);
+        }
+        closeTop(o, nanos, v0, b, i, false);
+        return o.depth == 0;
+    }
+
+    /**
+     * Closes the innermost open frame at {@code nanos}: a folded call is counted into its kept
+     * ancestor; a kept node is closed and, in concise mode, dropped at once when it is a zero-span
+     * leaf without extra information. {@code b}/{@code i} give the EXIT record (metrics, exception),
+     * or null when the frame is closed by a repair.
+     */
+    private void closeTop(OpenRoot o, long nanos, long v0, SpanBatch b, int i, boolean repaired) {
+        int d = --o.depth;
+        HiQNode node = o.nodes[d];
+        HiQNode target = o.targets[d];
+        o.nodes[d] = null;
+        o.targets[d] = null;
+        if (node == null) {
+            o.fold(target, tagName(o.tagIds[d]), v0 - o.startValues[d]);
+            return;
+        }
+        node.close(epochMicros.applyAsLong(nanos), v0);
+        if (metrics.size() > 1) {
+            for (int m = 0; m < metrics.size(); m++) {
+                String label = metrics.get(m).label();
+                long end = b != null ? value(b, i, m) : (m == 0 ? v0 : node.values().get(label)[0]);
+                node.putValues(label, node.values().get(label)[0], end);
+            }
+        }
+        if (b != null) {
+            Throwable t = b.thrown(i);
+            if (t != null) node.putExtra("exception", t.getClass().getName() + ": " + t.getMessage());
+        }
+        if (repaired) node.putExtra(REPAIRED, "exit not recorded");
+        if (d > 0 && mode == Mode.CONCISE && node.isLeaf() && !node.hasExtra() && Math.abs(node.span()) < zeroSpan
+                && (o.folded == null || !o.folded.containsKey(node))) {
+            // concise mode: a zero-span leaf carries nothing; drop it now so a long root stays small
+            if (o.nodes[d - 1].removeChild(node)) o.held--;
+        }
+    }
+
+    private String tagName(int tagId) {
+        io.hiq.core.event.Tag tag = tags.get(tagId);
+        return tag == null ? tags.name(tagId) : tag.name();
+    }
+
+    /** Closes every open call of {@code o} at its last record, flags the tree broken and emits it. */
+    private void closeBroken(OpenRoot o, long tid, String threadName) {
+        o.broken = true;
+        while (o.depth > 0) closeTop(o, o.lastNanos, o.lastValue, null, -1, true);
+        o.threadId = tid;
+        o.threadName = threadName;
+        rootClosed(o);
     }
 
     private long value(SpanBatch b, int i, int m) {
@@ -203,7 +320,7 @@ public final class TreeAssembler implements SpanEventHandler {
     }
 
     /** A task was forked from {@code node}: its calls will go under it. */
-    private void forked(TaskLink link, HiQNode node, Open owner) {
+    private void forked(TaskLink link, HiQNode node, OpenRoot owner) {
         List<HiQNode> early = orphans.remove(link);
         if (early != null) early.forEach(node::addChild);
         if (!endedEarly.remove(link)) {
@@ -213,15 +330,21 @@ public final class TreeAssembler implements SpanEventHandler {
     }
 
     /** A root closed: graft it under the call that forked its task, hold it for its tasks, or emit it. */
-    private void rootClosed(Open o) {
+    private void rootClosed(OpenRoot o) {
         TaskLink adoptedBy = adopting.get(o.threadId);
         if (adoptedBy != null) {
             o.root.putExtra("thread", o.threadName);
+            // the grafted subtree is complete: its summaries go into its nodes now
+            boolean folded = o.writeFolded(o.root);
             LinkTarget target = links.get(adoptedBy);
             if (target != null) {
                 target.node().addChild(o.root);
-                target.owner().records += o.records;
-                if (o.pending > 0) moveLinks(o, target.owner());
+                OpenRoot owner = target.owner();
+                owner.records += o.records;
+                owner.held += o.held;
+                owner.truncated |= o.truncated || folded;
+                owner.broken |= o.broken;
+                if (o.pending > 0) moveLinks(o, owner);
             } else {
                 orphans.computeIfAbsent(adoptedBy, k -> new ArrayList<>()).add(o.root);
                 if (orphans.size() > 100_000) orphans.clear(); // their forking trees were lost; never grow without bound
@@ -230,12 +353,12 @@ public final class TreeAssembler implements SpanEventHandler {
             o.holdUntilNanos = System.nanoTime() + ASYNC_WAIT_NANOS;
             waiting.add(o);
         } else {
-            complete(o, o.threadName, o.threadId);
+            complete(o);
         }
     }
 
     /** Tasks forked from a grafted subtree now keep its new tree waiting. */
-    private void moveLinks(Open from, Open to) {
+    private void moveLinks(OpenRoot from, OpenRoot to) {
         for (Map.Entry<TaskLink, LinkTarget> e : links.entrySet()) {
             if (e.getValue().owner() == from) {
                 e.setValue(new LinkTarget(e.getValue().node(), to));
@@ -253,16 +376,16 @@ public final class TreeAssembler implements SpanEventHandler {
             if (endedEarly.size() > 100_000) endedEarly.clear();
             return;
         }
-        Open owner = target.owner();
-        if (--owner.pending == 0 && waiting.remove(owner)) complete(owner, owner.threadName, owner.threadId);
+        OpenRoot owner = target.owner();
+        if (--owner.pending == 0 && waiting.remove(owner)) complete(owner);
     }
 
     private void emitExpired(long now) {
         while (!waiting.isEmpty() && now - waiting.peek().holdUntilNanos > 0) {
-            Open o = waiting.poll();
+            OpenRoot o = waiting.poll();
             o.root.putExtra("async_pending", (long) o.pending);
             links.values().removeIf(t -> t.owner() == o);
-            complete(o, o.threadName, o.threadId);
+            complete(o);
         }
     }
 
@@ -270,29 +393,42 @@ public final class TreeAssembler implements SpanEventHandler {
     @Override
     public void flush(long deadlineNanos) {
         while (!waiting.isEmpty()) {
-            Open o = waiting.poll();
+            OpenRoot o = waiting.poll();
             if (o.pending > 0) o.root.putExtra("async_pending", (long) o.pending);
-            complete(o, o.threadName, o.threadId);
+            complete(o);
         }
         for (TreeSink s : sinks) s.endOfBatch();
     }
 
-    private void complete(Open o, String threadName, long threadId) {
+    private String nextId() {
+        if (ids == null) ids = new TreeIds();
+        return ids.next();
+    }
+
+    private void complete(OpenRoot o) {
         HiQNode root = o.root;
-        Long dropped = pendingDrops.isEmpty() ? null : pendingDrops.remove(threadId);
-        if (mode == Mode.CONCISE) prune(root, metrics.get(0).zeroSpanThreshold());
-        long overhead = o.records * overheadPerRecordNs;
+        Long dropped = pendingDrops.isEmpty() ? null : pendingDrops.remove(o.threadId);
+        boolean folded = o.writeFolded(root);
+        long overhead = (o.records - o.recordsReported) * overheadPerRecordNs;
         if (mode == Mode.DEBUG) {
-            root.putExtra("thread_id", threadId);
-            root.putExtra("records", (long) o.records);
+            root.putExtra("thread_id", o.threadId);
+            root.putExtra("records", o.records);
         }
+        boolean truncated = o.truncated || folded;
         HiQTree tree = HiQTree.builder()
-                .id(idPrefix + Long.toHexString(++idCounter))
-                .service(service).host(host).pid(pid).thread(threadName)
+                .id(o.id != null ? o.id : nextId())
+                .service(service).host(host).pid(pid).thread(o.threadName)
                 .metric(metrics.get(0).label()).unit(metrics.get(0).unit())
                 .overheadNs(overhead).dropped(dropped == null ? 0 : dropped).mode(mode.label())
+                .truncated(truncated).broken(o.broken)
                 .root(root).build();
-        trees.incrementAndGet();
+        counters.trees().incrementAndGet();
+        if (truncated) counters.truncated().incrementAndGet();
+        if (o.broken) counters.broken().incrementAndGet();
+        deliver(tree);
+    }
+
+    private void deliver(HiQTree tree) {
         for (TreeSink s : sinks) {
             try {
                 s.accept(tree);
@@ -302,16 +438,61 @@ public final class TreeAssembler implements SpanEventHandler {
         }
     }
 
-    /** Removes zero-span leaves without extra information, bottom-up; the root always stays. */
-    static void prune(HiQNode node, long threshold) {
-        if (node.children().isEmpty()) return;
-        List<HiQNode> keep = new ArrayList<>(node.children().size());
-        boolean changed = false;
-        for (HiQNode c : node.children()) {
-            prune(c, threshold);
-            if (c.children().isEmpty() && !c.hasExtra() && Math.abs(c.span()) < threshold) changed = true;
-            else keep.add(c);
+    /** Emits a partial tree for every open root whose interval has passed. */
+    private void emitDuePartials(long now) {
+        for (OpenRoot o : open.values()) {
+            if (o.depth > 0 && o.pending == 0 && now - o.lastEmitNanos >= partialIntervalNanos) emitPartial(o, now);
         }
-        if (changed) node.replaceChildren(keep);
+    }
+
+    /**
+     * The partial-tree contract (docs/FORMATS.md §1.3): the root's completed children leave memory in
+     * a tree flagged {@code partial}, with its own id and {@code part_of} naming the final tree, under
+     * a placeholder of the root that ends at its latest record. They never appear again. Roots with forked tasks still
+     * running are skipped (a task may still graft into a completed child).
+     */
+    private void emitPartial(OpenRoot o, long now) {
+        o.lastEmitNanos = now;
+        HiQNode root = o.root;
+        if (root.isLeaf()) return;
+        HiQNode openChild = o.depth > 1 ? o.nodes[1] : null; // null: nothing open, or folded
+        List<HiQNode> done = new ArrayList<>(root.children());
+        if (openChild != null) done.remove(openChild);
+        if (done.isEmpty()) return;
+        root.replaceChildren(openChild == null ? List.of() : List.of(openChild));
+
+        // ends at the latest record seen: the emission time on the application's clock (the
+        // assembler's own clock runs ahead of the records, and could pass the root's real end)
+        HiQNode placeholder = new HiQNode(root.name(), root.start(), root.valueStart());
+        placeholder.close(epochMicros.applyAsLong(o.lastNanos), o.lastValue);
+        root.extra().forEach(placeholder::putExtra);
+        root.values().forEach((label, v) -> placeholder.putValues(label, v[0], v[0]));
+        boolean folded = false;
+        for (HiQNode c : done) {
+            o.held -= c.size();
+            folded |= o.writeFolded(c);
+            placeholder.addChild(c);
+        }
+        if (o.id == null) o.id = nextId();
+        long overhead = (o.records - o.recordsReported) * overheadPerRecordNs;
+        o.recordsReported = o.records;
+        HiQTree tree = HiQTree.builder()
+                .id(nextId()).partOf(o.id).partial(true)
+                .service(service).host(host).pid(pid).thread(o.threadName)
+                .metric(metrics.get(0).label()).unit(metrics.get(0).unit())
+                .overheadNs(overhead).dropped(0).mode(mode.label())
+                .truncated(folded).broken(o.broken)
+                .root(placeholder).build();
+        counters.partial().incrementAndGet();
+        if (folded) counters.truncated().incrementAndGet();
+        deliver(tree);
+    }
+
+    /** Nodes held in memory by roots still open (for tests of the bounds). */
+    int heldNodes() {
+        int n = 0;
+        for (OpenRoot o : open.values()) n += o.held;
+        for (OpenRoot o : waiting) n += o.held;
+        return n;
     }
 }

@@ -1,0 +1,118 @@
+package io.hiq.core.tree;
+
+import io.hiq.tree.HiQNode;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.IdentityHashMap;
+import java.util.Map;
+
+/**
+ * One application thread's unfinished root (or a finished one waiting for its async tasks), as the
+ * {@link TreeAssembler} holds it: the stack of open calls, how many nodes the tree holds, and the
+ * counted summaries of calls folded beyond the node cap.
+ *
+ * <p>The stack is kept in parallel arrays (no object per frame) because a folded call must still be
+ * matched with its exit and timed, and a long-lived root can make millions of them. A frame whose
+ * node is null is folded: its calls are counted into {@code targets[d]}, the nearest kept ancestor.
+ */
+final class OpenRoot {
+    HiQNode[] nodes = new HiQNode[16];
+    HiQNode[] targets = new HiQNode[16];
+    int[] tagIds = new int[16];
+    long[] startValues = new long[16];
+    /** Open frames. */
+    int depth;
+    HiQNode root;
+    /** Nodes this tree holds in memory (the root included); capped by {@link AssemblyLimits#maxNodes()}. */
+    int held;
+    /** Records received for this tree; {@code recordsReported} of them were charged to partial trees. */
+    long records;
+    long recordsReported;
+    /** Tasks forked from this tree that have not finished yet. */
+    int pending;
+    long threadId;
+    String threadName;
+    long holdUntilNanos;
+    /** {@link System#nanoTime()} of the root's start on the assembler, then of its last partial tree. */
+    long lastEmitNanos;
+    /** The latest record's time reading and first-metric value: where a broken tree is closed. */
+    long lastNanos;
+    long lastValue;
+    boolean broken;
+    boolean truncated;
+    /** The final tree's id, chosen when the first partial tree names it in {@code part_of}. */
+    String id;
+    /** Calls folded beyond the cap, per kept node, per tag; null until the first. */
+    Map<HiQNode, Map<String, FoldedCalls>> folded;
+    private HiQNode lastFoldTarget;
+    private String lastFoldTag;
+    private FoldedCalls lastFold;
+
+    /** Pushes a frame; {@code node} null means folded. */
+    void push(HiQNode node, int tagId, long startValue) {
+        if (depth == nodes.length) {
+            int n = depth * 2;
+            nodes = Arrays.copyOf(nodes, n);
+            targets = Arrays.copyOf(targets, n);
+            tagIds = Arrays.copyOf(tagIds, n);
+            startValues = Arrays.copyOf(startValues, n);
+        }
+        nodes[depth] = node;
+        targets[depth] = node != null ? node : targets[depth - 1];
+        tagIds[depth] = tagId;
+        startValues[depth] = startValue;
+        depth++;
+    }
+
+    /** The open node calls go under: the top frame's node, or the kept ancestor of a folded top. */
+    HiQNode top() { return targets[depth - 1]; }
+
+    /** Whether the top frame is folded. */
+    boolean topFolded() { return nodes[depth - 1] == null; }
+
+    /** The index of the innermost open frame of {@code tagId}, or -1. */
+    int innermost(int tagId) {
+        for (int d = depth - 1; d >= 0; d--) if (tagIds[d] == tagId) return d;
+        return -1;
+    }
+
+    /** Counts one folded call of {@code tag} into {@code target}. */
+    void fold(HiQNode target, String tag, long span) {
+        FoldedCalls f;
+        if (target == lastFoldTarget && tag.equals(lastFoldTag)) {
+            f = lastFold;
+        } else {
+            if (folded == null) folded = new IdentityHashMap<>();
+            f = folded.computeIfAbsent(target, k -> new HashMap<>(4)).computeIfAbsent(tag, k -> new FoldedCalls());
+            lastFoldTarget = target;
+            lastFoldTag = tag;
+            lastFold = f;
+        }
+        f.add(span);
+    }
+
+    /**
+     * Writes the summaries of the nodes in {@code subtree} into their extra ({@code folded}) and
+     * forgets them; returns whether there were any.
+     */
+    boolean writeFolded(HiQNode subtree) {
+        if (folded == null || folded.isEmpty()) return false;
+        boolean any = writeFoldedWalk(subtree);
+        lastFoldTarget = null;
+        lastFold = null;
+        return any;
+    }
+
+    private boolean writeFoldedWalk(HiQNode n) {
+        boolean any = false;
+        Map<String, FoldedCalls> byTag = folded.remove(n);
+        if (byTag != null) {
+            Map<String, Object> extra = new java.util.TreeMap<>();
+            byTag.forEach((tag, f) -> extra.put(tag, f.toExtra()));
+            n.putExtra("folded", extra);
+            any = true;
+        }
+        if (!n.isLeaf()) for (HiQNode c : n.children()) any |= writeFoldedWalk(c);
+        return any;
+    }
+}
