@@ -52,6 +52,7 @@ final class TreeJsonReader {
         Object[] top = new Object[TOP_FIELDS];      // String, Long, or a JsonToken naming the wrong type
         boolean[] flags = new boolean[3];
         String flagError = null;
+        Object partOf = null;                      // String, or a JsonToken naming the wrong type
         boolean rootSeen = false;
         HiQNode root = null;
         String rootError = null;
@@ -73,6 +74,10 @@ final class TreeJsonReader {
                         if (flagError == null) flagError = "field '" + f + "': not a boolean";
                         p.skipChildren();
                     } else flags[k] = false;
+                }
+                case "part_of" -> {
+                    partOf = v == JsonToken.VALUE_STRING ? p.getText() : v == JsonToken.VALUE_NULL ? null : v;
+                    p.skipChildren();
                 }
                 case "root" -> {
                     rootSeen = true;
@@ -105,6 +110,11 @@ final class TreeJsonReader {
         if (top[9] instanceof String mode) b.mode(mode);
         if (flagError != null) throw new TreeFormatException(flagError);
         b.truncated(flags[0]).partial(flags[1]).broken(flags[2]);
+        if (partOf != null) {
+            if (!(partOf instanceof String po)) throw new TreeFormatException("field 'part_of': not a string");
+            if (po.isEmpty()) throw new TreeFormatException("field 'part_of': empty");
+            b.partOf(po);
+        }
         if (!rootSeen) throw new TreeFormatException("field 'root' missing");
         if (rootError != null) throw new TreeFormatException(rootError);
         return b.root(root).build();

@@ -57,6 +57,7 @@ public final class TreeJsonWriter {
     private static final byte[] TRUNCATED = ascii(",\"truncated\":true");
     private static final byte[] PARTIAL = ascii(",\"partial\":true");
     private static final byte[] BROKEN = ascii(",\"broken\":true");
+    private static final byte[] PART_OF = ascii(",\"part_of\":");
     private static final byte[] ROOT = ascii(",\"root\":");
     private static final byte[] NAME = ascii("{\"name\":");
     private static final byte[] START = ascii(",\"start\":");
@@ -127,6 +128,10 @@ public final class TreeJsonWriter {
             if (tree.truncated()) raw(TRUNCATED);
             if (tree.partial()) raw(PARTIAL);
             if (tree.broken()) raw(BROKEN);
+            if (tree.partOf() != null) {
+                raw(PART_OF);
+                string(tree.partOf());
+            }
             raw(ROOT);
             node(tree.root());
             put((byte) '}');

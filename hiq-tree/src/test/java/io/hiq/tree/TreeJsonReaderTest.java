@@ -56,9 +56,12 @@ class TreeJsonReaderTest {
     /** Field values swapped for every JSON type, fields removed, records cut: errors name the same field. */
     @Test
     void rejectsBrokenRecordsWithTheSameMessages() {
-        String good = TreeCodec.encodeToString(TreeCodecTest.sample());
+        HiQTree sample = TreeCodecTest.sample();
+        String good = TreeCodec.encodeToString(HiQTree.builder().id(sample.id()).service(sample.service()).host(sample.host())
+                .pid(sample.pid()).thread(sample.thread()).metric(sample.metric()).unit(sample.unit()).overheadNs(sample.overheadNs())
+                .mode(sample.mode()).partial(true).partOf("f00d").root(sample.root()).build());
         String[] fields = {"schema", "id", "service", "host", "pid", "thread", "metric", "unit", "overhead_ns", "dropped",
-                "mode", "truncated", "root", "name", "start", "end", "value_start", "value_end", "extra", "values", "children"};
+                "mode", "truncated", "part_of", "root", "name", "start", "end", "value_start", "value_end", "extra", "values", "children"};
         String[] replacements = {"null", "1", "1.5", "\"\"", "\"x\"", "true", "[]", "[1,2]", "{}", "{\"a\":1}", "[{}]", "[1,\"x\"]"};
         int checked = 0;
         for (String f : fields) {

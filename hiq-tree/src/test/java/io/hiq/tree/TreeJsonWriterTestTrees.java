@@ -33,6 +33,7 @@ final class TreeJsonWriterTestTrees {
                 .pid(r.nextInt(1 << 22)).thread(pick(r)).metric("time").unit("ns").overheadNs(r.nextLong(100_000))
                 .dropped(r.nextInt(3)).truncated(r.nextBoolean()).partial(r.nextBoolean()).broken(r.nextBoolean()).root(root);
         if (r.nextBoolean()) b.mode("concise");
+        if (r.nextInt(4) == 0) b.partOf(Long.toHexString(r.nextLong()) + pick(r));
         return b.build();
     }
 
