@@ -108,9 +108,11 @@ public final class ApiHandler extends Handler.Abstract {
     }
 
     private boolean health(Response response, Callback callback) throws IOException {
-        boolean up = status.storeOpen() && status.joined();
+        boolean up = status.up();
         ObjectNode o = mapper.createObjectNode();
         o.put("status", up ? "UP" : "DOWN");
+        String reason = status.downReason();
+        if (reason != null) o.put("reason", reason);
         o.put("store", status.storeOpen() ? "open" : "closed");
         o.put("storeKind", status.storeKind());
         o.put("kafka", status.joined() ? "assigned" : "joining");
@@ -185,13 +187,14 @@ public final class ApiHandler extends Handler.Abstract {
     private String metrics() throws Exception {
         PrometheusText p = new PrometheusText();
         p.metric("hiq_consumer_up", "gauge", "1 when the store is open and the group assigned partitions",
-                status.storeOpen() && status.joined() ? 1 : 0);
+                status.up() ? 1 : 0);
         p.metric("hiq_consumer_records_total", "counter", "Kafka records polled by this instance", status.records());
         p.metric("hiq_consumer_trees_ingested_total", "counter", "Trees stored for the first time by this instance", status.treesIngested());
         p.metric("hiq_consumer_trees_duplicate_total", "counter", "Redelivered or duplicate trees ignored by this instance", status.duplicates());
         p.metric("hiq_consumer_dead_letters_total", "counter", "Records that were not valid trees (dead-letter file)", status.deadLetters());
         p.metric("hiq_consumer_lag", "gauge", "Records not yet consumed on the assigned partitions", status.lag());
         p.metric("hiq_consumer_trees_stored", "gauge", "Trees in the store", store.treeCount());
+        status.exportMetrics(p);
         p.summaries(store.statsByServiceAndTag(System.currentTimeMillis() - PrometheusText.QUANTILE_WINDOW_MS), RESERVED);
         return p.toString();
     }

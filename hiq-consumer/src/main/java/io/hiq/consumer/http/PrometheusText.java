@@ -30,12 +30,15 @@ public final class PrometheusText {
         return this;
     }
 
-    /** Appends the {@code hiq_<tag>} summaries; names equal to {@code reserved} ones are skipped. */
+    /**
+     * Appends the {@code hiq_<tag>} summaries; names equal to {@code reserved} ones, or starting with
+     * {@code hiq_consumer_} (the service's own metrics), are skipped.
+     */
     public PrometheusText summaries(List<TagStats> stats, Set<String> reserved) {
         Map<String, StringBuilder> byName = new LinkedHashMap<>();
         for (TagStats s : stats) {
             String name = "hiq_" + sanitize(s.tag());
-            if (reserved.contains(name)) continue;
+            if (reserved.contains(name) || name.startsWith("hiq_consumer_")) continue;
             StringBuilder b = byName.computeIfAbsent(name, n -> new StringBuilder()
                     .append("# HELP ").append(n).append(" Span of traced tag '").append(helpText(s.tag())).append("' in seconds (count and sum: every stored tree; quantiles: the last 10 minutes)\n")
                     .append("# TYPE ").append(n).append(" summary\n"));

@@ -30,4 +30,16 @@ public interface ServiceStatus {
 
     /** The store's kind ({@code h2}, {@code postgresql}). */
     String storeKind();
+
+    /**
+     * Why the service is DOWN although the store is open and the group joined (store, Kafka or
+     * dead-letter file failing, with the last error), or null when nothing is wrong.
+     */
+    default String downReason() { return null; }
+
+    /** Whether {@code /health} says UP: store open, group joined, nothing failing. */
+    default boolean up() { return storeOpen() && joined() && downReason() == null; }
+
+    /** Appends the ingest side's fault counters (store, Kafka, dead letters, retention) to {@code /metrics}. */
+    default void exportMetrics(PrometheusText out) {}
 }

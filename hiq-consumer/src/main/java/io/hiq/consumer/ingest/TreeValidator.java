@@ -5,21 +5,35 @@ import io.hiq.tree.HiQNode;
 import io.hiq.tree.HiQTree;
 import io.hiq.tree.TreeCodec;
 import io.hiq.tree.TreeFormatException;
+import io.hiq.tree.TreeLimits;
 import java.nio.charset.StandardCharsets;
 
 /**
  * Turns a Kafka record value into a {@link StoredTree} or says, in a {@link TreeFormatException}, why
- * it is not one: {@link TreeCodec} validates the B4 shape and schema; this adds the limits the store
- * needs (id, service and tag lengths; a record size bound).
+ * it is not one: {@link TreeCodec} validates the B4 shape and schema; this adds what the store needs.
+ *
+ * <ul>
+ *   <li>size: at most {@link TreeLimits#MAX_ENCODED_BYTES}, the one limit Jack and OCI publish with;</li>
+ *   <li>id, service and every tag: at most {@value #MAX_NAME} characters and no U+0000 — PostgreSQL
+ *       text cannot hold that character (SQLSTATE 22021), so such a tree is <b>rejected</b>, not
+ *       escaped: an escaped tag would no longer match the tag the application traced. Other control
+ *       characters are kept as they are (both stores hold them). Ids of any form are accepted: the
+ *       older {@code <hex>-<pid>-<counter>} ids and the 32-hex-character (128-bit) ones;</li>
+ *   <li>for {@code time} trees (the ones rolled up), every node's span must be between 0 and
+ *       {@link #MAX_SPAN_NS} (366 days): a negative duration or a longer one is a broken clock or a
+ *       corrupt record, and one such value would dominate a tag's sum and mean for good. Reasons of
+ *       this kind start with {@value #ABSURD} and are counted apart.</li>
+ * </ul>
  */
 public final class TreeValidator {
     /** Longest id, service or tag accepted (the store's columns hold 512). */
     public static final int MAX_NAME = 256;
-    /**
-     * Largest record accepted, in bytes (so at most as many characters): the embedded store's column
-     * limit; Kafka's default message limit is about the same (1 048 588 bytes).
-     */
-    public static final int MAX_BYTES = 1_000_000;
+    /** Largest record accepted, in bytes: the shared {@link TreeLimits#MAX_ENCODED_BYTES}. */
+    public static final int MAX_BYTES = TreeLimits.MAX_ENCODED_BYTES;
+    /** Longest span accepted in a {@code time} tree: 366 days, in nanoseconds. */
+    public static final long MAX_SPAN_NS = 366L * 24 * 3600 * 1_000_000_000L;
+    /** Prefix of the reasons given for absurd values. */
+    public static final String ABSURD = "absurd value";
 
     private TreeValidator() {}
 
@@ -31,17 +45,26 @@ public final class TreeValidator {
         HiQTree t = TreeCodec.decode(value);
         name("id", t.id());
         name("service", t.service());
-        tags(t.root(), "root");
+        nodes(t.root(), "root", "time".equals(t.metric()));
         return new StoredTree(t, new String(value, StandardCharsets.UTF_8).strip());
     }
 
-    private static void tags(HiQNode n, String path) throws TreeFormatException {
+    /** Whether a dead-letter reason is an absurd value (rather than a malformed record). */
+    public static boolean isAbsurd(String reason) { return reason != null && reason.startsWith(ABSURD); }
+
+    private static void nodes(HiQNode n, String path, boolean time) throws TreeFormatException {
         name(path + ".name", n.name());
+        if (time) {
+            long span = n.span();
+            if (span < 0) throw new TreeFormatException(ABSURD + ": field '" + path + "': negative duration (" + span + " ns)");
+            if (span > MAX_SPAN_NS) throw new TreeFormatException(ABSURD + ": field '" + path + "': duration " + span + " ns exceeds " + MAX_SPAN_NS + " ns (366 days)");
+        }
         int i = 0;
-        for (HiQNode c : n.children()) tags(c, path + ".children[" + i++ + "]");
+        for (HiQNode c : n.children()) nodes(c, path + ".children[" + i++ + "]", time);
     }
 
     private static void name(String field, String v) throws TreeFormatException {
         if (v.length() > MAX_NAME) throw new TreeFormatException("field '" + field + "': longer than " + MAX_NAME + " characters");
+        if (v.indexOf('\0') >= 0) throw new TreeFormatException("field '" + field + "': contains U+0000, which the store cannot keep");
     }
 }

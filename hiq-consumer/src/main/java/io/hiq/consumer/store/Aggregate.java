@@ -5,6 +5,10 @@ import org.HdrHistogram.Histogram;
 /**
  * Count, sum, min, max and a histogram of span values in nanoseconds: one roll-up row, or the merge
  * of several. Counts, sums and extremes are exact; percentiles come from the histogram.
+ *
+ * <p>Sums and counts saturate at {@link Long#MAX_VALUE} instead of wrapping around: an overflowing
+ * sum would turn a tag's mean negative. The ingest side bounds a single span (see
+ * {@code TreeValidator.MAX_SPAN_NS}), so saturation needs about 290 maximal spans in one roll-up row.
  */
 public final class Aggregate {
     private long count;
@@ -28,8 +32,8 @@ public final class Aggregate {
     /** Records one span. */
     public void record(long valueNs) {
         long v = Math.max(0, valueNs);
-        count++;
-        sum += v;
+        count = saturatedAdd(count, 1);
+        sum = saturatedAdd(sum, v);
         min = Math.min(min, v);
         max = Math.max(max, v);
         histogram.recordValue(v);
@@ -38,8 +42,8 @@ public final class Aggregate {
     /** Adds a stored row (its histogram still serialized) into this aggregate. */
     public void mergeEncoded(long count, long sum, long min, long max, byte[] histogram) {
         if (count == 0) return;
-        this.count += count;
-        this.sum += sum;
+        this.count = saturatedAdd(this.count, count);
+        this.sum = saturatedAdd(this.sum, Math.max(0, sum));
         this.min = Math.min(this.min, min);
         this.max = Math.max(this.max, max);
         Histograms.addEncoded(this.histogram, histogram);
@@ -48,11 +52,17 @@ public final class Aggregate {
     /** Adds another aggregate into this one. */
     public void merge(Aggregate o) {
         if (o.count == 0) return;
-        count += o.count;
-        sum += o.sum;
+        count = saturatedAdd(count, o.count);
+        sum = saturatedAdd(sum, o.sum);
         min = Math.min(min, o.min);
         max = Math.max(max, o.max);
         histogram.add(o.histogram);
+    }
+
+    /** {@code a + b} for non-negative values, {@link Long#MAX_VALUE} when that would overflow. */
+    public static long saturatedAdd(long a, long b) {
+        long r = a + b;
+        return ((a ^ r) & (b ^ r)) < 0 ? (r < 0 ? Long.MAX_VALUE : Long.MIN_VALUE) : r;
     }
 
     public long count() { return count; }

@@ -24,18 +24,19 @@ public enum Dialect {
         this.bytesType = bytesType;
     }
 
-    /** Column type for a tree's JSON (up to {@link io.hiq.consumer.ingest.TreeValidator#MAX_BYTES}). */
+    /** Column type for a tree's JSON (up to {@link io.hiq.tree.TreeLimits#MAX_ENCODED_BYTES}). */
     public String textType() { return textType; }
 
     /** Column type for a serialized histogram. */
     public String bytesType() { return bytesType; }
 
-    /** The dialect of a JDBC URL; an unsupported URL is a clear error naming it. */
+    /** The dialect of a JDBC URL; an unsupported URL is a clear error naming it (credentials masked). */
     public static Dialect of(String jdbcUrl) {
         String u = jdbcUrl.toLowerCase(Locale.ROOT);
         if (u.startsWith("jdbc:h2:")) return H2;
         if (u.startsWith("jdbc:postgresql:")) return POSTGRESQL;
-        throw new IllegalArgumentException("--store: unsupported JDBC URL '" + jdbcUrl
+        // the URL may carry a password (user-info or a password parameter): never echo it
+        throw new IllegalArgumentException("--store: unsupported JDBC URL '" + Redact.text(jdbcUrl)
                 + "' (expected jdbc:h2:… or jdbc:postgresql://…)");
     }
 }

@@ -9,7 +9,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
-import java.util.HashSet;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -17,6 +17,8 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -31,20 +33,42 @@ import org.slf4j.LoggerFactory;
  * it is retried, and then sees that instance's rows. Roll-up rows are locked in key order
  * ({@code SELECT … FOR UPDATE}) so concurrent writers cannot deadlock on them.
  *
- * <p>One connection writes (the ingest thread); readers (HTTP threads) borrow from a small pool.
- * Roll-ups are kept for trees whose metric is {@code time} only (spans in nanoseconds); trees of
- * other metrics are stored and listed but not aggregated.
+ * <p>One connection writes (the ingest thread); readers (HTTP threads) borrow from a small pool and
+ * wait for one at most {@link #readWaitMs()} ({@link StoreBusyException} after that). Connections
+ * survive a database restart or a network blip: a connection found broken after an error (or
+ * closed when borrowed) is closed and opened again, on the next use — the caller's retry with
+ * back-off paces the attempts. Errors are thrown, never hidden; the ingest loop decides what to
+ * retry ({@link StoreErrors}).
+ *
+ * <p>Roll-ups are kept for trees whose metric is {@code time} only (spans in nanoseconds); trees of
+ * other metrics are stored and listed but not aggregated. The root node of a {@code partial} tree is
+ * a placeholder for a root still open: it is not aggregated (its children are); the final tree
+ * carries the root with its real end.
+ *
+ * <p>Retention: {@link #deleteTreesBefore} and {@link #deleteRollupMinuteBefore} delete old data in
+ * small transactions, between the ingest thread's batches (see {@link Retention}).
  */
 public final class TreeStore implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(TreeStore.class);
     private static final int READERS = 4;
     private static final int MAX_ATTEMPTS = 5;
+    /** Default of {@link #readWaitMs()}. */
+    public static final long DEFAULT_READ_WAIT_MS = 5_000;
+    /** The window {@link #stats(String)} covers: the last hour. */
+    public static final long DEFAULT_STATS_WINDOW_MS = 3_600_000;
+    /** Most points {@link #series(String, String, Long, Long)} returns: one day of minutes. */
+    public static final int DEFAULT_MAX_SERIES_POINTS = 1_440;
+    /** Seconds a validity check of a connection may take. */
+    private static final int VALID_TIMEOUT_S = 2;
 
     private final String url;
     private final Dialect dialect;
-    private final Connection writer;
+    /** The ingest thread's connection (guarded by {@code this}); null once found broken, until reopened. */
+    private Connection writer;
     private final BlockingQueue<Connection> readers = new ArrayBlockingQueue<>(READERS);
     private final List<Connection> all = new ArrayList<>();
+    private final AtomicLong reconnects = new AtomicLong();
+    private volatile long readWaitMs = DEFAULT_READ_WAIT_MS;
     private volatile boolean closed;
 
     private TreeStore(String url) throws SQLException {
@@ -70,26 +94,101 @@ public final class TreeStore implements AutoCloseable {
         return c;
     }
 
+    private void discard(Connection c) {
+        if (c == null) return;
+        synchronized (all) { all.remove(c); }
+        try {
+            c.close();
+        } catch (SQLException e) {
+            LOG.debug("store: closing a broken connection", e);
+        }
+    }
+
+    /** Whether a connection still answers; false for a closed or dead one. */
+    private static boolean healthy(Connection c) {
+        try {
+            return c != null && !c.isClosed() && c.isValid(VALID_TIMEOUT_S);
+        } catch (SQLException e) {
+            return false;
+        }
+    }
+
+    /** The writer, reopened when it was found broken. */
+    private Connection writer() throws SQLException {
+        if (closed) throw new SQLException("store closed");
+        if (writer == null || writer.isClosed()) {
+            discard(writer);
+            writer = null;
+            Connection c = connect();
+            try {
+                c.setAutoCommit(false);
+            } catch (SQLException e) {
+                discard(c);
+                throw e;
+            }
+            writer = c;
+            reconnects.incrementAndGet();
+            LOG.info("store: write connection re-opened");
+        }
+        return writer;
+    }
+
+    /** After a failed write: roll back, and drop the writer when it no longer answers. */
+    private void afterWriteError() {
+        if (writer == null) return;
+        try {
+            writer.rollback();
+        } catch (SQLException e) {
+            LOG.debug("store: rollback failed", e);
+        }
+        if (!healthy(writer)) {
+            discard(writer);
+            writer = null;
+        }
+    }
+
     public Dialect dialect() { return dialect; }
+
+    /** Connections re-opened after being found broken (database restart, network). */
+    public long reconnects() { return reconnects.get(); }
+
+    /** Longest a reader waits for a free read connection before {@link StoreBusyException}. */
+    public long readWaitMs() { return readWaitMs; }
+
+    /** Sets {@link #readWaitMs()}. */
+    public void readWaitMs(long ms) {
+        if (ms <= 0) throw new IllegalArgumentException("read wait must be positive, not " + ms);
+        this.readWaitMs = ms;
+    }
 
     /** Whether the store is open. */
     public boolean isOpen() { return !closed; }
 
     /**
      * Stores a batch in one transaction (retried on a concurrent writer's conflict). Trees with an
-     * id already stored, or repeated within the batch, are counted as duplicates and change nothing.
+     * id already stored, or repeated within the batch, change nothing: counted as redelivered when
+     * their bytes are the same, as conflicts when they differ (the first stored version is kept).
+     * On any other error the transaction is rolled back and the error thrown; a connection that no
+     * longer answers is re-opened on the next call.
      */
     public synchronized WriteResult write(List<StoredTree> batch) throws SQLException {
         if (batch.isEmpty()) return new WriteResult(0, 0);
         Map<String, StoredTree> byId = new LinkedHashMap<>();
-        for (StoredTree t : batch) byId.putIfAbsent(t.tree().id(), t);
-        int repeatedInBatch = batch.size() - byId.size();
+        int repeatedSame = 0;
+        int repeatedOther = 0;
+        for (StoredTree t : batch) {
+            StoredTree first = byId.putIfAbsent(t.tree().id(), t);
+            if (first != null) {
+                if (first.json().equals(t.json())) repeatedSame++;
+                else repeatedOther++;
+            }
+        }
         for (int attempt = 1; ; attempt++) {
             try {
-                int inserted = writeOnce(byId);
-                return new WriteResult(inserted, repeatedInBatch + byId.size() - inserted);
+                int[] r = writeOnce(writer(), byId);
+                return new WriteResult(r[0], repeatedSame + r[1], repeatedOther + r[2]);
             } catch (SQLException e) {
-                writer.rollback();
+                afterWriteError();
                 if (attempt >= MAX_ATTEMPTS || !retryable(e)) throw e;
                 LOG.info("store: concurrent write conflict ({}), retrying the batch", e.getSQLState());
             }
@@ -104,8 +203,11 @@ public final class TreeStore implements AutoCloseable {
      */
     public synchronized void flush() throws SQLException {
         if (dialect != Dialect.H2 || closed) return;
-        try (Statement s = writer.createStatement()) {
+        try (Statement s = writer().createStatement()) {
             s.execute("CHECKPOINT");
+        } catch (SQLException e) {
+            afterWriteError();
+            throw e;
         }
     }
 
@@ -115,10 +217,18 @@ public final class TreeStore implements AutoCloseable {
         return s != null && (s.equals("23505") || s.equals("40001") || s.equals("40P01") || s.equals("HYT00") || s.startsWith("40"));
     }
 
-    private int writeOnce(Map<String, StoredTree> byId) throws SQLException {
-        Set<String> existing = existingIds(byId.keySet());
+    /** Inserts the new trees and their roll-ups, commits; returns {inserted, redelivered, conflicts}. */
+    private int[] writeOnce(Connection writer, Map<String, StoredTree> byId) throws SQLException {
+        Map<String, String> existing = existing(writer, byId.keySet());
         List<StoredTree> fresh = new ArrayList<>(byId.size());
-        for (StoredTree t : byId.values()) if (!existing.contains(t.tree().id())) fresh.add(t);
+        int same = 0;
+        int other = 0;
+        for (StoredTree t : byId.values()) {
+            String stored = existing.get(t.tree().id());
+            if (stored == null) fresh.add(t);
+            else if (stored.equals(t.json())) same++;
+            else other++;
+        }
         if (!fresh.isEmpty()) {
             long now = System.currentTimeMillis();
             try (PreparedStatement ps = writer.prepareStatement("INSERT INTO hiq_tree"
@@ -137,38 +247,46 @@ public final class TreeStore implements AutoCloseable {
                 }
                 ps.executeBatch();
             }
-            applyRollups(rollups(fresh));
+            applyRollups(writer, rollups(fresh));
         }
         writer.commit();
-        return fresh.size();
+        return new int[] {fresh.size(), same, other};
     }
 
-    private Set<String> existingIds(Set<String> ids) throws SQLException {
-        Set<String> found = new HashSet<>();
+    /** The stored JSON of those of {@code ids} already stored (read only for ids that exist). */
+    private static Map<String, String> existing(Connection writer, Set<String> ids) throws SQLException {
+        Map<String, String> found = new HashMap<>();
         List<String> list = new ArrayList<>(ids);
         final int chunk = 500;
         for (int from = 0; from < list.size(); from += chunk) {
             List<String> part = list.subList(from, Math.min(list.size(), from + chunk));
-            StringBuilder sql = new StringBuilder("SELECT id FROM hiq_tree WHERE id IN (");
+            StringBuilder sql = new StringBuilder("SELECT id, json FROM hiq_tree WHERE id IN (");
             for (int i = 0; i < part.size(); i++) sql.append(i == 0 ? "?" : ",?");
             sql.append(')');
             try (PreparedStatement ps = writer.prepareStatement(sql.toString())) {
                 for (int i = 0; i < part.size(); i++) ps.setString(i + 1, part.get(i));
                 try (ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) found.add(rs.getString(1));
+                    while (rs.next()) found.put(rs.getString(1), rs.getString(2));
                 }
             }
         }
         return found;
     }
 
-    /** The roll-up contributions of some trees: every node of every {@code time} tree. */
+    /**
+     * The roll-up contributions of some trees: every node of every {@code time} tree, except the root
+     * of a partial tree (a placeholder whose end is only the emission time).
+     */
     static TreeMap<RollupKey, Aggregate> rollups(List<StoredTree> trees) {
         TreeMap<RollupKey, Aggregate> acc = new TreeMap<>();
         for (StoredTree st : trees) {
             HiQTree t = st.tree();
             if (!"time".equals(t.metric())) continue;
-            addNode(acc, t.service(), t.root());
+            if (t.partial()) {
+                for (HiQNode c : t.root().children()) addNode(acc, t.service(), c);
+            } else {
+                addNode(acc, t.service(), t.root());
+            }
         }
         return acc;
     }
@@ -179,7 +297,7 @@ public final class TreeStore implements AutoCloseable {
         for (HiQNode c : n.children()) addNode(acc, service, c);
     }
 
-    private void applyRollups(TreeMap<RollupKey, Aggregate> acc) throws SQLException {
+    private static void applyRollups(Connection writer, TreeMap<RollupKey, Aggregate> acc) throws SQLException {
         try (PreparedStatement select = writer.prepareStatement("SELECT cnt, sum_ns, min_ns, max_ns, hist FROM hiq_rollup"
                 + " WHERE service = ? AND tag = ? AND minute_ms = ? FOR UPDATE");
              PreparedStatement update = writer.prepareStatement("UPDATE hiq_rollup SET cnt = ?, sum_ns = ?, min_ns = ?,"
@@ -234,18 +352,35 @@ public final class TreeStore implements AutoCloseable {
     @FunctionalInterface
     public interface Read<T> { T apply(Connection c) throws SQLException; }
 
-    /** Runs {@code work} on a pooled read connection. */
+    /**
+     * Runs {@code work} on a pooled read connection, waiting at most {@link #readWaitMs()} for one
+     * ({@link StoreBusyException} then). A connection found closed is re-opened first; one that
+     * fails and no longer answers is replaced for the next reader.
+     */
     public <T> T read(Read<T> work) throws SQLException {
         if (closed) throw new SQLException("store closed");
+        long wait = readWaitMs;
         Connection c;
         try {
-            c = readers.take();
+            c = readers.poll(wait, TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new SQLException("interrupted", e);
         }
+        if (c == null) throw new StoreBusyException(wait);
         try {
+            if (c.isClosed()) {
+                Connection fresh = connect(); // throws while the database is down: c stays in the pool
+                discard(c);
+                c = fresh;
+                reconnects.incrementAndGet();
+            }
             return work.apply(c);
+        } catch (SQLException e) {
+            if (!closed && !healthy(c)) {
+                discard(c); // closed now: the next reader opens a new one
+            }
+            throw e;
         } finally {
             readers.add(c);
         }
@@ -318,6 +453,12 @@ public final class TreeStore implements AutoCloseable {
         });
     }
 
+    /** Per-tag statistics over the last {@link #DEFAULT_STATS_WINDOW_MS} (the default window of {@code /api/stats}). */
+    public List<TagStats> stats(String service) throws SQLException {
+        long now = System.currentTimeMillis();
+        return stats(service, now - DEFAULT_STATS_WINDOW_MS, null);
+    }
+
     /**
      * Per-tag statistics over a window; {@code service} null = every service (merged by tag),
      * {@code fromMs}/{@code toMs} null = unbounded. A minute counts when it starts in
@@ -344,7 +485,9 @@ public final class TreeStore implements AutoCloseable {
         read(c -> {
             try (Statement st = c.createStatement();
                  ResultSet rs = st.executeQuery("SELECT service, tag, SUM(cnt), SUM(sum_ns), MAX(max_ns) FROM hiq_rollup GROUP BY service, tag")) {
-                while (rs.next()) totals.put(List.of(rs.getString(1), rs.getString(2)), new long[] {rs.getLong(3), rs.getLong(4), rs.getLong(5)});
+                // SUM over BIGINT is NUMERIC in both stores: clamp instead of failing on an overflow
+                while (rs.next()) totals.put(List.of(rs.getString(1), rs.getString(2)),
+                        new long[] {clamp(rs.getBigDecimal(3)), clamp(rs.getBigDecimal(4)), rs.getLong(5)});
             }
             return null;
         });
@@ -359,19 +502,106 @@ public final class TreeStore implements AutoCloseable {
         return out;
     }
 
+    private static long clamp(java.math.BigDecimal v) {
+        if (v == null) return 0;
+        if (v.compareTo(java.math.BigDecimal.valueOf(Long.MAX_VALUE)) >= 0) return Long.MAX_VALUE;
+        return Math.max(0, v.longValue());
+    }
+
     private static int compareKeys(List<String> a, List<String> b) {
         int c = a.get(0).compareTo(b.get(0));
         return c != 0 ? c : a.get(1).compareTo(b.get(1));
     }
 
-    /** One tag's latency per minute over a window (every service when {@code service} is null). */
+    /**
+     * One tag's latency per minute over a window (every service when {@code service} is null), at
+     * most {@link #DEFAULT_MAX_SERIES_POINTS} points (see the overload).
+     */
     public List<SeriesPoint> series(String service, String tag, Long fromMs, Long toMs) throws SQLException {
+        return series(service, tag, fromMs, toMs, DEFAULT_MAX_SERIES_POINTS);
+    }
+
+    /**
+     * One tag's latency over a window in at most {@code maxPoints} points: per minute when the window
+     * (or, unbounded, the data) spans at most {@code maxPoints} minutes; otherwise consecutive
+     * minutes are merged into buckets of {@code ceil(minutes / maxPoints)} minutes, each point at its
+     * bucket's first minute (counts exact, percentiles of the merged histograms).
+     */
+    public List<SeriesPoint> series(String service, String tag, Long fromMs, Long toMs, int maxPoints) throws SQLException {
+        if (maxPoints < 1) throw new IllegalArgumentException("maxPoints must be at least 1, not " + maxPoints);
         Map<Long, Aggregate> byMinute = new TreeMap<>();
         scanRollups(service, tag, fromMs, toMs, k -> byMinute.computeIfAbsent(k.minuteMs(), m -> new Aggregate()));
-        List<SeriesPoint> out = new ArrayList<>(byMinute.size());
-        byMinute.forEach((m, a) -> out.add(new SeriesPoint(m, a.count(), a.percentile(50) / 1e6,
+        if (byMinute.isEmpty()) return List.of();
+        TreeMap<Long, Aggregate> sorted = (TreeMap<Long, Aggregate>) byMinute;
+        long first = fromMs != null ? Math.floorDiv(fromMs, 60_000L) * 60_000L : sorted.firstKey();
+        long last = toMs != null ? Math.max(first, toMs - 1) : sorted.lastKey();
+        long minutes = Math.max(1, (last - first) / 60_000L + 1);
+        long width = Math.max(1, (minutes + maxPoints - 1) / maxPoints) * 60_000L;
+        Map<Long, Aggregate> buckets = sorted;
+        if (width > 60_000L) {
+            buckets = new TreeMap<>();
+            for (Map.Entry<Long, Aggregate> e : sorted.entrySet()) {
+                long b = first + Math.floorDiv(e.getKey() - first, width) * width;
+                buckets.computeIfAbsent(b, x -> new Aggregate()).merge(e.getValue());
+            }
+        }
+        List<SeriesPoint> out = new ArrayList<>(buckets.size());
+        buckets.forEach((m, a) -> out.add(new SeriesPoint(m, a.count(), a.percentile(50) / 1e6,
                 a.percentile(95) / 1e6, a.percentile(99) / 1e6)));
         return out;
+    }
+
+    // ---------------------------------------------------------------- retention (between batches)
+
+    /**
+     * Deletes at most {@code limit} trees whose root started before {@code cutoffUs} (epoch µs), in
+     * one short transaction; returns how many were deleted (0: nothing older is left).
+     */
+    public synchronized int deleteTreesBefore(long cutoffUs, int limit) throws SQLException {
+        Connection w = writer();
+        try (PreparedStatement ps = w.prepareStatement(
+                "DELETE FROM hiq_tree WHERE id IN (SELECT id FROM hiq_tree WHERE start_us < ? ORDER BY start_us LIMIT ?)")) {
+            ps.setLong(1, cutoffUs);
+            ps.setInt(2, limit);
+            int n = ps.executeUpdate();
+            w.commit();
+            return n;
+        } catch (SQLException e) {
+            afterWriteError();
+            throw e;
+        }
+    }
+
+    /**
+     * Deletes the roll-up rows of the oldest minute that starts before {@code cutoffMs}, in one short
+     * transaction (one minute holds one row per service and tag); returns the rows deleted (0:
+     * nothing older is left).
+     */
+    public synchronized int deleteRollupMinuteBefore(long cutoffMs) throws SQLException {
+        Connection w = writer();
+        try {
+            long minute;
+            try (PreparedStatement ps = w.prepareStatement("SELECT MIN(minute_ms) FROM hiq_rollup WHERE minute_ms < ?")) {
+                ps.setLong(1, cutoffMs);
+                try (ResultSet rs = ps.executeQuery()) {
+                    rs.next();
+                    minute = rs.getLong(1);
+                    if (rs.wasNull()) {
+                        w.commit();
+                        return 0;
+                    }
+                }
+            }
+            try (PreparedStatement ps = w.prepareStatement("DELETE FROM hiq_rollup WHERE minute_ms = ?")) {
+                ps.setLong(1, minute);
+                int n = ps.executeUpdate();
+                w.commit();
+                return n;
+            }
+        } catch (SQLException e) {
+            afterWriteError();
+            throw e;
+        }
     }
 
     /** Receives the aggregate a stored row must be merged into. */
