@@ -11,6 +11,8 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import io.hiq.consumer.http.ExposureGuard;
+import io.hiq.consumer.http.HostCheck;
 
 /**
  * {@code bin/hiq consumer} / {@code java -jar hiq-consumer.jar}: the analytics consumer service of
@@ -35,6 +37,10 @@ public final class ConsumerMain implements Callable<Integer> {
             description = "HTTP bind address (default: ${DEFAULT-VALUE}; port 0 = any free port)")
     String http;
 
+    @Option(names = "--insecure-no-token",
+            description = "serve a non-loopback --http address without HIQ_CONSUMER_TOKEN (anyone who reaches the port reads every tree)")
+    boolean insecureNoToken;
+
     @Option(names = "--store", paramLabel = "JDBC_URL",
             description = "store: jdbc:h2:file:… or jdbc:postgresql://… (default: H2 file under $HIQ_HOME/consumer/)")
     String store;
@@ -57,7 +63,8 @@ public final class ConsumerMain implements Callable<Integer> {
                 topic != null ? topic : Env.get("HIQ_KAFKA_TOPIC", "hiq"),
                 group, host, port,
                 store != null ? store : ConsumerSettings.defaultStoreUrl(home),
-                home, Env.get("HIQ_CONSUMER_TOKEN", null), kafkaProps());
+                home, Env.get("HIQ_CONSUMER_TOKEN", null), kafkaProps(),
+                HostCheck.parseAllowList(Env.get(HostCheck.VARIABLE, null)));
     }
 
     private static Map<String, String> kafkaProps() throws IOException {
@@ -82,6 +89,15 @@ public final class ConsumerMain implements Callable<Integer> {
         } catch (IOException e) {
             System.err.println("hiq consumer: " + e.getMessage());
             return 2;
+        }
+        String refusal = ExposureGuard.refusal(s.httpHost(), s.token(), insecureNoToken);
+        if (refusal != null) {
+            System.err.println("hiq consumer: " + refusal);
+            return 2;
+        }
+        if (insecureNoToken && s.token() == null && !ExposureGuard.loopback(s.httpHost())) {
+            System.err.println("hiq consumer: WARNING: --insecure-no-token: every tree on http://" + s.httpHost() + ":" + s.httpPort()
+                    + "/ is readable by anyone who reaches it");
         }
         ConsumerService service = new ConsumerService(s);
         try {

@@ -2,6 +2,7 @@ package io.hiq.consumer;
 
 import io.hiq.consumer.http.ApiServer;
 import io.hiq.consumer.http.BearerAuth;
+import io.hiq.consumer.http.HostCheck;
 import io.hiq.consumer.http.ServiceStatus;
 import io.hiq.consumer.ingest.DeadLetterFile;
 import io.hiq.consumer.ingest.IngestLoop;
@@ -73,7 +74,8 @@ public final class ConsumerService implements AutoCloseable {
         p.put(ConsumerConfig.GROUP_ID_CONFIG, settings.group());
         loop = new IngestLoop(p, settings.topic(), store, deadLetters, metrics, health, options);
         retention = new Retention(store, options.retention(), options.retentionInterval(), System::currentTimeMillis).start();
-        http = new ApiServer(settings.httpHost(), settings.httpPort(), store, status(), new BearerAuth(settings.token()));
+        http = new ApiServer(settings.httpHost(), settings.httpPort(), store, status(), new BearerAuth(settings.token()),
+                new HostCheck(settings.httpHost(), settings.allowedHosts()));
         http.start();
         thread = new Thread(loop, "hiq-ingest");
         thread.start();

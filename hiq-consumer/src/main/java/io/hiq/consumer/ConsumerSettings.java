@@ -15,9 +15,18 @@ import java.util.Map;
  * @param home       {@code $HIQ_HOME}; the dead-letter file is {@code home/consumer/dead-letter.jsonl}
  * @param token      bearer token, or null
  * @param kafkaProps extra consumer properties ({@code HIQ_KAFKA_PROPS}: SASL/SSL …)
+ * @param allowedHosts host names accepted in the {@code Host} header besides IP literals, {@code localhost}
+ *                   and the bind host ({@code HIQ_CONSUMER_HOSTS}; {@code *} accepts any)
  */
 public record ConsumerSettings(String bootstrap, String topic, String group, String httpHost, int httpPort,
-                               String storeUrl, Path home, String token, Map<String, String> kafkaProps) {
+                               String storeUrl, Path home, String token, Map<String, String> kafkaProps,
+                               java.util.Set<String> allowedHosts) {
+    /** Without an allow-list of extra host names. */
+    public ConsumerSettings(String bootstrap, String topic, String group, String httpHost, int httpPort,
+                            String storeUrl, Path home, String token, Map<String, String> kafkaProps) {
+        this(bootstrap, topic, group, httpHost, httpPort, storeUrl, home, token, kafkaProps, java.util.Set.of());
+    }
+
     /**
      * The default H2 store of a home: {@code home/consumer/store} (file {@code store.mv.db}). H2's
      * page compression ({@code ;COMPRESS=TRUE}) would halve the file but made filtered

@@ -10,7 +10,13 @@ public final class ApiServer implements AutoCloseable {
     private final Server server;
     private final ServerConnector connector;
 
+    /** Without a Host check beyond the defaults of the bind address. */
     public ApiServer(String host, int port, TreeStore store, ServiceStatus status, BearerAuth auth) {
+        this(host, port, store, status, auth, new HostCheck(host, java.util.Set.of()));
+    }
+
+    /** @param hosts which {@code Host} headers are served (DNS rebinding defence); checked before anything else */
+    public ApiServer(String host, int port, TreeStore store, ServiceStatus status, BearerAuth auth, HostCheck hosts) {
         QueuedThreadPool pool = new QueuedThreadPool(16, 2);
         pool.setName("hiq-http");
         pool.setDaemon(true);
@@ -19,7 +25,7 @@ public final class ApiServer implements AutoCloseable {
         connector.setHost(host);
         connector.setPort(port);
         server.addConnector(connector);
-        server.setHandler(new ApiHandler(store, status, auth));
+        server.setHandler(hosts.wrap(new ApiHandler(store, status, auth)));
         server.setStopTimeout(2000);
     }
 
