@@ -37,7 +37,7 @@ class DeployFilesTest {
             "HIQ_OCI_STREAMING", "OCI_STM_END", "OCI_STM_OCID", "NO_JACK_LOG", "HIQ_HOME", "HIQ_CONF", "HIQ_MODE", "HIQ_METRICS",
             "HIQ_TREES_FILE", "HIQ_SHOW", "HIQ_SERVICE", "HIQ_STATUS_CACHED", "HIQ_RING_SIZE", "HIQ_BUFFER_SIZE",
             "HIQ_RING_POLICY", "HIQ_ASYNC", "HIQ_LMK_CONFIG", "TRACE_TYPE", "HIQ_PROMETHEUS_PORT", "LMK_FORMAT",
-            "HIQ_FLUSH_TIMEOUT", "OCI_CONFIG_PROFILE", "HIQ_CONSUMER_TOKEN");
+            "HIQ_FLUSH_TIMEOUT", "OCI_CONFIG_PROFILE", "HIQ_CONSUMER_TOKEN", "HIQ_CONSUMER_HOSTS", "HIQ_RETENTION");
     /** Variables of other software the deployment may set. */
     static final Set<String> THIRD_PARTY = Set.of("PGPASSFILE", "JAVA_TOOL_OPTIONS", "JAVA_OPTS");
     static final String IMAGE = "hiq-consumer:0.1.0";
@@ -176,6 +176,10 @@ class DeployFilesTest {
         assertThat(ep.subList(0, 3)).containsExactly("java", "-jar", "/opt/hiq/hiq-consumer.jar");
         int http = port(option(ep, "--http"));
         assertThat(df).anySatisfy(i -> assertThat(i[0] + " " + i[1]).isEqualTo("EXPOSE " + http));
+        // a non-loopback bind: the service itself refuses to start without HIQ_CONSUMER_TOKEN
+        assertThat(option(ep, "--http")).startsWith("0.0.0.0:");
+        assertThat(ep).doesNotContain("--insecure-no-token");
+        df.stream().filter(i -> i[0].equals("ENV")).forEach(i -> assertThat(i[1]).as("no token baked into the image").doesNotContain("TOKEN"));
         df.stream().filter(i -> i[0].equals("ENV")).forEach(i -> checkVariable("Dockerfile", i[1].split("[= ]")[0]));
         // the path COPY names is the one the build produces
         assertThat(deploy.resolveSibling("hiq-consumer").resolve("pom.xml")).exists();
@@ -209,11 +213,30 @@ class DeployFilesTest {
             String store = option(cmd, "--store");
             assertThat(store).startsWith("jdbc:postgresql://postgres:5432/" + pg.at("/environment/POSTGRES_DB").asText() + "?");
             assertThat(store).contains("user=" + pg.at("/environment/POSTGRES_USER").asText());
+            assertThat(store.toLowerCase()).as("no password on a command line").doesNotContain("password");
+            assertThat(cmd).doesNotContain("--insecure-no-token");
+            // the image binds 0.0.0.0: compose must refuse to start without a token
+            assertThat(env.get("HIQ_CONSUMER_TOKEN").asText()).startsWith("${HIQ_CONSUMER_TOKEN:?");
+            String pgpass = env.get("PGPASSFILE").asText();
+            assertThat(c.get("secrets")).as("%s mounts its pgpass secret", name).anySatisfy(x ->
+                    assertThat(pgpass).isEqualTo("/run/secrets/" + x.asText()));
             String port = c.get("ports").get(0).asText();
             assertThat(port).as("published on loopback only").startsWith("127.0.0.1:").endsWith(":" + http);
             assertThat(published.add(port.split(":")[1])).as("host ports differ").isTrue();
             assertThat(c.at("/depends_on/kafka/condition").asText()).isEqualTo("service_healthy");
             assertThat(c.at("/depends_on/postgres/condition").asText()).isEqualTo("service_healthy");
+        }
+        // PostgreSQL's password comes from a secret file, never from the compose file or a command line
+        assertThat(pg.at("/environment/POSTGRES_PASSWORD").isMissingNode()).as("no POSTGRES_PASSWORD value").isTrue();
+        String pwFile = pg.at("/environment/POSTGRES_PASSWORD_FILE").asText();
+        assertThat(pg.get("secrets")).anySatisfy(x -> assertThat(pwFile).isEqualTo("/run/secrets/" + x.asText()));
+        JsonNode secrets = compose().get("secrets");
+        secrets.fields().forEachRemaining(e -> assertThat(e.getValue().get("file").asText()).as("secret %s from a file", e.getKey())
+                .startsWith("./secrets/"));
+        for (JsonNode svc : services) {
+            if (svc.has("secrets")) svc.get("secrets").forEach(x -> assertThat(secrets.has(x.asText())).as("declared secret %s", x).isTrue());
+            String all = svc.toString().toLowerCase();
+            assertThat(all).as("no password value in compose").doesNotContain("password=").doesNotContain("hiq-dev-only");
         }
         JsonNode build = services.get(consumers.get(0)).get("build");
         assertThat(deploy.resolve(build.get("context").asText()).resolve(build.get("dockerfile").asText()).normalize()).exists();
@@ -253,6 +276,18 @@ class DeployFilesTest {
         assertThat(target.equals(portName) || target.equals(Integer.toString(http))).as("Service targetPort").isTrue();
         assertThat(c.at("/envFrom/0/configMapRef/name").asText()).isEqualTo(cm.at("/metadata/name").asText());
         c.get("env").forEach(e -> checkVariable("Deployment", e.get("name").asText()));
+        // the pods listen on 0.0.0.0: the token is required, from the Secret, never optional
+        JsonNode token = null;
+        for (JsonNode e : c.get("env")) if (e.get("name").asText().equals("HIQ_CONSUMER_TOKEN")) token = e;
+        assertThat(token).as("HIQ_CONSUMER_TOKEN in the Deployment").isNotNull();
+        assertThat(token.has("value")).as("token not written in the manifest").isFalse();
+        assertThat(token.at("/valueFrom/secretKeyRef/optional").asBoolean(false)).as("token Secret optional").isFalse();
+        assertThat(args).doesNotContain("--insecure-no-token");
+        assertThat(String.join(" ", args).toLowerCase()).doesNotContain("password");
+        dep.at("/spec/template/spec/volumes").forEach(v -> {
+            if (v.has("secret")) assertThat(v.at("/secret/optional").asBoolean(false)).as("secret volume optional").isFalse();
+        });
+        assertThat(cm.at("/data/HIQ_CONSUMER_HOSTS").asText()).contains(svc.at("/metadata/name").asText());
         // every mounted volume is declared
         Set<String> volumes = new java.util.HashSet<>();
         dep.at("/spec/template/spec/volumes").forEach(v -> volumes.add(v.get("name").asText()));
