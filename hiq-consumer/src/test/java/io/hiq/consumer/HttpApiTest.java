@@ -165,7 +165,9 @@ class HttpApiTest {
     void statsOverWindowsGivenAsIsoOrEpochMillis() {
         List<HiQTree> a = TREES.subList(0, 25);
         List<HiQTree> b = TREES.subList(25, 40);
-        StatsCheck.assertMatches(Http.json(base + "/api/stats", TOKEN), TREES);
+        // without from/to: the last hour only (these trees are days old), so the work is bounded
+        assertThat(Http.json(base + "/api/stats", TOKEN).get("tags")).isEmpty();
+        StatsCheck.assertMatches(Http.json(base + "/api/stats?from=" + MINUTE_A, TOKEN), TREES);
         JsonNode fromB = Http.json(base + "/api/stats?from=" + Instant.ofEpochMilli(MINUTE_B), TOKEN);
         assertThat(fromB.get("from").asText()).isEqualTo(Instant.ofEpochMilli(MINUTE_B).toString());
         StatsCheck.assertMatches(fromB, b);
@@ -178,7 +180,9 @@ class HttpApiTest {
 
     @Test
     void seriesPerMinute() {
-        JsonNode s = Http.json(base + "/api/stats/series?tag=db", TOKEN);
+        // without from: the last day only (these trees are older)
+        assertThat(Http.json(base + "/api/stats/series?tag=db", TOKEN)).isEmpty();
+        JsonNode s = Http.json(base + "/api/stats/series?tag=db&from=" + MINUTE_A, TOKEN);
         assertThat(s).hasSize(2);
         assertThat(s.get(0).get("minute").asLong()).isEqualTo(MINUTE_A);
         assertThat(s.get(0).get("count").asLong()).isEqualTo(25);
@@ -189,6 +193,52 @@ class HttpApiTest {
         assertThat(s.get(1).get("p99_ms").asDouble()).isBetween(exact, exact * 1.01);
         assertThat(s.get(1).get("p50_ms").asDouble()).isLessThanOrEqualTo(s.get(1).get("p95_ms").asDouble());
         assertThat(Http.get(base + "/api/stats/series", TOKEN).statusCode()).isEqualTo(400);
+        // a year-long window: bounded number of points, counts kept
+        JsonNode year = Http.json(base + "/api/stats/series?tag=db&from=" + (MINUTE_A - 365L * 86_400_000L) + "&to=" + (MINUTE_B + 60_000), TOKEN);
+        assertThat(year.size()).isBetween(1, io.hiq.consumer.store.TreeStore.DEFAULT_MAX_SERIES_POINTS);
+        long total = 0;
+        for (JsonNode p : year) total += p.get("count").asLong();
+        assertThat(total).isEqualTo(40);
+    }
+
+    @Test
+    void busyStoreAnswers503WithRetryAfterAndHealthStillAnswers() throws Exception {
+        long before = svc.store().readWaitMs();
+        svc.store().readWaitMs(200);
+        java.util.concurrent.CountDownLatch held = new java.util.concurrent.CountDownLatch(4);
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        List<Thread> holders = new java.util.ArrayList<>();
+        try {
+            for (int i = 0; i < 4; i++) { // every pooled read connection held by a slow reader
+                Thread t = new Thread(() -> {
+                    try {
+                        svc.store().read(c -> {
+                            held.countDown();
+                            try {
+                                release.await();
+                            } catch (InterruptedException e) {
+                                Thread.currentThread().interrupt();
+                            }
+                            return null;
+                        });
+                    } catch (Exception e) {
+                        held.countDown();
+                    }
+                });
+                t.start();
+                holders.add(t);
+            }
+            assertThat(held.await(30, java.util.concurrent.TimeUnit.SECONDS)).as("4 readers hold the pool").isTrue();
+            var r = Http.get(base + "/api/trees", TOKEN);
+            assertThat(r.statusCode()).isEqualTo(503);
+            assertThat(r.headers().firstValue("Retry-After")).hasValue("1");
+            assertThat(Http.get(base + "/health").statusCode()).as("/health never waits for the store").isIn(200, 503);
+        } finally {
+            release.countDown();
+            for (Thread t : holders) t.join(30_000);
+            svc.store().readWaitMs(before);
+        }
+        assertThat(Http.get(base + "/api/trees", TOKEN).statusCode()).isEqualTo(200);
     }
 
     @Test

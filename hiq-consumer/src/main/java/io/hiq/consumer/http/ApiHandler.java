@@ -43,6 +43,8 @@ public final class ApiHandler extends Handler.Abstract {
             + " connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
     private static final String JSON = "application/json; charset=utf-8";
     private static final int MAX_LIMIT = 1000;
+    /** Window of {@code /api/stats/series} without {@code from}: one day (1 440 points of a minute). */
+    static final long SERIES_DEFAULT_WINDOW_MS = 86_400_000L;
     private static final Set<String> RESERVED = Set.of("hiq_consumer_trees_ingested_total", "hiq_consumer_trees_duplicate_total",
             "hiq_consumer_records_total", "hiq_consumer_dead_letters_total", "hiq_consumer_lag", "hiq_consumer_trees_stored",
             "hiq_consumer_up");
@@ -101,6 +103,10 @@ public final class ApiHandler extends Handler.Abstract {
             return error(response, callback, HttpStatus.NOT_FOUND_404, "no such endpoint");
         } catch (BadRequestException e) {
             return error(response, callback, HttpStatus.BAD_REQUEST_400, e.getMessage());
+        } catch (io.hiq.consumer.store.StoreBusyException e) {
+            // every read connection busy for the bounded wait: tell the client to come back, keep the thread
+            response.getHeaders().put(HttpHeader.RETRY_AFTER, "1");
+            return error(response, callback, HttpStatus.SERVICE_UNAVAILABLE_503, "store busy, retry later");
         } catch (Exception e) {
             LOG.warn("http: {} failed", path, e);
             return error(response, callback, HttpStatus.INTERNAL_SERVER_ERROR_500, "internal error: " + e.getClass().getSimpleName());
@@ -156,8 +162,10 @@ public final class ApiHandler extends Handler.Abstract {
 
     private boolean stats(Response response, Callback callback, Fields q) throws Exception {
         String service = blankToNull(q.getValue("service"));
-        Long from = TimeParam.parse("from", q.getValue("from"));
         Long to = TimeParam.parse("to", q.getValue("to"));
+        Long from = TimeParam.parse("from", q.getValue("from"));
+        // bounded by default: without from, the hour before to (or now)
+        if (from == null) from = (to != null ? to : System.currentTimeMillis()) - TreeStore.DEFAULT_STATS_WINDOW_MS;
         List<TagStats> stats = store.stats(service, from, to);
         ObjectNode o = mapper.createObjectNode();
         o.put("service", service);
@@ -174,8 +182,11 @@ public final class ApiHandler extends Handler.Abstract {
     private boolean series(Response response, Callback callback, Fields q) throws Exception {
         String tag = blankToNull(q.getValue("tag"));
         if (tag == null) throw new BadRequestException("parameter 'tag': required");
-        List<SeriesPoint> points = store.series(blankToNull(q.getValue("service")), tag,
-                TimeParam.parse("from", q.getValue("from")), TimeParam.parse("to", q.getValue("to")));
+        Long to = TimeParam.parse("to", q.getValue("to"));
+        Long from = TimeParam.parse("from", q.getValue("from"));
+        // bounded by default: without from, the day before to (or now), at most one point per minute
+        if (from == null) from = (to != null ? to : System.currentTimeMillis()) - SERIES_DEFAULT_WINDOW_MS;
+        List<SeriesPoint> points = store.series(blankToNull(q.getValue("service")), tag, from, to);
         ArrayNode arr = mapper.createArrayNode();
         for (SeriesPoint p : points) {
             arr.addObject().put("minute", p.minuteMs()).put("count", p.count())
