@@ -44,7 +44,7 @@
       const idCell = el('td');
       const b = el('button', t.id, 'link tree-link');
       b.type = 'button';
-      b.addEventListener('click', () => showTree(t.id).catch(showError));
+      b.addEventListener('click', () => { location.hash = '#/trees/' + encodeURIComponent(t.id); });
       idCell.appendChild(b);
       tr.append(idCell, el('td', t.service), el('td', t.root), el('td', isoMicros(t.start)), el('td', fmt(t.latency_ms), 'num'));
       return tr;
@@ -78,6 +78,8 @@
     d.open = true;
     const s = el('summary', n.name + '  (' + fmt(spanMs(tree, n)) + ' ms)');
     if (n === slow) s.classList.add('slowest');
+    if (n.extra && n.extra.exception) s.classList.add('error');
+    s.addEventListener('click', () => details(tree, n));
     const extra = n.extra && Object.keys(n.extra).length ? '  ' + JSON.stringify(n.extra) : '';
     if (extra) s.appendChild(el('span', extra, 'muted'));
     d.appendChild(s);
@@ -88,13 +90,26 @@
   function waterfall(tree, slow) {
     const list = nodes(tree.root);
     const t0 = tree.root.start, total = Math.max(1, tree.root.end - tree.root.start);
-    const rowH = 18, labelW = 260, barW = 620, width = labelW + barW + 110;
-    const s = svg('svg', { viewBox: '0 0 ' + width + ' ' + (list.length * rowH + 4), role: 'img', 'aria-label': 'timeline' });
+    const rowH = 18, labelW = 260, barW = 620, width = labelW + barW + 110, axisH = 22;
+    const s = svg('svg', { viewBox: '0 0 ' + width + ' ' + (list.length * rowH + 4 + axisH), role: 'img', 'aria-label': 'timeline' });
+    // time axis: about five "nice" steps (1, 2 or 5 times a power of ten) of the root's wall-clock span
+    const totalMs = total / 1000, raw = totalMs / 5, p10 = Math.pow(10, Math.floor(Math.log10(raw)));
+    const step = [1, 2, 5, 10].map((k) => k * p10).find((v) => v >= raw);
+    for (let v = 0; v <= totalMs + 1e-9; v += step) {
+      const x = labelW + v / totalMs * barW;
+      s.append(svg('line', { x1: x.toFixed(1), x2: x.toFixed(1), y1: axisH - 4, y2: list.length * rowH + axisH, class: 'wf-grid' }));
+      const t = svg('text', { x: x.toFixed(1), y: 12, class: 'wf-tick', 'text-anchor': 'middle' });
+      t.textContent = unit(v);
+      s.append(t);
+    }
     list.forEach(({ n, depth }, i) => {
-      const y = i * rowH + 2;
+      const y = i * rowH + 2 + axisH;
       const isSlow = n === slow;
       const label = svg('text', { x: 4 + depth * 10, y: y + 12, class: 'wf-label' + (isSlow ? ' slowest' : '') });
-      label.textContent = (isSlow ? '\u2691 ' : '') + n.name;
+      label.textContent = n.name;
+      if (isSlow) s.append(svg('polygon', { points: (depth * 10 - 6) + ',' + (y + 3) + ' ' + (depth * 10 + 2) + ',' + (y + 7) + ' '
+        + (depth * 10 - 6) + ',' + (y + 11), class: 'wf-flag' })); // a flag drawn, not a glyph some fonts lack
+      label.setAttribute('x', String(4 + depth * 10 + (isSlow ? 4 : 0)));
       const x = labelW + (n.start - t0) / total * barW;
       const w = Math.max(1, (n.end - n.start) / total * barW);
       const bar = svg('rect', { x: x.toFixed(1), y: y + 2, width: w.toFixed(1), height: rowH - 5, class: 'wf-bar' + (isSlow ? ' slowest' : '') });
@@ -104,8 +119,51 @@
       const v = svg('text', { x: labelW + barW + 6, y: y + 12 });
       v.textContent = fmt(spanMs(tree, n)) + ' ms';
       s.append(label, bar, v);
+      if (n.extra && n.extra.exception) { // a red diamond at the end of a span that threw
+        const ex = x + w;
+        const m = svg('polygon', { points: ex + ',' + (y + 1) + ' ' + (ex + 6) + ',' + (y + 8) + ' ' + ex + ',' + (y + 15) + ' ' + (ex - 6) + ',' + (y + 8), class: 'wf-exc' });
+        const mt = svg('title', {});
+        mt.textContent = String(n.extra.exception);
+        m.appendChild(mt);
+        s.append(m);
+        label.classList.add('error');
+      }
+      [label, bar].forEach((e) => e.addEventListener('click', () => details(tree, n)));
     });
     return s;
+  }
+
+  function unit(ms) { // a duration with a readable unit
+    if (ms === 0) return '0';
+    if (ms < 1) return +(ms * 1000).toPrecision(3) + ' \u00b5s';
+    if (ms < 1000) return +ms.toPrecision(4) + ' ms';
+    return +(ms / 1000).toPrecision(4) + ' s';
+  }
+
+  // the details of one span: every value goes in as text
+  function details(tree, n) {
+    const rows = [['name', n.name], ['start', isoMicros(n.start)], ['end', isoMicros(n.end)],
+      ['span', fmt(spanMs(tree, n)) + ' ms'],
+      ['% of root', (100 * (n.value_end - n.value_start) / Math.max(1, tree.root.value_end - tree.root.value_start)).toFixed(2) + ' %'],
+      ['thread', (n.extra && (n.extra.thread || n.extra.thread_id)) || tree.thread],
+      [tree.metric + ' (' + tree.unit + ')', n.value_start + ' \u2192 ' + n.value_end]];
+    for (const k in (n.values || {})) rows.push(['values.' + k, n.values[k].join(' \u2192 ')]);
+    for (const k in (n.extra || {})) rows.push(['extra.' + k, typeof n.extra[k] === 'string' ? n.extra[k] : JSON.stringify(n.extra[k])]);
+    const dl = el('dl');
+    rows.forEach(([k, v]) => { const dd = el('dd', v); if (k === 'extra.exception') dd.className = 'error'; dl.append(el('dt', k), dd); });
+    $('span-details').replaceChildren(el('h3', 'Span ' + n.name), dl);
+    $('span-details').hidden = false;
+  }
+
+  // the root marker of the B5c text: a CSS dot, since many systems have no font with the emoji
+  function renderText(text) {
+    const parts = text.split('\u{1F7E2}');
+    const out = [];
+    parts.forEach((p, i) => {
+      if (i) { const d = el('span', null, 'root-dot'); d.title = 'root'; d.setAttribute('aria-label', 'root'); out.push(d); }
+      out.push(document.createTextNode(p));
+    });
+    $('tree-text').replaceChildren(...out);
   }
 
   async function showTree(id) {
@@ -113,12 +171,30 @@
     const [tree, text] = await Promise.all([get('/api/trees/' + enc), get('/api/trees/' + enc + '/text', true)]);
     const slow = slowestOf(tree.root);
     $('tree-id').textContent = tree.id + ' (' + tree.service + ')';
-    $('tree-text').textContent = text;
+    renderText(text);
+    $('span-details').hidden = true;
     $('tree-collapsible').replaceChildren(collapsible(tree, tree.root, slow));
     $('waterfall').replaceChildren(waterfall(tree, slow));
     $('tree-section').hidden = false;
-    $('tree-section').scrollIntoView({ block: 'nearest' });
   }
+
+  // ------------------------------------------------------------------ routing: #/trees/ID is one tree, anything else the list
+  function route() {
+    const m = /^#\/trees\/(.+)$/.exec(location.hash);
+    const list = ['requests-section', 'stats-section', 'chart-section'];
+    $('error').hidden = true;
+    if (m) {
+      list.forEach((x) => { $(x).hidden = true; });
+      $('tree-section').hidden = true;
+      let id;
+      try { id = decodeURIComponent(m[1]); } catch (e) { showError('bad tree link'); return; }
+      showTree(id).catch((e) => showError(/HTTP 404/.test(String(e.message)) ? 'no tree with id ' + id : e));
+    } else {
+      $('tree-section').hidden = true;
+      list.forEach((x) => { $(x).hidden = false; });
+    }
+  }
+  function inTree() { return /^#\/trees\//.test(location.hash); }
 
   // ------------------------------------------------------------------ stats and chart
   async function loadStats() {
@@ -187,7 +263,9 @@
   document.addEventListener('DOMContentLoaded', () => {
     $('filters').addEventListener('submit', (e) => { e.preventDefault(); refresh(); });
     $('chart-tag').addEventListener('change', () => loadChart().catch(showError));
+    window.addEventListener('hashchange', route);
+    route();
     refresh();
-    setInterval(() => { if ($('f-auto').checked && !document.hidden) refresh(); }, 5000);
+    setInterval(() => { if ($('f-auto').checked && !document.hidden && !inTree()) refresh(); }, 5000);
   });
 })();
