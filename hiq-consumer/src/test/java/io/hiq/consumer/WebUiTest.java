@@ -170,6 +170,12 @@ class WebUiTest {
         open();
         await().atMost(Duration.ofSeconds(15)).until(() -> rows("requests").size() == 12);
         screenshot("list");
+        // thread and error columns: ui-5 ran on the hostile thread and its root threw
+        WebElement r5 = rows("requests").stream().filter(r -> r.findElement(By.cssSelector("td")).getText().equals("ui-5")).findFirst().orElseThrow();
+        List<WebElement> cells = r5.findElements(By.tagName("td"));
+        assertThat(cells.get(3).getText()).isEqualTo(EVIL_THREAD);
+        assertThat(cells.get(6).getText()).isEqualTo("1");
+        assertThat(rows("requests").get(0).findElements(By.tagName("td")).get(6).getText()).isEmpty();
         // a deep link opens the tree by itself
         driver.get(svc.baseUrl() + "/#/trees/ui-5");
         await().atMost(Duration.ofSeconds(10)).alias("the deep-linked tree is shown")
@@ -235,5 +241,17 @@ class WebUiTest {
         await().atMost(Duration.ofSeconds(10)).until(() -> rows("requests").size() == 3);
         assertThat(rows("requests").stream().map(r -> r.findElement(By.cssSelector("td")).getText()).toList())
                 .containsExactly("ui-11", "ui-9", "ui-7");
+        // a duration range (server-side maxLatencyMs) and the root tag narrow further
+        driver.findElement(By.id("f-max")).sendKeys("30");
+        driver.findElement(By.id("f-apply")).click();
+        await().atMost(Duration.ofSeconds(10)).until(() -> rows("requests").size() == 2);
+        assertThat(driver.findElement(By.id("total")).getText()).isEqualTo("2 matching");
+        driver.findElement(By.id("f-tag")).sendKeys("nosuchroot");
+        driver.findElement(By.id("f-apply")).click();
+        await().atMost(Duration.ofSeconds(10)).until(() -> rows("requests").isEmpty());
+        driver.findElement(By.id("f-tag")).clear();
+        driver.findElement(By.id("f-tag")).sendKeys("handle");
+        driver.findElement(By.id("f-apply")).click();
+        await().atMost(Duration.ofSeconds(10)).until(() -> rows("requests").size() == 2);
     }
 }

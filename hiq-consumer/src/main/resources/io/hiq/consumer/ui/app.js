@@ -37,6 +37,10 @@
     if (svc) params.set('service', svc);
     const min = $('f-min').value.trim();
     if (min) params.set('minLatencyMs', min);
+    const max = $('f-max').value.trim();
+    if (max) params.set('maxLatencyMs', max);
+    const tag = $('f-tag').value.trim();
+    if (tag) params.set('tag', tag);
     const data = await get('/api/trees?' + params.toString());
     $('total').textContent = data.total + ' matching';
     const rows = data.trees.map((t) => {
@@ -46,7 +50,8 @@
       b.type = 'button';
       b.addEventListener('click', () => { location.hash = '#/trees/' + encodeURIComponent(t.id); });
       idCell.appendChild(b);
-      tr.append(idCell, el('td', t.service), el('td', t.root), el('td', isoMicros(t.start)), el('td', fmt(t.latency_ms), 'num'));
+      tr.append(idCell, el('td', t.service), el('td', t.root), el('td', t.thread), el('td', isoMicros(t.start)), el('td', fmt(t.latency_ms), 'num'),
+        el('td', t.errors ? String(t.errors) : '', t.errors ? 'num error' : 'num'));
       return tr;
     });
     $('requests').tBodies[0].replaceChildren(...rows);
@@ -239,7 +244,8 @@
     const Y = (v) => H - B - v / maxY * (H - T - B);
     g.strokeStyle = '#aab'; g.lineWidth = 1; g.beginPath(); g.moveTo(L, T); g.lineTo(L, H - B); g.lineTo(W - R, H - B); g.stroke();
     g.fillStyle = '#444'; g.font = '11px sans-serif';
-    for (let i = 0; i <= 4; i++) { const v = maxY * i / 4; g.fillText(fmt(v), 4, Y(v) + 4); }
+    for (let i = 0; i <= 4; i++) { const v = maxY * i / 4; g.fillText(unit(v), 4, Y(v) + 4); } // ticks carry their unit
+    c.dataset.unit = 'ms';
     g.fillText(new Date(t0).toISOString().substring(11, 16), L, H - 10);
     if (t1 !== t0) g.fillText(new Date(t1).toISOString().substring(11, 16), W - R - 34, H - 10);
     [['p50_ms', '#2e7d32'], ['p95_ms', '#ef6c00'], ['p99_ms', '#b00020']].forEach(([k, color]) => {
