@@ -118,6 +118,14 @@ class WebUiTest {
         assertThat(rows("requests").get(0).findElement(By.cssSelector("td")).getText()).isEqualTo("ui-11");
         await().atMost(Duration.ofSeconds(10)).until(() -> driver.findElement(By.id("health")).getText().equals("UP"));
 
+        // per-service statistics: one row per service, never mixed; the chart defaults to the busiest root tag
+        await().atMost(Duration.ofSeconds(10)).until(() -> rows("services").size() == 2);
+        assertThat(rows("services").stream().map(r -> r.findElement(By.cssSelector("td")).getText()).toList()).containsExactly("admin", "shop");
+        assertThat(rows("services").get(0).findElements(By.tagName("td")).get(1).getText()).isEqualTo("6");
+        assertThat(rows("services").get(0).findElements(By.tagName("td")).get(2).getText()).isEqualTo("handle");
+        assertThat(rows("services").get(0).findElements(By.tagName("td")).get(3).getText()).isEqualTo("6");
+        assertThat(driver.findElement(By.id("chart-tag")).getAttribute("value")).isEqualTo("handle");
+
         // per-tag statistics, the evil tag shown as text
         await().atMost(Duration.ofSeconds(10)).until(() -> rows("stats").size() == 4);
         List<String> tags = rows("stats").stream().map(r -> r.findElement(By.cssSelector("td")).getText()).toList();

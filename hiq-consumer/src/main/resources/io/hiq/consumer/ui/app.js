@@ -55,6 +55,31 @@
       return tr;
     });
     $('requests').tBodies[0].replaceChildren(...rows);
+    // root tags by number of listed trees: the chart's default is the busiest one
+    const roots = new Map();
+    data.trees.forEach((t) => roots.set(t.root, (roots.get(t.root) || 0) + 1));
+    busiestRoot = [...roots.entries()].sort((a, b) => b[1] - a[1])[0]?.[0] || null;
+    services = [...new Set(data.trees.map((t) => t.service))].sort();
+  }
+  let busiestRoot = null, services = [];
+
+  // one row per service (of the listed trees): its busiest root tag's statistics, never mixed
+  async function loadServices() {
+    const shown = services.slice(0, 20);
+    const rows = await Promise.all(shown.map(async (svc) => {
+      const [st, page] = await Promise.all([get('/api/stats?' + new URLSearchParams({ service: svc })),
+        get('/api/trees?' + new URLSearchParams({ service: svc, limit: '50' }))]);
+      const counts = new Map();
+      page.trees.forEach((t) => counts.set(t.root, (counts.get(t.root) || 0) + 1));
+      const root = [...counts.entries()].sort((a, b) => b[1] - a[1])[0]?.[0];
+      const t = st.tags.find((x) => x.tag === root) || { count: 0, p50_ms: 0, p95_ms: 0, p99_ms: 0, max_ms: 0 };
+      const tr = el('tr');
+      tr.append(el('td', svc), el('td', page.total, 'num'), el('td', root || ''), el('td', t.count, 'num'), el('td', fmt(t.p50_ms), 'num'),
+        el('td', fmt(t.p95_ms), 'num'), el('td', fmt(t.p99_ms), 'num'), el('td', fmt(t.max_ms), 'num'));
+      tr.addEventListener('click', () => { $('f-service').value = svc; refresh(); });
+      return tr;
+    }));
+    $('services').tBodies[0].replaceChildren(...rows);
   }
 
   // ------------------------------------------------------------------ one tree
@@ -186,7 +211,7 @@
   // ------------------------------------------------------------------ routing: #/trees/ID is one tree, anything else the list
   function route() {
     const m = /^#\/trees\/(.+)$/.exec(location.hash);
-    const list = ['requests-section', 'stats-section', 'chart-section'];
+    const list = ['requests-section', 'services-section', 'stats-section', 'chart-section'];
     $('error').hidden = true;
     if (m) {
       list.forEach((x) => { $(x).hidden = true; });
@@ -218,7 +243,8 @@
     const sel = $('chart-tag'), keep = sel.value;
     sel.replaceChildren(...data.tags.map((t) => { const o = el('option', t.tag); o.value = t.tag; return o; }));
     if (keep && data.tags.some((t) => t.tag === keep)) sel.value = keep;
-    else if (data.tags.length) sel.value = data.tags.reduce((a, b) => (b.count > a.count ? b : a)).tag; // the busiest tag
+    else if (busiestRoot && data.tags.some((t) => t.tag === busiestRoot)) sel.value = busiestRoot; // the busiest root tag
+    else if (data.tags.length) sel.value = data.tags.reduce((a, b) => (b.count > a.count ? b : a)).tag; // else the busiest tag
     if (sel.value) await loadChart();
   }
 
@@ -264,7 +290,9 @@
     b.className = 'badge ' + (h.status === 'UP' ? 'up' : 'down');
   }
 
-  function refresh() { return Promise.all([loadTrees(), loadStats(), loadHealth()]).catch(showError); }
+  function refresh() {
+    return Promise.all([loadTrees().then(() => Promise.all([loadStats(), loadServices()])), loadHealth()]).catch(showError);
+  }
 
   document.addEventListener('DOMContentLoaded', () => {
     $('filters').addEventListener('submit', (e) => { e.preventDefault(); refresh(); });
