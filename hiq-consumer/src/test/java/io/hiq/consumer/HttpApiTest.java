@@ -256,7 +256,8 @@ class HttpApiTest {
         assertThat(m).contains("hiq_consumer_trees_stored 40\n");
         assertThat(m).containsPattern("hiq_consumer_lag \\d+\n");
         long sumNs = TREES.stream().filter(t -> t.service().equals("web")).mapToLong(t -> t.root().span()).sum();
-        assertThat(m).contains("hiq_handle_sum{service=\"web\"} " + Double.toString(sumNs / 1e9) + "\n");
+        assertThat(m).contains("hiq_handle_sum{service=\"web\"} "
+                + java.math.BigDecimal.valueOf(sumNs, 9).stripTrailingZeros().toPlainString() + "\n");
     }
 
     private static List<String> ids(JsonNode page) {

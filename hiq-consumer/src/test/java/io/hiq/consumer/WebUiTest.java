@@ -43,6 +43,8 @@ class WebUiTest {
     private static final String CHROMIUM = "/usr/bin/chromium";
     private static final String DRIVER = "/usr/bin/chromedriver";
     private static final String EVIL = "<script>alert(1)</script>";
+    private static final String EVIL_IMG = "<img src=x onerror=\"window.pwned=1\">";
+    private static final String EVIL_THREAD = "<b onclick=\"window.pwned=2\">worker</b>";
     private static EmbeddedKafkaKraftBroker broker;
     private static ConsumerService svc;
     private static WebDriver driver;
@@ -63,9 +65,14 @@ class WebUiTest {
             HiQNode root = HiQNode.of("handle", start, start + span / 1000, 0, span);
             root.addChild(HiQNode.of("parse", start + 1, start + 1 + span / 10_000, 1_000, 1_000 + span / 10));
             root.addChild(HiQNode.of("query", start + span / 5000, start + span / 1250, span / 5, span * 4 / 5));
-            if (i == 5) root.addChild(HiQNode.of(EVIL, start + span / 1000 - 10, start + span / 1000 - 5, span - 10_000, span - 5_000));
+            if (i == 5) {
+                root.addChild(HiQNode.of(EVIL, start + span / 1000 - 10, start + span / 1000 - 5, span - 10_000, span - 5_000));
+                // hostile extras: would run if the UI ever put data into the page as HTML
+                root.putExtra("exception", "java.lang.IllegalStateException: " + EVIL_IMG);
+                root.putExtra("note", EVIL_IMG);
+            }
             HiQTree t = HiQTree.builder().id("ui-" + i).service(i % 2 == 0 ? "shop" : "admin").host("h").pid(1)
-                    .thread("main").overheadNs(1000).root(root).build();
+                    .thread(i == 5 ? EVIL_THREAD : "main").overheadNs(1000).root(root).build();
             recs.add(new Rec(null, t.id().getBytes(StandardCharsets.UTF_8), TreeCodec.encode(t)));
         }
         Kafka.send(broker.getBrokersAsString(), "ui", recs);
@@ -111,6 +118,14 @@ class WebUiTest {
         assertThat(rows("requests").get(0).findElement(By.cssSelector("td")).getText()).isEqualTo("ui-11");
         await().atMost(Duration.ofSeconds(10)).until(() -> driver.findElement(By.id("health")).getText().equals("UP"));
 
+        // per-service statistics: one row per service, never mixed; the chart defaults to the busiest root tag
+        await().atMost(Duration.ofSeconds(10)).until(() -> rows("services").size() == 2);
+        assertThat(rows("services").stream().map(r -> r.findElement(By.cssSelector("td")).getText()).toList()).containsExactly("admin", "shop");
+        assertThat(rows("services").get(0).findElements(By.tagName("td")).get(1).getText()).isEqualTo("6");
+        assertThat(rows("services").get(0).findElements(By.tagName("td")).get(2).getText()).isEqualTo("handle");
+        assertThat(rows("services").get(0).findElements(By.tagName("td")).get(3).getText()).isEqualTo("6");
+        assertThat(driver.findElement(By.id("chart-tag")).getAttribute("value")).isEqualTo("handle");
+
         // per-tag statistics, the evil tag shown as text
         await().atMost(Duration.ofSeconds(10)).until(() -> rows("stats").size() == 4);
         List<String> tags = rows("stats").stream().map(r -> r.findElement(By.cssSelector("td")).getText()).toList();
@@ -148,6 +163,80 @@ class WebUiTest {
         assertThat(driver.findElements(By.tagName("script"))).hasSize(1);
     }
 
+    private static Object js(String script) { return ((JavascriptExecutor) driver).executeScript(script); }
+
+    /** Saves a screenshot under {@code -Dhiq.ui.screenshots=DIR} (the docs' pictures), else under target/. */
+    private static void screenshot(String name) throws Exception {
+        Path dir = Path.of(System.getProperty("hiq.ui.screenshots", "target/ui-screenshots"));
+        Files.createDirectories(dir);
+        byte[] png = ((org.openqa.selenium.TakesScreenshot) driver).getScreenshotAs(org.openqa.selenium.OutputType.BYTES);
+        Files.write(dir.resolve(name + ".png"), png);
+    }
+
+    @Test
+    void deepLinkBackForwardDetailsAndHostileStrings() throws Exception {
+        open();
+        await().atMost(Duration.ofSeconds(15)).until(() -> rows("requests").size() == 12);
+        screenshot("list");
+        // thread and error columns: ui-5 ran on the hostile thread and its root threw
+        WebElement r5 = rows("requests").stream().filter(r -> r.findElement(By.cssSelector("td")).getText().equals("ui-5")).findFirst().orElseThrow();
+        List<WebElement> cells = r5.findElements(By.tagName("td"));
+        assertThat(cells.get(3).getText()).isEqualTo(EVIL_THREAD);
+        assertThat(cells.get(6).getText()).isEqualTo("1");
+        assertThat(rows("requests").get(0).findElements(By.tagName("td")).get(6).getText()).isEmpty();
+        // a deep link opens the tree by itself
+        driver.get(svc.baseUrl() + "/#/trees/ui-5");
+        await().atMost(Duration.ofSeconds(10)).alias("the deep-linked tree is shown")
+                .until(() -> driver.findElement(By.id("tree-section")).isDisplayed()
+                        && driver.findElement(By.id("tree-id")).getText().startsWith("ui-5"));
+        assertThat(driver.findElement(By.id("requests-section")).isDisplayed()).isFalse();
+        // time axis: ticks from 0 across the root's span (18 ms → steps of 5 ms)
+        List<String> ticks = driver.findElements(By.cssSelector("#waterfall text.wf-tick")).stream().map(WebElement::getText).toList();
+        assertThat(ticks).startsWith("0", "5 ms", "10 ms").hasSizeBetween(3, 12);
+        // the root threw: one exception marker whose tooltip is the message, as text
+        List<WebElement> exc = driver.findElements(By.cssSelector("#waterfall polygon.wf-exc"));
+        assertThat(exc).hasSize(1);
+        assertThat(exc.get(0).findElement(By.tagName("title")).getAttribute("textContent")).endsWith(EVIL_IMG);
+        // the root marker is a CSS dot, not an emoji glyph a font may lack
+        WebElement dot = driver.findElement(By.cssSelector("#tree-text span.root-dot"));
+        assertThat(dot.getCssValue("background-color")).isEqualTo("rgba(46, 125, 50, 1)");
+        assertThat(dot.getSize().getWidth()).isGreaterThan(4);
+        assertThat(driver.findElement(By.id("tree-text")).getText()).doesNotContain("\uD83D\uDFE2").contains("_root_time");
+        // span details on click: thread, values and extras shown as text
+        driver.findElements(By.cssSelector("#waterfall rect.wf-bar")).get(0).click();
+        await().atMost(Duration.ofSeconds(5)).until(() -> driver.findElement(By.id("span-details")).isDisplayed());
+        String details = driver.findElement(By.id("span-details")).getText();
+        assertThat(details).contains("handle").contains(EVIL_THREAD).contains("extra.note").contains(EVIL_IMG)
+                .contains("IllegalStateException: " + EVIL_IMG);
+        screenshot("tree");
+        // nothing hostile became markup or ran
+        assertThat(driver.findElements(By.cssSelector("img"))).isEmpty();
+        assertThat(driver.findElements(By.cssSelector("#span-details b, #tree-section b"))).isEmpty();
+        assertThat(js("return window.pwned === undefined")).isEqualTo(true);
+        assertThatThrownBy(() -> driver.switchTo().alert()).isInstanceOf(NoAlertPresentException.class);
+
+        // back returns to the list, forward to the tree
+        driver.navigate().back();
+        await().atMost(Duration.ofSeconds(10)).alias("back shows the list")
+                .until(() -> driver.findElement(By.id("requests-section")).isDisplayed() && !driver.findElement(By.id("tree-section")).isDisplayed());
+        driver.navigate().forward();
+        await().atMost(Duration.ofSeconds(10)).alias("forward shows the tree again")
+                .until(() -> driver.findElement(By.id("tree-section")).isDisplayed());
+        // a click on a list link changes the URL
+        driver.findElement(By.id("back")).click();
+        await().atMost(Duration.ofSeconds(10)).until(() -> rows("requests").size() == 12);
+        driver.findElements(By.cssSelector("button.tree-link")).stream().filter(b -> b.getText().equals("ui-3"))
+                .findFirst().orElseThrow().click();
+        await().atMost(Duration.ofSeconds(10)).until(() -> driver.getCurrentUrl().endsWith("#/trees/ui-3")
+                && driver.findElement(By.id("tree-id")).getText().startsWith("ui-3"));
+
+        // an unknown id says so, as text
+        driver.get(svc.baseUrl() + "/#/trees/" + java.net.URLEncoder.encode("<i>nope", StandardCharsets.UTF_8).replace("+", "%20"));
+        await().atMost(Duration.ofSeconds(10)).until(() -> driver.findElement(By.id("error")).isDisplayed());
+        assertThat(driver.findElement(By.id("error")).getText()).isEqualTo("no tree with id <i>nope");
+        assertThat(driver.findElements(By.cssSelector("#error i"))).isEmpty();
+    }
+
     @Test
     void filtersByServiceMinimumLatencyAndOrder() {
         open();
@@ -160,5 +249,17 @@ class WebUiTest {
         await().atMost(Duration.ofSeconds(10)).until(() -> rows("requests").size() == 3);
         assertThat(rows("requests").stream().map(r -> r.findElement(By.cssSelector("td")).getText()).toList())
                 .containsExactly("ui-11", "ui-9", "ui-7");
+        // a duration range (server-side maxLatencyMs) and the root tag narrow further
+        driver.findElement(By.id("f-max")).sendKeys("30");
+        driver.findElement(By.id("f-apply")).click();
+        await().atMost(Duration.ofSeconds(10)).until(() -> rows("requests").size() == 2);
+        assertThat(driver.findElement(By.id("total")).getText()).isEqualTo("2 matching");
+        driver.findElement(By.id("f-tag")).sendKeys("nosuchroot");
+        driver.findElement(By.id("f-apply")).click();
+        await().atMost(Duration.ofSeconds(10)).until(() -> rows("requests").isEmpty());
+        driver.findElement(By.id("f-tag")).clear();
+        driver.findElement(By.id("f-tag")).sendKeys("handle");
+        driver.findElement(By.id("f-apply")).click();
+        await().atMost(Duration.ofSeconds(10)).until(() -> rows("requests").size() == 2);
     }
 }

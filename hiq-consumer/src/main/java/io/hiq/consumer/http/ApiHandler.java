@@ -5,8 +5,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.hiq.consumer.store.SeriesPoint;
 import io.hiq.consumer.store.TagStats;
-import io.hiq.consumer.store.TreePage;
-import io.hiq.consumer.store.TreeQuery;
+import io.hiq.consumer.store.TreeSearch;
 import io.hiq.consumer.store.TreeStore;
 import io.hiq.consumer.store.TreeSummary;
 import io.hiq.tree.HiQTree;
@@ -136,13 +135,20 @@ public final class ApiHandler extends Handler.Abstract {
         if (!order.equals("newest") && !order.equals("slowest")) {
             throw new BadRequestException("parameter 'order': expected newest or slowest, not " + order);
         }
-        TreePage page = store.trees(new TreeQuery(service, minLatency, order.equals("slowest"), limit));
+        String tag = blankToNull(q.getValue("tag"));
+        double maxLatency = doubleParam(q, "maxLatencyMs", -1);
+        if (q.getValue("maxLatencyMs") != null && !q.getValue("maxLatencyMs").isBlank() && maxLatency < minLatency) {
+            throw new BadRequestException("parameter 'maxLatencyMs': below minLatencyMs");
+        }
+        TreeSearch.Page page = new TreeSearch(store, mapper).search(
+                new TreeSearch.Filter(service, tag, minLatency, maxLatency, order.equals("slowest"), limit));
         ObjectNode o = mapper.createObjectNode();
         o.put("total", page.total());
         ArrayNode arr = o.putArray("trees");
-        for (TreeSummary t : page.trees()) {
+        for (TreeSearch.Row r : page.rows()) {
+            TreeSummary t = r.summary();
             arr.addObject().put("id", t.id()).put("service", t.service()).put("root", t.rootTag())
-                    .put("start", t.startUs()).put("latency_ms", t.latencyMs());
+                    .put("start", t.startUs()).put("latency_ms", t.latencyMs()).put("thread", r.thread()).put("errors", r.errors());
         }
         return json(response, callback, 200, o);
     }

@@ -1,6 +1,9 @@
 package io.hiq.consumer.http;
 
 import io.hiq.consumer.store.TagStats;
+import java.math.BigDecimal;
+import java.math.MathContext;
+import java.math.RoundingMode;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -11,7 +14,8 @@ import java.util.Set;
  * {@code hiq_<tag>} per traced tag (label {@code service}; {@code _sum} and {@code _count} over all
  * stored data, quantiles 0.5/0.95/0.99 over the last {@link #QUANTILE_WINDOW_MS} ms, NaN when
  * nothing was recorded then — as Prometheus client summaries do; in seconds, as Prometheus prefers
- * base units), and the service's own counters and gauges under {@code hiq_consumer_*}.
+ * base units, with at most nine decimals: whole nanoseconds), and the service's own counters and
+ * gauges under {@code hiq_consumer_*}.
  */
 public final class PrometheusText {
     /** The sliding window of the summaries' quantiles: ten minutes. */
@@ -19,6 +23,9 @@ public final class PrometheusText {
 
     /** Content type of the exposition. */
     public static final String CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";
+
+    /** Significant digits of a non-integer sample value. */
+    static final int DIGITS = 12;
 
     private final StringBuilder sb = new StringBuilder(4096);
 
@@ -46,7 +53,7 @@ public final class PrometheusText {
             quantile(b, name, svc, "0.5", s.p50Ms());
             quantile(b, name, svc, "0.95", s.p95Ms());
             quantile(b, name, svc, "0.99", s.p99Ms());
-            b.append(name).append("_sum{").append(svc).append("} ").append(number(s.sumMs() / 1000.0)).append('\n');
+            b.append(name).append("_sum{").append(svc).append("} ").append(seconds(s.sumMs())).append('\n');
             b.append(name).append("_count{").append(svc).append("} ").append(s.count()).append('\n');
         }
         byName.values().forEach(sb::append);
@@ -55,7 +62,17 @@ public final class PrometheusText {
 
     private static void quantile(StringBuilder b, String name, String svc, String q, double ms) {
         b.append(name).append('{').append(svc).append(",quantile=\"").append(q).append("\"} ")
-                .append(number(ms / 1000.0)).append('\n');
+                .append(seconds(ms)).append('\n');
+    }
+
+    /**
+     * Milliseconds (derived from nanoseconds) as seconds with at most nine decimals: the values are
+     * whole nanoseconds, and printing the double quotient as is showed binary noise such as
+     * {@code 0.0025292789999999997} for 2 529 279 ns.
+     */
+    static String seconds(double ms) {
+        if (Double.isNaN(ms) || Double.isInfinite(ms)) return number(ms);
+        return BigDecimal.valueOf(Math.round(ms * 1e6), 9).stripTrailingZeros().toPlainString();
     }
 
     /** A metric name part: every character outside {@code [a-zA-Z0-9_]} becomes {@code _}. */
@@ -77,10 +94,18 @@ public final class PrometheusText {
         return v.replace("\\", "\\\\").replace("\n", "\\n");
     }
 
-    private static String number(double v) {
+    /**
+     * A sample value: integers as such, other values rounded to {@value #DIGITS} significant digits
+     * (enough for any gauge here, and free of the 17th-digit noise of a double), plain decimal
+     * notation for ordinary magnitudes and Prometheus' {@code +Inf}/{@code -Inf}/{@code NaN}.
+     */
+    static String number(double v) {
         if (Double.isNaN(v)) return "NaN";
+        if (Double.isInfinite(v)) return v > 0 ? "+Inf" : "-Inf";
         if (v == Math.rint(v) && Math.abs(v) < 1e15) return Long.toString((long) v);
-        return Double.toString(v); // Prometheus parses Java's 1.5E-4 form too
+        BigDecimal d = new BigDecimal(v).round(new MathContext(DIGITS, RoundingMode.HALF_EVEN)).stripTrailingZeros();
+        double a = Math.abs(v);
+        return a >= 1e-6 && a < 1e15 ? d.toPlainString() : d.toString(); // Prometheus parses 1.5E-7 too
     }
 
     @Override

@@ -37,6 +37,10 @@
     if (svc) params.set('service', svc);
     const min = $('f-min').value.trim();
     if (min) params.set('minLatencyMs', min);
+    const max = $('f-max').value.trim();
+    if (max) params.set('maxLatencyMs', max);
+    const tag = $('f-tag').value.trim();
+    if (tag) params.set('tag', tag);
     const data = await get('/api/trees?' + params.toString());
     $('total').textContent = data.total + ' matching';
     const rows = data.trees.map((t) => {
@@ -44,12 +48,38 @@
       const idCell = el('td');
       const b = el('button', t.id, 'link tree-link');
       b.type = 'button';
-      b.addEventListener('click', () => showTree(t.id).catch(showError));
+      b.addEventListener('click', () => { location.hash = '#/trees/' + encodeURIComponent(t.id); });
       idCell.appendChild(b);
-      tr.append(idCell, el('td', t.service), el('td', t.root), el('td', isoMicros(t.start)), el('td', fmt(t.latency_ms), 'num'));
+      tr.append(idCell, el('td', t.service), el('td', t.root), el('td', t.thread), el('td', isoMicros(t.start)), el('td', fmt(t.latency_ms), 'num'),
+        el('td', t.errors ? String(t.errors) : '', t.errors ? 'num error' : 'num'));
       return tr;
     });
     $('requests').tBodies[0].replaceChildren(...rows);
+    // root tags by number of listed trees: the chart's default is the busiest one
+    const roots = new Map();
+    data.trees.forEach((t) => roots.set(t.root, (roots.get(t.root) || 0) + 1));
+    busiestRoot = [...roots.entries()].sort((a, b) => b[1] - a[1])[0]?.[0] || null;
+    services = [...new Set(data.trees.map((t) => t.service))].sort();
+  }
+  let busiestRoot = null, services = [];
+
+  // one row per service (of the listed trees): its busiest root tag's statistics, never mixed
+  async function loadServices() {
+    const shown = services.slice(0, 20);
+    const rows = await Promise.all(shown.map(async (svc) => {
+      const [st, page] = await Promise.all([get('/api/stats?' + new URLSearchParams({ service: svc })),
+        get('/api/trees?' + new URLSearchParams({ service: svc, limit: '50' }))]);
+      const counts = new Map();
+      page.trees.forEach((t) => counts.set(t.root, (counts.get(t.root) || 0) + 1));
+      const root = [...counts.entries()].sort((a, b) => b[1] - a[1])[0]?.[0];
+      const t = st.tags.find((x) => x.tag === root) || { count: 0, p50_ms: 0, p95_ms: 0, p99_ms: 0, max_ms: 0 };
+      const tr = el('tr');
+      tr.append(el('td', svc), el('td', page.total, 'num'), el('td', root || ''), el('td', t.count, 'num'), el('td', fmt(t.p50_ms), 'num'),
+        el('td', fmt(t.p95_ms), 'num'), el('td', fmt(t.p99_ms), 'num'), el('td', fmt(t.max_ms), 'num'));
+      tr.addEventListener('click', () => { $('f-service').value = svc; refresh(); });
+      return tr;
+    }));
+    $('services').tBodies[0].replaceChildren(...rows);
   }
 
   // ------------------------------------------------------------------ one tree
@@ -78,6 +108,8 @@
     d.open = true;
     const s = el('summary', n.name + '  (' + fmt(spanMs(tree, n)) + ' ms)');
     if (n === slow) s.classList.add('slowest');
+    if (n.extra && n.extra.exception) s.classList.add('error');
+    s.addEventListener('click', () => details(tree, n));
     const extra = n.extra && Object.keys(n.extra).length ? '  ' + JSON.stringify(n.extra) : '';
     if (extra) s.appendChild(el('span', extra, 'muted'));
     d.appendChild(s);
@@ -88,13 +120,26 @@
   function waterfall(tree, slow) {
     const list = nodes(tree.root);
     const t0 = tree.root.start, total = Math.max(1, tree.root.end - tree.root.start);
-    const rowH = 18, labelW = 260, barW = 620, width = labelW + barW + 110;
-    const s = svg('svg', { viewBox: '0 0 ' + width + ' ' + (list.length * rowH + 4), role: 'img', 'aria-label': 'timeline' });
+    const rowH = 18, labelW = 260, barW = 620, width = labelW + barW + 110, axisH = 22;
+    const s = svg('svg', { viewBox: '0 0 ' + width + ' ' + (list.length * rowH + 4 + axisH), role: 'img', 'aria-label': 'timeline' });
+    // time axis: about five "nice" steps (1, 2 or 5 times a power of ten) of the root's wall-clock span
+    const totalMs = total / 1000, raw = totalMs / 5, p10 = Math.pow(10, Math.floor(Math.log10(raw)));
+    const step = [1, 2, 5, 10].map((k) => k * p10).find((v) => v >= raw);
+    for (let v = 0; v <= totalMs + 1e-9; v += step) {
+      const x = labelW + v / totalMs * barW;
+      s.append(svg('line', { x1: x.toFixed(1), x2: x.toFixed(1), y1: axisH - 4, y2: list.length * rowH + axisH, class: 'wf-grid' }));
+      const t = svg('text', { x: x.toFixed(1), y: 12, class: 'wf-tick', 'text-anchor': 'middle' });
+      t.textContent = unit(v);
+      s.append(t);
+    }
     list.forEach(({ n, depth }, i) => {
-      const y = i * rowH + 2;
+      const y = i * rowH + 2 + axisH;
       const isSlow = n === slow;
       const label = svg('text', { x: 4 + depth * 10, y: y + 12, class: 'wf-label' + (isSlow ? ' slowest' : '') });
-      label.textContent = (isSlow ? '\u2691 ' : '') + n.name;
+      label.textContent = n.name;
+      if (isSlow) s.append(svg('polygon', { points: (depth * 10 - 6) + ',' + (y + 3) + ' ' + (depth * 10 + 2) + ',' + (y + 7) + ' '
+        + (depth * 10 - 6) + ',' + (y + 11), class: 'wf-flag' })); // a flag drawn, not a glyph some fonts lack
+      label.setAttribute('x', String(4 + depth * 10 + (isSlow ? 4 : 0)));
       const x = labelW + (n.start - t0) / total * barW;
       const w = Math.max(1, (n.end - n.start) / total * barW);
       const bar = svg('rect', { x: x.toFixed(1), y: y + 2, width: w.toFixed(1), height: rowH - 5, class: 'wf-bar' + (isSlow ? ' slowest' : '') });
@@ -104,8 +149,51 @@
       const v = svg('text', { x: labelW + barW + 6, y: y + 12 });
       v.textContent = fmt(spanMs(tree, n)) + ' ms';
       s.append(label, bar, v);
+      if (n.extra && n.extra.exception) { // a red diamond at the end of a span that threw
+        const ex = x + w;
+        const m = svg('polygon', { points: ex + ',' + (y + 1) + ' ' + (ex + 6) + ',' + (y + 8) + ' ' + ex + ',' + (y + 15) + ' ' + (ex - 6) + ',' + (y + 8), class: 'wf-exc' });
+        const mt = svg('title', {});
+        mt.textContent = String(n.extra.exception);
+        m.appendChild(mt);
+        s.append(m);
+        label.classList.add('error');
+      }
+      [label, bar].forEach((e) => e.addEventListener('click', () => details(tree, n)));
     });
     return s;
+  }
+
+  function unit(ms) { // a duration with a readable unit
+    if (ms === 0) return '0';
+    if (ms < 1) return +(ms * 1000).toPrecision(3) + ' \u00b5s';
+    if (ms < 1000) return +ms.toPrecision(4) + ' ms';
+    return +(ms / 1000).toPrecision(4) + ' s';
+  }
+
+  // the details of one span: every value goes in as text
+  function details(tree, n) {
+    const rows = [['name', n.name], ['start', isoMicros(n.start)], ['end', isoMicros(n.end)],
+      ['span', fmt(spanMs(tree, n)) + ' ms'],
+      ['% of root', (100 * (n.value_end - n.value_start) / Math.max(1, tree.root.value_end - tree.root.value_start)).toFixed(2) + ' %'],
+      ['thread', (n.extra && (n.extra.thread || n.extra.thread_id)) || tree.thread],
+      [tree.metric + ' (' + tree.unit + ')', n.value_start + ' \u2192 ' + n.value_end]];
+    for (const k in (n.values || {})) rows.push(['values.' + k, n.values[k].join(' \u2192 ')]);
+    for (const k in (n.extra || {})) rows.push(['extra.' + k, typeof n.extra[k] === 'string' ? n.extra[k] : JSON.stringify(n.extra[k])]);
+    const dl = el('dl');
+    rows.forEach(([k, v]) => { const dd = el('dd', v); if (k === 'extra.exception') dd.className = 'error'; dl.append(el('dt', k), dd); });
+    $('span-details').replaceChildren(el('h3', 'Span ' + n.name), dl);
+    $('span-details').hidden = false;
+  }
+
+  // the root marker of the B5c text: a CSS dot, since many systems have no font with the emoji
+  function renderText(text) {
+    const parts = text.split('\u{1F7E2}');
+    const out = [];
+    parts.forEach((p, i) => {
+      if (i) { const d = el('span', null, 'root-dot'); d.title = 'root'; d.setAttribute('aria-label', 'root'); out.push(d); }
+      out.push(document.createTextNode(p));
+    });
+    $('tree-text').replaceChildren(...out);
   }
 
   async function showTree(id) {
@@ -113,12 +201,30 @@
     const [tree, text] = await Promise.all([get('/api/trees/' + enc), get('/api/trees/' + enc + '/text', true)]);
     const slow = slowestOf(tree.root);
     $('tree-id').textContent = tree.id + ' (' + tree.service + ')';
-    $('tree-text').textContent = text;
+    renderText(text);
+    $('span-details').hidden = true;
     $('tree-collapsible').replaceChildren(collapsible(tree, tree.root, slow));
     $('waterfall').replaceChildren(waterfall(tree, slow));
     $('tree-section').hidden = false;
-    $('tree-section').scrollIntoView({ block: 'nearest' });
   }
+
+  // ------------------------------------------------------------------ routing: #/trees/ID is one tree, anything else the list
+  function route() {
+    const m = /^#\/trees\/(.+)$/.exec(location.hash);
+    const list = ['requests-section', 'services-section', 'stats-section', 'chart-section'];
+    $('error').hidden = true;
+    if (m) {
+      list.forEach((x) => { $(x).hidden = true; });
+      $('tree-section').hidden = true;
+      let id;
+      try { id = decodeURIComponent(m[1]); } catch (e) { showError('bad tree link'); return; }
+      showTree(id).catch((e) => showError(/HTTP 404/.test(String(e.message)) ? 'no tree with id ' + id : e));
+    } else {
+      $('tree-section').hidden = true;
+      list.forEach((x) => { $(x).hidden = false; });
+    }
+  }
+  function inTree() { return /^#\/trees\//.test(location.hash); }
 
   // ------------------------------------------------------------------ stats and chart
   async function loadStats() {
@@ -137,7 +243,8 @@
     const sel = $('chart-tag'), keep = sel.value;
     sel.replaceChildren(...data.tags.map((t) => { const o = el('option', t.tag); o.value = t.tag; return o; }));
     if (keep && data.tags.some((t) => t.tag === keep)) sel.value = keep;
-    else if (data.tags.length) sel.value = data.tags.reduce((a, b) => (b.count > a.count ? b : a)).tag; // the busiest tag
+    else if (busiestRoot && data.tags.some((t) => t.tag === busiestRoot)) sel.value = busiestRoot; // the busiest root tag
+    else if (data.tags.length) sel.value = data.tags.reduce((a, b) => (b.count > a.count ? b : a)).tag; // else the busiest tag
     if (sel.value) await loadChart();
   }
 
@@ -163,7 +270,8 @@
     const Y = (v) => H - B - v / maxY * (H - T - B);
     g.strokeStyle = '#aab'; g.lineWidth = 1; g.beginPath(); g.moveTo(L, T); g.lineTo(L, H - B); g.lineTo(W - R, H - B); g.stroke();
     g.fillStyle = '#444'; g.font = '11px sans-serif';
-    for (let i = 0; i <= 4; i++) { const v = maxY * i / 4; g.fillText(fmt(v), 4, Y(v) + 4); }
+    for (let i = 0; i <= 4; i++) { const v = maxY * i / 4; g.fillText(unit(v), 4, Y(v) + 4); } // ticks carry their unit
+    c.dataset.unit = 'ms';
     g.fillText(new Date(t0).toISOString().substring(11, 16), L, H - 10);
     if (t1 !== t0) g.fillText(new Date(t1).toISOString().substring(11, 16), W - R - 34, H - 10);
     [['p50_ms', '#2e7d32'], ['p95_ms', '#ef6c00'], ['p99_ms', '#b00020']].forEach(([k, color]) => {
@@ -182,12 +290,16 @@
     b.className = 'badge ' + (h.status === 'UP' ? 'up' : 'down');
   }
 
-  function refresh() { return Promise.all([loadTrees(), loadStats(), loadHealth()]).catch(showError); }
+  function refresh() {
+    return Promise.all([loadTrees().then(() => Promise.all([loadStats(), loadServices()])), loadHealth()]).catch(showError);
+  }
 
   document.addEventListener('DOMContentLoaded', () => {
     $('filters').addEventListener('submit', (e) => { e.preventDefault(); refresh(); });
     $('chart-tag').addEventListener('change', () => loadChart().catch(showError));
+    window.addEventListener('hashchange', route);
+    route();
     refresh();
-    setInterval(() => { if ($('f-auto').checked && !document.hidden) refresh(); }, 5000);
+    setInterval(() => { if ($('f-auto').checked && !document.hidden && !inTree()) refresh(); }, 5000);
   });
 })();
