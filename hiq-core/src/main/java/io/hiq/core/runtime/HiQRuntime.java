@@ -47,6 +47,8 @@ import javax.management.ObjectName;
  * runs at a time in a JVM (the hot path is static).
  */
 public final class HiQRuntime implements HiQContext, AutoCloseable {
+    /** Registrations of a new tag name refused because the registry was full ({@link TagRegistry#OVERFLOW}). */
+    public static final String TAG_OVERFLOW = "TagOverflow";
     /** Counter names of DESIGN B7. */
     public static final String PUBLISHED = "Published", DROPPED = "Dropped", DROPPED_TREES = "DroppedTrees", TREES = "Trees";
     /** Counter names of the bounded assembler (docs/FORMATS.md §1.2). */
@@ -97,6 +99,7 @@ public final class HiQRuntime implements HiQContext, AutoCloseable {
         AtomicLong trees = counters.counter(TREES);
         counters.register(DROPPED, drops.droppedEvents::get);
         counters.register(DROPPED_TREES, drops.droppedTrees::get);
+        counters.register(TAG_OVERFLOW, TAGS::overflowed);
 
         this.store = new TreeStore(options.maxTrees());
         sinks.add(store);
