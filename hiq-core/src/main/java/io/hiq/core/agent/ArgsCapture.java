@@ -19,7 +19,9 @@ public final class ArgsCapture {
     /** Longest rendering of one argument. */
     public static final int MAX_VALUE_CHARS = 128;
     /** Parameter names whose values are never shown. */
-    public static final Pattern SECRET = Pattern.compile("(?i).*(passw|pwd|token|secret|key|credential|auth|cookie|session).*");
+    public static final Pattern SECRET = Pattern.compile("(?i).*(pass|pwd|token|secret|key|cred|auth(?!or)|cookie|session|jwt|bearer|private|signature).*"
+            // short words only as whole words: "pin" but not "shipping", "otp" but not "footprint"
+            + "|(.*[^A-Za-z]|.*[a-z](?=[A-Z]))?(?i:pin|otp|ssn|sig)([^a-z].*)?");
     private static final String REDACTED = "***";
 
     private static final ConcurrentHashMap<Integer, String[]> NAMES = new ConcurrentHashMap<>();
