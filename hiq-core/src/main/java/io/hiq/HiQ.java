@@ -182,7 +182,7 @@ public final class HiQ implements AutoCloseable {
                 else throw new IllegalArgumentException("HiQ: no conf given");
             } catch (ConfException e) {
                 if (fastFail) throw new IllegalArgumentException(e.getMessage(), e);
-                err.println(e.errorLine());
+                err.println(io.hiq.core.redact.SafeText.line(e.errorLine()));
                 return new HiQ(null);
             }
             RuntimeOptions o = RuntimeOptions.fromSettings(settings);

@@ -49,7 +49,7 @@ public final class AgentMain {
             Settings settings = Settings.system().with(overrides);
             String confPath = settings.get("HIQ_CONF", null);
             if (confPath == null) {
-                err.println("hiq: no conf given (agent argument conf=PATH or HIQ_CONF); the application runs untraced");
+                err.println(io.hiq.core.redact.SafeText.line("hiq: no conf given (agent argument conf=PATH or HIQ_CONF); the application runs untraced"));
                 return Optional.empty();
             }
             Optional<HiQConf> conf = ConfParser.parseOrReport(Path.of(confPath), err);
@@ -63,9 +63,9 @@ public final class AgentMain {
             Runtime.getRuntime().addShutdownHook(hook);
             return Optional.of(runtime);
         } catch (IllegalArgumentException e) {
-            err.println("hiq: " + e.getMessage() + "; the application runs untraced");
+            err.println(io.hiq.core.redact.SafeText.line("hiq: " + e.getMessage() + "; the application runs untraced"));
         } catch (Throwable t) {
-            err.println("hiq: could not start (" + t + "); the application runs untraced");
+            err.println(io.hiq.core.redact.SafeText.line("hiq: could not start (" + t + "); the application runs untraced"));
         }
         return Optional.empty();
     }

@@ -7,15 +7,21 @@ import java.util.regex.Pattern;
 /**
  * Renders a traced call's arguments for the {@code args} extra, on the calling thread (so the value
  * shown is the value at call time): {@code name=value, …}, each value capped at
- * {@link #MAX_VALUE_CHARS} characters, and the value of every parameter whose name looks secret
- * (password, token, secret, key, credential, …) replaced by {@code ***} before it leaves the
- * thread — so no output (tree, LMK, Jack, OTLP) can ever show it.
+ * {@link #MAX_VALUE_CHARS} characters.
+ *
+ * <p>What it guarantees, and no more: the value of a parameter whose <em>name</em> matches
+ * {@link #SECRET} is replaced by {@code ***} before it leaves the thread, and a parameter whose name
+ * is unknown shows its value only when it cannot hold text. It does <em>not</em> look inside values:
+ * a secret within the value of a parameter with an innocent name (a URL with {@code password=}, a
+ * header map, a DTO's {@code toString}) is shown as it is. See docs/SECURITY.md.
  */
 public final class ArgsCapture {
     /** Longest rendering of one argument. */
     public static final int MAX_VALUE_CHARS = 128;
     /** Parameter names whose values are never shown. */
-    public static final Pattern SECRET = Pattern.compile("(?i).*(passw|pwd|token|secret|key|credential|auth|cookie|session).*");
+    public static final Pattern SECRET = Pattern.compile("(?i).*(pass|pwd|token|secret|key|cred|auth(?!or)|cookie|session|jwt|bearer|private|signature).*"
+            // short words only as whole words: "pin" but not "shipping", "otp" but not "footprint"
+            + "|(.*[^A-Za-z]|.*[a-z](?=[A-Z]))?(?i:pin|otp|ssn|sig)([^a-z].*)?");
     private static final String REDACTED = "***";
 
     private static final ConcurrentHashMap<Integer, String[]> NAMES = new ConcurrentHashMap<>();

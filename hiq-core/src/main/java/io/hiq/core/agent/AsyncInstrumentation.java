@@ -60,7 +60,7 @@ public final class AsyncInstrumentation {
                                     .and(takesArguments(1)).and(takesArgument(0, java.util.concurrent.Callable.class)))))
                     .installOn(inst);
         } catch (Throwable t) {
-            err.println("hiq: HIQ_ASYNC: cannot instrument the JDK's executors (" + t + "); use HiQ.wrap(executor)");
+            err.println(io.hiq.core.redact.SafeText.line("hiq: HIQ_ASYNC: cannot instrument the JDK's executors (" + t + "); use HiQ.wrap(executor)"));
             return null;
         }
     }

@@ -59,7 +59,7 @@ final class ConfTransformer implements ClassFileTransformer {
             return weave(loader, className.replace('/', '.'), classfile);
         } catch (Throwable t) {
             if (reported.add(className)) {
-                err.println("hiq: could not instrument " + className.replace('/', '.') + " (it runs untraced): " + t);
+                err.println(io.hiq.core.redact.SafeText.line("hiq: could not instrument " + className.replace('/', '.') + " (it runs untraced): " + t));
             }
             return null;
         }

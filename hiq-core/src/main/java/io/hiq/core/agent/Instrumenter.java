@@ -62,7 +62,7 @@ public final class Instrumenter {
                 // with the transformer gone, retransformation yields the original class files
                 inst.retransformClasses(restore.toArray(new Class<?>[0]));
             } catch (Exception | LinkageError e) {
-                err.println("hiq: could not restore " + restore + ": " + e);
+                err.println(io.hiq.core.redact.SafeText.line("hiq: could not restore " + restore + ": " + e));
             }
         }
 
@@ -71,7 +71,7 @@ public final class Instrumenter {
             for (Map.Entry<ConfEntry, Boolean> e : matched.entrySet()) {
                 ConfEntry c = e.getKey();
                 if (!e.getValue() && !loadedClasses.contains(c.className())) {
-                    err.println("hiq: warning: " + c.where() + ": class '" + c.className() + "' was never loaded; '" + c.method() + "' was not traced");
+                    err.println(io.hiq.core.redact.SafeText.line("hiq: warning: " + c.where() + ": class '" + c.className() + "' was never loaded; '" + c.method() + "' was not traced"));
                 }
             }
         }
@@ -98,7 +98,7 @@ public final class Instrumenter {
             try {
                 inst.retransformClasses(already.toArray(new Class<?>[0]));
             } catch (Exception | LinkageError e) {
-                err.println("hiq: could not instrument the already loaded classes " + already + ": " + e);
+                err.println(io.hiq.core.redact.SafeText.line("hiq: could not instrument the already loaded classes " + already + ": " + e));
             }
         }
         return new Installation(inst, t, matched, loaded, err);
@@ -146,7 +146,7 @@ public final class Instrumenter {
         if (!seesHiQ(loader)) {
             // instrumented code calls HiQ's Recorder: a loader that cannot see it would fail at run time
             if (warnedMissing.add("loader:" + type.getName())) {
-                err.println("hiq: warning: class '" + type.getName() + "' comes from a class loader that does not delegate to the one HiQ is in; not traced");
+                err.println(io.hiq.core.redact.SafeText.line("hiq: warning: class '" + type.getName() + "' comes from a class loader that does not delegate to the one HiQ is in; not traced"));
             }
             return;
         }
@@ -178,9 +178,9 @@ public final class Instrumenter {
             }
             if (any) matched.put(e, true);
             else if (warnedMissing.add(e.where() + e.method())) {
-                err.println("hiq: warning: " + e.where() + ": method '" + e.method()
+                err.println(io.hiq.core.redact.SafeText.line("hiq: warning: " + e.where() + ": method '" + e.method()
                         + (e.parameters() == null ? "" : "(" + String.join(",", e.parameters()) + ")")
-                        + "' not found in class '" + type.getName() + "'; not traced");
+                        + "' not found in class '" + type.getName() + "'; not traced"));
             }
         }
     }

@@ -33,7 +33,8 @@ public final class ConfException extends Exception {
         if (line > 0) sb.append(':').append(line);
         sb.append(": ");
         if (field != null) sb.append("field '").append(field).append("': ");
-        return sb.append(detail).toString();
+        // a conf may hold anything: its echoed values must not break the one line or drive a terminal
+        return io.hiq.core.redact.SafeText.line(sb.append(detail).toString());
     }
 
     /** The one error line of DESIGN B2. */

@@ -76,11 +76,11 @@ public final class ConfParser {
         try {
             return Optional.of(parse(file));
         } catch (ConfException e) {
-            err.println(e.errorLine());
+            err.println(io.hiq.core.redact.SafeText.line(e.errorLine()));
         } catch (RuntimeException e) {
             // a parser bug must not stop the application either; still one line
-            err.println(new ConfException(String.valueOf(file), 0, null,
-                    "cannot parse conf: " + JsonConfReader.oneLine(String.valueOf(e))).errorLine());
+            err.println(io.hiq.core.redact.SafeText.line(new ConfException(String.valueOf(file), 0, null,
+                    "cannot parse conf: " + JsonConfReader.oneLine(String.valueOf(e))).errorLine()));
         }
         return Optional.empty();
     }

@@ -62,6 +62,25 @@ public final class Recorder {
         return b;
     }
 
+    /**
+     * Like {@link #enterToken(int)} with a start reading the caller took ({@link System#nanoTime()}),
+     * so that a value the caller reports elsewhere (an HTTP latency header) and the node share
+     * their clock readings.
+     */
+    public static Object enterTokenAt(int tagId, long nanoTime) {
+        if (!enabled) return null;
+        ThreadBuffer b = buffer();
+        if (b == null) return null;
+        b.enter(tagId, nanoTime);
+        return b;
+    }
+
+    /** Like {@link #exitToken} with an end reading the caller took. */
+    public static void exitTokenAt(int tagId, Object token, Throwable thrown, long nanoTime) {
+        if (token == null) return;
+        ((ThreadBuffer) token).exit(tagId, thrown, nanoTime);
+    }
+
     /** Called on exit of a traced method, normal or by exception ({@code thrown} non-null), with the token {@link #enterToken} returned. */
     public static void exitToken(int tagId, Object token, Throwable thrown) {
         if (token == null) return;

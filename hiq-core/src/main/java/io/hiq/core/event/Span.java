@@ -22,6 +22,21 @@ public final class Span implements AutoCloseable {
         return new Span(tag.id(), Recorder.enterToken(tag.id()));
     }
 
+    /**
+     * Opens a span whose start is {@code nanoTime} (a {@link System#nanoTime()} reading the caller
+     * took and reports elsewhere, e.g. as an HTTP latency header), closed by {@link #closeAt(long)}.
+     */
+    public static Span openAt(Tag tag, long nanoTime) {
+        return new Span(tag.id(), Recorder.enterTokenAt(tag.id(), nanoTime));
+    }
+
+    /** Closes the span at {@code nanoTime}, a reading the caller took (see {@link #openAt}). */
+    public void closeAt(long nanoTime) {
+        if (closed) return;
+        closed = true;
+        Recorder.exitTokenAt(tagId, token, failure, nanoTime);
+    }
+
     /** Marks the span as ended by {@code t}: its node gets the {@code exception} extra. */
     public Span fail(Throwable t) {
         this.failure = t;

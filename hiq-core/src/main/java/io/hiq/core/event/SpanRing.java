@@ -108,18 +108,18 @@ public final class SpanRing {
         @Override
         public void handleEventException(Throwable ex, long sequence, SpanBatch event) {
             if (reported.add(ex.getClass().getName())) {
-                System.err.println("hiq: a ring consumer failed on one batch and goes on: " + ex);
+                System.err.println(io.hiq.core.redact.SafeText.line("hiq: a ring consumer failed on one batch and goes on: " + ex));
             }
         }
 
         @Override
         public void handleOnStartException(Throwable ex) {
-            System.err.println("hiq: a ring consumer failed to start: " + ex);
+            System.err.println(io.hiq.core.redact.SafeText.line("hiq: a ring consumer failed to start: " + ex));
         }
 
         @Override
         public void handleOnShutdownException(Throwable ex) {
-            System.err.println("hiq: a ring consumer failed to stop: " + ex);
+            System.err.println(io.hiq.core.redact.SafeText.line("hiq: a ring consumer failed to stop: " + ex));
         }
     }
 }

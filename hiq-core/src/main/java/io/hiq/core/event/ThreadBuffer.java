@@ -69,7 +69,10 @@ final class ThreadBuffer {
      * Records a call's start. The clock is read last, after the bookkeeping, so that HiQ's own work
      * stays outside the measured span as far as possible.
      */
-    void enter(int tagId) {
+    void enter(int tagId) { enter(tagId, Long.MIN_VALUE); }
+
+    /** Records a call's start read at {@code at} ({@link Long#MIN_VALUE}: read the clock now). */
+    void enter(int tagId, long at) {
         if (depth++ == 0) {
             rootStart = count;
             rootRefStart = refCount;
@@ -80,7 +83,7 @@ final class ThreadBuffer {
         }
         int pos = record(SpanBatch.ENTER, tagId, null, 0L);
         if (pos >= 0) {
-            long now = System.nanoTime();
+            long now = at == Long.MIN_VALUE ? System.nanoTime() : at;
             data[pos + 1] = now;
             if (count == 1) firstNanos = now;
         }

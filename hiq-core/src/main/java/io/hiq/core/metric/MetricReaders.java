@@ -37,7 +37,7 @@ public final class MetricReaders {
             case GC -> GcTime::millis;
             case CUSTOM -> {
                 if (custom == null) {
-                    System.err.println("hiq: metrics: 'custom' needs a supplier (HiQ.builder().customMetric(...)); it reads 0");
+                    System.err.println(io.hiq.core.redact.SafeText.line("hiq: metrics: 'custom' needs a supplier (HiQ.builder().customMetric(...)); it reads 0"));
                     yield () -> 0L;
                 }
                 yield custom;
@@ -51,7 +51,7 @@ public final class MetricReaders {
             if (!hs.isThreadAllocatedMemoryEnabled()) hs.setThreadAllocatedMemoryEnabled(true);
             return hs::getCurrentThreadAllocatedBytes;
         }
-        System.err.println("hiq: metrics: 'memory' is not available on this JVM (no per-thread allocation counter); it reads 0");
+        System.err.println(io.hiq.core.redact.SafeText.line("hiq: metrics: 'memory' is not available on this JVM (no per-thread allocation counter); it reads 0"));
         return () -> 0L;
     }
 
@@ -61,7 +61,7 @@ public final class MetricReaders {
 
     private static LongSupplier proc(Path file, String name, ProcReader.Parser parser) {
         if (!Files.isReadable(file)) {
-            System.err.println("hiq: metrics: '" + name + "' needs " + file + " (Linux); it reads 0 here");
+            System.err.println(io.hiq.core.redact.SafeText.line("hiq: metrics: '" + name + "' needs " + file + " (Linux); it reads 0 here"));
             return () -> 0L;
         }
         return new ProcReader(file, parser);

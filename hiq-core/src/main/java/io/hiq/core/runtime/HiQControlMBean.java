@@ -31,6 +31,9 @@ public interface HiQControlMBean {
     /** Partial trees emitted for long-lived roots ({@code HIQ_PARTIAL_INTERVAL}). */
     long getPartialTrees();
 
+    /** Tag registrations that fell back to the overflow tag because the tag registry was full. */
+    long getTagOverflow();
+
     long getJackPublished();
 
     long getJackSpooled();

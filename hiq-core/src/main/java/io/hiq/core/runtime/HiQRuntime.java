@@ -47,6 +47,8 @@ import javax.management.ObjectName;
  * runs at a time in a JVM (the hot path is static).
  */
 public final class HiQRuntime implements HiQContext, AutoCloseable {
+    /** Registrations of a new tag name refused because the registry was full ({@link TagRegistry#OVERFLOW}). */
+    public static final String TAG_OVERFLOW = "TagOverflow";
     /** Counter names of DESIGN B7. */
     public static final String PUBLISHED = "Published", DROPPED = "Dropped", DROPPED_TREES = "DroppedTrees", TREES = "Trees";
     /** Counter names of the bounded assembler (docs/FORMATS.md §1.2). */
@@ -97,6 +99,7 @@ public final class HiQRuntime implements HiQContext, AutoCloseable {
         AtomicLong trees = counters.counter(TREES);
         counters.register(DROPPED, drops.droppedEvents::get);
         counters.register(DROPPED_TREES, drops.droppedTrees::get);
+        counters.register(TAG_OVERFLOW, TAGS::overflowed);
 
         this.store = new TreeStore(options.maxTrees());
         sinks.add(store);
@@ -104,7 +107,7 @@ public final class HiQRuntime implements HiQContext, AutoCloseable {
             try {
                 sinks.add(new TreesFileSink(options.treesFile()));
             } catch (IOException e) {
-                err.println("hiq: trees file " + options.treesFile() + ": cannot open (" + e + "); trees are not written there");
+                err.println(io.hiq.core.redact.SafeText.line("hiq: trees file " + options.treesFile() + ": cannot open (" + e + "); trees are not written there"));
             }
         }
         if (options.loadExtensions()) startExtensions(extensionLoaders);
@@ -164,11 +167,11 @@ public final class HiQRuntime implements HiQContext, AutoCloseable {
                     try {
                         if (ext.start(this)) extensions.add(ext);
                     } catch (Throwable t) {
-                        err.println("hiq: extension " + ext.name() + " failed to start (tracing goes on without it): " + t);
+                        err.println(io.hiq.core.redact.SafeText.line("hiq: extension " + ext.name() + " failed to start (tracing goes on without it): " + t));
                     }
                 }
             } catch (ServiceConfigurationError e) {
-                err.println("hiq: cannot load extensions: " + e.getMessage());
+                err.println(io.hiq.core.redact.SafeText.line("hiq: cannot load extensions: " + e.getMessage()));
             }
         }
     }
@@ -181,7 +184,7 @@ public final class HiQRuntime implements HiQContext, AutoCloseable {
             server.registerMBean(new HiQControl(this), name);
             mbeanName = name;
         } catch (Exception e) {
-            err.println("hiq: cannot register the MBean " + HiQControl.OBJECT_NAME + ": " + e);
+            err.println(io.hiq.core.redact.SafeText.line("hiq: cannot register the MBean " + HiQControl.OBJECT_NAME + ": " + e));
         }
     }
 
@@ -264,7 +267,7 @@ public final class HiQRuntime implements HiQContext, AutoCloseable {
                 s.flush(deadline);
                 s.close();
             } catch (RuntimeException e) {
-                err.println("hiq: a tree sink failed to flush: " + e);
+                err.println(io.hiq.core.redact.SafeText.line("hiq: a tree sink failed to flush: " + e));
             }
         }
         for (SpanEventHandler h : spanHandlers) {
@@ -272,14 +275,14 @@ public final class HiQRuntime implements HiQContext, AutoCloseable {
                 h.flush(deadline);
                 h.close();
             } catch (RuntimeException e) {
-                err.println("hiq: a span handler failed to flush: " + e);
+                err.println(io.hiq.core.redact.SafeText.line("hiq: a span handler failed to flush: " + e));
             }
         }
         for (HiQExtension e : extensions) {
             try {
                 e.close();
             } catch (RuntimeException ex) {
-                err.println("hiq: extension " + e.name() + " failed to close: " + ex);
+                err.println(io.hiq.core.redact.SafeText.line("hiq: extension " + e.name() + " failed to close: " + ex));
             }
         }
         Recorder.uninstall();

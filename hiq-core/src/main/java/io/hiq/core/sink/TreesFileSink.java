@@ -65,6 +65,6 @@ public final class TreesFileSink implements TreeSink {
 
     private void fail(Exception e) {
         failed = true;
-        System.err.println("hiq: trees file " + file + ": write failed, no more trees go there: " + e.getMessage());
+        System.err.println(io.hiq.core.redact.SafeText.line("hiq: trees file " + file + ": write failed, no more trees go there: " + e.getMessage()));
     }
 }

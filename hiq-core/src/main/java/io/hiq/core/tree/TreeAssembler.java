@@ -433,7 +433,7 @@ public final class TreeAssembler implements SpanEventHandler {
             try {
                 s.accept(tree);
             } catch (RuntimeException e) {
-                System.err.println("hiq: a tree sink failed and goes on: " + e);
+                System.err.println(io.hiq.core.redact.SafeText.line("hiq: a tree sink failed and goes on: " + e));
             }
         }
     }

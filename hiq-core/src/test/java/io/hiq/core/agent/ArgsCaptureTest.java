@@ -23,4 +23,15 @@ class ArgsCaptureTest {
         String s = ArgsCapture.render(new String[args.length], args);
         assertThat(s).isEqualTo("arg0=***, arg1=42, arg2=2.5, arg3=true, arg4=RED, arg5=***, arg6=***, arg7=[7], arg8=null");
     }
+
+    @org.junit.jupiter.api.Test
+    void theBroadNameListCoversTheIssuesNames() {
+        for (String n : new String[] {"pass", "passphrase", "creds", "pin", "jwt", "bearer", "otp", "ssn", "userPin",
+                "privateKey", "signature", "authHeader", "cookie", "sessionId", "apikey", "pwd"}) {
+            assertThat(ArgsCapture.SECRET.matcher(n).matches()).as(n).isTrue();
+        }
+        for (String n : new String[] {"shipping", "author", "footprint", "user", "quantity", "orderId"}) {
+            assertThat(ArgsCapture.SECRET.matcher(n).matches()).as(n).isFalse();
+        }
+    }
 }

@@ -4,6 +4,7 @@ import io.hiq.web.HiQEndpoints;
 import io.hiq.web.HiQWebConfig;
 import io.hiq.web.RequestSpan;
 import io.hiq.web.RequestTrees;
+import io.hiq.web.WebSteps;
 import io.javalin.config.JavalinState;
 import io.javalin.http.Context;
 import io.javalin.plugin.Plugin;
@@ -51,19 +52,49 @@ public final class HiQJavalinPlugin extends Plugin<HiQWebConfig> {
         trees = new RequestTrees(config.keep());
         HiQEndpoints endpoints = new HiQEndpoints(config, trees);
 
+        // every HiQ step is guarded (WebSteps): whatever fails in HiQ, the application's request runs
         state.routes.beforeMatched(ctx -> {
-            String path = pathOf(ctx);
-            if (endpoints.handles(path)) return;
-            RequestSpan span = RequestSpan.open(config, trees, ctx.req().getMethod(), route(ctx), path, ctx.header("X-Request-ID"));
-            ctx.attribute(ATTRIBUTE, span);
-            ctx.header("X-Request-ID", span.requestId());
+            String step = "path";
+            try {
+                WebSteps.probe(step);
+                String path = pathOf(ctx);
+                WebSteps.probe(step = "endpoints");
+                if (endpoints.handles(path)) return;
+                WebSteps.probe(step = "open");
+                RequestSpan span = RequestSpan.open(config, trees, ctx.req().getMethod(), route(ctx), path, ctx.header("X-Request-ID"));
+                // stored first: once open, the span must reach the after handler to be closed
+                ctx.attribute(ATTRIBUTE, span);
+                WebSteps.probe(step = "request-id");
+                ctx.header("X-Request-ID", span.requestId());
+            } catch (Throwable t) {
+                WebSteps.failed(step, t);
+            }
         });
         state.routes.after(ctx -> {
-            RequestSpan span = ctx.attribute(ATTRIBUTE);
-            if (span == null) return;
-            ctx.attribute(ATTRIBUTE, null);
-            ctx.header("X-Latency", span.latencyHeader());
-            span.finish(ctx.statusCode(), null);
+            RequestSpan span;
+            try {
+                span = ctx.attribute(ATTRIBUTE);
+                if (span == null) return;
+                ctx.attribute(ATTRIBUTE, null);
+            } catch (Throwable t) {
+                WebSteps.failed("finish", t);
+                return;
+            }
+            try {
+                WebSteps.probe("stamp");
+                // one reading ends both the root and X-Latency: the header and the tree agree
+                span.markEnd();
+                ctx.header("X-Latency", span.latencyHeader());
+            } catch (Throwable t) {
+                WebSteps.failed("stamp", t);
+            }
+            try {
+                WebSteps.probe("finish");
+                span.finish(ctx.statusCode(), null);
+            } catch (Throwable t) {
+                WebSteps.failed("finish", t);
+                closeQuietly(span);
+            }
         });
 
         if (config.endpoints()) {
@@ -71,6 +102,15 @@ public final class HiQJavalinPlugin extends Plugin<HiQWebConfig> {
             state.routes.get(base, ctx -> respond(ctx, endpoints.handle("GET", base, ctx.header("Authorization"))));
             state.routes.get(base + "/{id}", ctx -> respond(ctx, endpoints.handle("GET", base + "/" + ctx.pathParam("id"), ctx.header("Authorization"))));
             state.routes.post(base + "/{action}", ctx -> respond(ctx, endpoints.handle("POST", base + "/" + ctx.pathParam("action"), ctx.header("Authorization"))));
+        }
+    }
+
+    /** Closes a root whose finish failed: left open, it would swallow this thread's next request. */
+    private static void closeQuietly(RequestSpan span) {
+        try {
+            span.close();
+        } catch (Throwable ignored) {
+            // counted already
         }
     }
 

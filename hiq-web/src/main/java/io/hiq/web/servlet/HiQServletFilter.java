@@ -4,6 +4,7 @@ import io.hiq.web.HiQEndpoints;
 import io.hiq.web.HiQWebConfig;
 import io.hiq.web.RequestSpan;
 import io.hiq.web.RequestTrees;
+import io.hiq.web.WebSteps;
 import jakarta.servlet.Filter;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.FilterConfig;
@@ -65,29 +66,84 @@ public class HiQServletFilter implements Filter {
 
     @Override
     public void doFilter(ServletRequest req, ServletResponse res, FilterChain chain) throws IOException, ServletException {
-        if (config == null) setup(new HiQWebConfig());
         if (!(req instanceof HttpServletRequest http) || !(res instanceof HttpServletResponse response)) {
             chain.doFilter(req, res);
             return;
         }
-        String path = pathOf(http);
-        if (endpoints.handles(path)) {
+        // every HiQ step is guarded (WebSteps): whatever fails in HiQ, the application's request runs
+        String path = null;
+        boolean ours = false;
+        String step = "setup";
+        try {
+            WebSteps.probe(step);
+            if (config == null) setup(new HiQWebConfig());
+            WebSteps.probe(step = "path");
+            path = pathOf(http);
+            WebSteps.probe(step = "endpoints");
+            ours = endpoints.handles(path);
+        } catch (Throwable t) {
+            WebSteps.failed(step, t);
+            if (path == null || config == null) {
+                chain.doFilter(req, res);
+                return;
+            }
+        }
+        if (ours) {
             serve(http, response, path);
             return;
         }
-        RequestSpan span = RequestSpan.open(config, trees, http.getMethod(), route(http), path, http.getHeader("X-Request-ID"));
-        response.setHeader("X-Request-ID", span.requestId());
-        LatencyStampingResponse wrapped = new LatencyStampingResponse(response, span);
+        RequestSpan span = null;
+        try {
+            WebSteps.probe("open");
+            span = RequestSpan.open(config, trees, http.getMethod(), route(http), path, http.getHeader("X-Request-ID"));
+        } catch (Throwable t) {
+            WebSteps.failed("open", t);
+        }
+        if (span == null) {
+            chain.doFilter(req, res);
+            return;
+        }
+        try {
+            WebSteps.probe("request-id");
+            response.setHeader("X-Request-ID", span.requestId());
+        } catch (Throwable t) {
+            WebSteps.failed("request-id", t);
+        }
+        HttpServletResponse out = response;
+        LatencyStampingResponse wrapped = null;
+        try {
+            WebSteps.probe("wrap");
+            wrapped = new LatencyStampingResponse(response, span);
+            out = wrapped;
+        } catch (Throwable t) {
+            WebSteps.failed("wrap", t);
+        }
         Throwable failure = null;
         try {
-            chain.doFilter(req, wrapped);
+            chain.doFilter(req, out);
         } catch (IOException | ServletException | RuntimeException | Error e) {
             failure = e;
             throw e;
         } finally {
-            wrapped.stamp();
-            // an exception escaping the chain becomes a 500 from the container
-            span.finish(failure != null && !response.isCommitted() ? 500 : response.getStatus(), failure);
+            try {
+                WebSteps.probe("finish");
+                // one reading ends both the root and X-Latency (unless the response started earlier)
+                span.markEnd();
+                if (wrapped != null) wrapped.stamp();
+            } catch (Throwable t) {
+                WebSteps.failed("finish", t);
+            }
+            try {
+                // an exception escaping the chain becomes a 500 from the container
+                span.finish(failure != null && !response.isCommitted() ? 500 : response.getStatus(), failure);
+            } catch (Throwable t) {
+                WebSteps.failed("finish", t);
+                try {
+                    span.close(); // left open, it would swallow this thread's next request
+                } catch (Throwable ignored) {
+                    // counted already
+                }
+            }
         }
     }
 

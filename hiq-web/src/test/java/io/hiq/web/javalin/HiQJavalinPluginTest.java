@@ -179,4 +179,53 @@ class HiQJavalinPluginTest {
                     .containsExactly(ids.get(3), ids.get(2));
         }
     }
+
+    @Test
+    void aThrowFromAnyHiqStepNeverFailsTheRequestAndRandomMethodsStayBounded() throws Exception {
+        java.util.List<String> steps = java.util.List.of("path", "endpoints", "open", "extras", "request-id", "stamp", "finish");
+        try (App app = app(c -> {})) {
+            try {
+                for (String step : steps) {
+                    io.hiq.web.WebSteps.faultProbe(s -> {
+                        if (s.equals(step)) throw new IllegalStateException("boom in " + step);
+                    });
+                    HttpResponse<String> r = app.http.get("/orders/9");
+                    assertThat(r.statusCode()).as("status with a throw in step %s", step).isEqualTo(200);
+                    assertThat(r.body()).as("body with a throw in step %s", step).startsWith("order 9 costs ");
+                }
+            } finally {
+                io.hiq.web.WebSteps.faultProbe(null);
+            }
+            var registry = io.hiq.core.runtime.HiQRuntime.tagRegistry();
+            int before = registry.size();
+            var client = java.net.http.HttpClient.newHttpClient();
+            var rnd = new java.util.Random(14);
+            var pool = java.util.concurrent.Executors.newFixedThreadPool(8);
+            try {
+                java.util.List<java.util.concurrent.Future<Integer>> fs = new java.util.ArrayList<>();
+                for (int i = 0; i < 10_000; i++) {
+                    StringBuilder m = new StringBuilder("X");
+                    for (int k = 0, n = 3 + rnd.nextInt(6); k < n; k++) m.append((char) ('A' + rnd.nextInt(26)));
+                    String method = m.toString();
+                    fs.add(pool.submit(() -> client.send(java.net.http.HttpRequest.newBuilder(
+                            java.net.URI.create("http://127.0.0.1:" + app.javalin.port() + "/orders/1"))
+                            .method(method, java.net.http.HttpRequest.BodyPublishers.noBody()).timeout(Duration.ofSeconds(30)).build(),
+                            HttpResponse.BodyHandlers.discarding()).statusCode()));
+                }
+                for (var f : fs) assertThat(f.get()).isLessThan(600);
+            } finally {
+                pool.shutdownNow();
+            }
+            assertThat(registry.size() - before).isLessThanOrEqualTo(1);
+            HttpResponse<String> r = app.http.get("/orders/3");
+            assertThat(r.statusCode()).isEqualTo(200);
+            String id = r.headers().firstValue("X-Request-ID").orElseThrow();
+            HiQTree tree = await().atMost(Duration.ofSeconds(10)).until(() -> app.plugin.trees().find(id).orElse(null), t -> t != null);
+            assertThat(tree.root().name()).isEqualTo("http_GET_orders_id");
+            // X-Latency and the root share their end reading
+            String header = r.headers().firstValue("X-Latency").orElseThrow();
+            double headerMs = Double.parseDouble(header.substring(0, header.length() - 2));
+            assertThat(tree.latencyMs()).isBetween(headerMs, headerMs + 0.001);
+        }
+    }
 }

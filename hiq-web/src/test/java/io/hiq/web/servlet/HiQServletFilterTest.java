@@ -138,4 +138,75 @@ class HiQServletFilterTest {
         assertThat(http.post("/shop/hiq/enable", "Authorization", "Bearer x").statusCode()).isEqualTo(403);
         assertThat(hiq.isEnabled()).isTrue();
     }
+
+    @Test
+    void xLatencyAndTheRootShareTheirClockReadings() throws Exception {
+        HttpResponse<String> r = http.get("/shop/orders/78");
+        String header = r.headers().firstValue("X-Latency").orElseThrow();
+        HiQTree t = treeOf(r);
+        // the header truncates to microseconds, the tree keeps a double of the same nanoseconds
+        double headerMs = Double.parseDouble(header.substring(0, header.length() - 2));
+        assertThat(t.latencyMs()).isBetween(headerMs, headerMs + 0.001);
+        assertThat(t.root().extra()).doesNotContainKey(io.hiq.web.RequestSpan.X_LATENCY);
+    }
+
+    @Test
+    void aThrowFromAnyHiqStepNeverFailsTheRequest() throws Exception {
+        java.util.Set<String> reached = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        io.hiq.web.WebSteps.faultProbe(reached::add);
+        http.get("/shop/orders/1");
+        io.hiq.web.WebSteps.faultProbe(null);
+        assertThat(reached).containsExactlyInAnyOrderElementsOf(io.hiq.web.WebSteps.STEPS);
+        try {
+            for (String step : io.hiq.web.WebSteps.STEPS) {
+                for (Throwable boom : new Throwable[] {new IllegalStateException("boom in " + step), new LinkageError("boom in " + step)}) {
+                    io.hiq.web.WebSteps.faultProbe(s -> {
+                        if (s.equals(step)) {
+                            if (boom instanceof RuntimeException e) throw e;
+                            throw (Error) boom;
+                        }
+                    });
+                    HttpResponse<String> r = http.get("/shop/orders/9");
+                    assertThat(r.statusCode()).as("status with a throw in step %s", step).isEqualTo(200);
+                    assertThat(r.body()).as("body with a throw in step %s", step).startsWith("order 9 costs ");
+                }
+            }
+        } finally {
+            io.hiq.web.WebSteps.faultProbe(null);
+        }
+        // afterwards: traced as before, no root left open on any thread
+        HttpResponse<String> r = http.get("/shop/orders/10");
+        assertThat(treeOf(r).root().name()).isEqualTo("http_GET_orders");
+        assertThat(hiq.runtime().counters().get(io.hiq.web.WebSteps.COUNTER)).isPositive();
+    }
+
+    @Test
+    void randomMethodsMapToOneTagAndTheAppKeepsAnswering() throws Exception {
+        var registry = io.hiq.core.runtime.HiQRuntime.tagRegistry();
+        http.get("/shop/orders/1");
+        int before = registry.size();
+        var client = java.net.http.HttpClient.newHttpClient();
+        var rnd = new java.util.Random(13);
+        var pool = java.util.concurrent.Executors.newFixedThreadPool(8);
+        try {
+            java.util.List<java.util.concurrent.Future<Integer>> fs = new java.util.ArrayList<>();
+            for (int i = 0; i < 10_000; i++) {
+                StringBuilder m = new StringBuilder("X");
+                for (int k = 0, n = 3 + rnd.nextInt(6); k < n; k++) m.append((char) ('A' + rnd.nextInt(26)));
+                String method = m.toString();
+                fs.add(pool.submit(() -> client.send(java.net.http.HttpRequest.newBuilder(
+                        java.net.URI.create("http://127.0.0.1:" + ((ServerConnector) server.getConnectors()[0]).getLocalPort() + "/shop/orders/1"))
+                        .method(method, java.net.http.HttpRequest.BodyPublishers.noBody()).timeout(Duration.ofSeconds(30)).build(),
+                        HttpResponse.BodyHandlers.discarding()).statusCode()));
+            }
+            for (var f : fs) assertThat(f.get()).isLessThan(600);
+        } finally {
+            pool.shutdownNow();
+        }
+        assertThat(registry.size() - before).isLessThanOrEqualTo(1);
+        assertThat(registry.byName("http_OTHER_orders")).isNotNull();
+        HttpResponse<String> r = http.get("/shop/orders/3");
+        assertThat(r.statusCode()).isEqualTo(200);
+        assertThat(r.body()).startsWith("order 3 costs ");
+    }
 }
