@@ -9,7 +9,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * {@code JackReplayed} spooled trees delivered later, {@code JackFailed} trees that will never be
  * delivered (larger than the publisher's limit, unencodable, or dropped by the spool's bound),
  * {@code JackSpoolDropped} the part of JackFailed the spool's bound dropped, and
- * {@code JackSpoolPending} spooled trees not yet delivered.
+ * {@code JackSpoolPending} spooled trees not yet delivered, and {@code JackSpoolCorrupt} corrupt
+ * regions skipped in the spool (a torn or failed write, flipped bits; the trees in them are lost).
  */
 public final class JackCounters {
     public final AtomicLong published;
@@ -17,6 +18,7 @@ public final class JackCounters {
     public final AtomicLong replayed;
     public final AtomicLong failed;
     public final AtomicLong spoolDropped;
+    public final AtomicLong spoolCorrupt;
 
     public JackCounters(Counters c) {
         published = c.counter("JackPublished");
@@ -24,5 +26,6 @@ public final class JackCounters {
         replayed = c.counter("JackReplayed");
         failed = c.counter("JackFailed");
         spoolDropped = c.counter("JackSpoolDropped");
+        spoolCorrupt = c.counter("JackSpoolCorrupt");
     }
 }

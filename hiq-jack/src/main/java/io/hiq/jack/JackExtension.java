@@ -40,6 +40,11 @@ public final class JackExtension implements HiQExtension {
         if (!s.flag("JACK")) return false;
         JackSettings js = JackSettings.from(s, JackExtension::error);
         JackCounters counters = new JackCounters(context.counters());
+        try {
+            io.hiq.jack.files.PrivateDirectories.create(js.home()); // owner-only when Jack creates it
+        } catch (IOException | RuntimeException e) {
+            // reported below when the jack log or the spool cannot be opened
+        }
         JackLog log = openLog(js);
         DiskSpool spool = openSpool(js, counters);
         if (spool == null) {
@@ -71,21 +76,30 @@ public final class JackExtension implements HiQExtension {
 
     private static DiskSpool openSpool(JackSettings js, JackCounters counters) {
         long segment = Math.max(64 * 1024, Math.min(64L * 1024 * 1024, js.spoolMaxSize() / 8));
-        java.util.function.LongConsumer dropped = n -> {
-            counters.failed.addAndGet(n);
-            counters.spoolDropped.addAndGet(n);
-            error("SPOOL FULL (" + js.spoolMaxSize() + " bytes, HIQ_JACK_SPOOL_MAX_SIZE): dropped the oldest segment, "
-                    + n + " undelivered trees LOST from the spool (still in the jack log if it is on)");
+        io.hiq.jack.spool.SpoolEvents dropped = new io.hiq.jack.spool.SpoolEvents() {
+            @Override
+            public void dropped(long n) {
+                counters.failed.addAndGet(n);
+                counters.spoolDropped.addAndGet(n);
+                error("SPOOL FULL (" + js.spoolMaxSize() + " bytes, HIQ_JACK_SPOOL_MAX_SIZE): dropped the oldest segment, "
+                        + n + " undelivered trees LOST from the spool (still in the jack log if it is on)");
+            }
+
+            @Override
+            public void corrupt(Path segmentFile, long offset, long bytes) {
+                counters.spoolCorrupt.incrementAndGet();
+            }
         };
+        long fsync = js.fsyncNanos();
         try {
-            DiskSpool main = DiskSpool.open(js.spoolDir(), js.spoolMaxSize(), segment, dropped);
+            DiskSpool main = DiskSpool.open(js.spoolDir(), js.spoolMaxSize(), segment, fsync, dropped);
             adoptOrphans(main);
             return main;
         } catch (SpoolLockedException e) {
             // another traced process shares this HIQ_HOME: a directory of our own, adopted later
             Path own = js.spoolDir().resolve("p" + ProcessHandle.current().pid());
             try {
-                DiskSpool s = DiskSpool.open(own, js.spoolMaxSize(), segment, dropped);
+                DiskSpool s = DiskSpool.open(own, js.spoolMaxSize(), segment, fsync, dropped);
                 error("spool " + js.spoolDir() + " is used by another process; this one spools to " + own
                         + " (a later run with this HIQ_HOME replays it)");
                 return s;
@@ -94,11 +108,20 @@ public final class JackExtension implements HiQExtension {
                 return null;
             }
         } catch (IOException | RuntimeException e) {
-            Path fallback = Path.of(System.getProperty("java.io.tmpdir"), "hiq-spool-" + ProcessHandle.current().pid());
+            Path fallback;
+            try {
+                // a name nobody can guess, owner-only: never a predictable /tmp path another user could prepare
+                Path tmp = Path.of(System.getProperty("java.io.tmpdir"));
+                fallback = java.nio.file.Files.createTempDirectory(tmp, "hiq-spool-",
+                        io.hiq.jack.files.PrivateDirectories.ownerOnly(tmp));
+            } catch (IOException | RuntimeException e2) {
+                error("cannot open the spool " + js.spoolDir() + ": " + e + " nor a temporary one: " + e2 + "; Jack is off");
+                return null;
+            }
             error("cannot open the spool " + js.spoolDir() + ": " + e + "; spooling to " + fallback
                     + " for this run (not replayed by the next one)");
             try {
-                return DiskSpool.open(fallback, js.spoolMaxSize(), segment, dropped);
+                return DiskSpool.open(fallback, js.spoolMaxSize(), segment, fsync, dropped);
             } catch (IOException | RuntimeException e2) {
                 error("cannot open the spool " + fallback + " either: " + e2 + "; Jack is off");
                 return null;
@@ -155,7 +178,7 @@ public final class JackExtension implements HiQExtension {
     }
 
     static void error(String line) {
-        System.err.println("hiq: jack: " + line);
+        io.hiq.jack.report.Stderr.line(line);
     }
 
     @Override

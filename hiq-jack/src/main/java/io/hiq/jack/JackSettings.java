@@ -19,9 +19,11 @@ import java.util.function.Consumer;
  * @param spoolMaxSize    {@code HIQ_JACK_SPOOL_MAX_SIZE} (default 1GB)
  * @param queueCapacity   {@code HIQ_JACK_QUEUE} trees waiting for the batcher (default 8192)
  * @param flushTimeoutMs  {@code HIQ_FLUSH_TIMEOUT} seconds, as milliseconds (default 5 s)
+ * @param fsyncNanos      {@code HIQ_JACK_FSYNC}: least interval between two forced spool writes
+ *                        (default 1 s; 0 every batch; negative: {@code off}, only at exit)
  */
 public record JackSettings(Path home, Path jackLog, Path jackLogConfig, long jackLogMaxSize, int jackLogMaxFiles,
-                           Path spoolDir, long spoolMaxSize, int queueCapacity, long flushTimeoutMs) {
+                           Path spoolDir, long spoolMaxSize, int queueCapacity, long flushTimeoutMs, long fsyncNanos) {
 
     /**
      * Reads Jack's settings; a malformed value is reported to {@code warn} (naming the variable)
@@ -38,7 +40,9 @@ public record JackSettings(Path home, Path jackLog, Path jackLogConfig, long jac
                 home.resolve("spool"),
                 orDefault(() -> size(s, "HIQ_JACK_SPOOL_MAX_SIZE", "1GB"), 1024L * 1024 * 1024, warn),
                 (int) Math.max(16, Math.min(1 << 22, orDefault(() -> number(s, "HIQ_JACK_QUEUE", 8192), 8192L, warn))),
-                orDefault(() -> flushTimeout(s), 5000L, warn));
+                // core reports a bad HIQ_FLUSH_TIMEOUT once; Jack uses the same bounded value
+                io.hiq.core.runtime.RuntimeOptions.flushTimeout(s, w -> { }).toMillis(),
+                orDefault(() -> fsync(s), java.util.concurrent.TimeUnit.SECONDS.toNanos(1), warn));
     }
 
     private interface Reader {
@@ -71,14 +75,16 @@ public record JackSettings(Path home, Path jackLog, Path jackLogConfig, long jac
         }
     }
 
-    private static long flushTimeout(Settings s) throws JackConfigException {
-        String v = s.get("HIQ_FLUSH_TIMEOUT", "5");
+    /** {@code HIQ_JACK_FSYNC}: seconds (0 to 60, decimals allowed) or {@code off}. */
+    static long fsync(Settings s) throws JackConfigException {
+        String v = s.get("HIQ_JACK_FSYNC", "1").trim();
+        if (v.equalsIgnoreCase("off") || v.equalsIgnoreCase("never")) return -1;
         try {
             double seconds = Double.parseDouble(v);
-            if (seconds < 0 || Double.isNaN(seconds)) throw new NumberFormatException();
-            return (long) (seconds * 1000);
+            if (!(seconds >= 0 && seconds <= 60)) throw new NumberFormatException();
+            return (long) (seconds * 1e9);
         } catch (NumberFormatException e) {
-            throw new JackConfigException("HIQ_FLUSH_TIMEOUT: not a number of seconds: '" + v + "'");
+            throw new JackConfigException("HIQ_JACK_FSYNC: not a number of seconds from 0 to 60 nor 'off': '" + v + "'");
         }
     }
 }

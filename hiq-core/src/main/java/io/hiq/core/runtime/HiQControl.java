@@ -26,4 +26,5 @@ public final class HiQControl implements HiQControlMBean {
     @Override public long getJackFailed() { return runtime.counters().get("JackFailed"); }
     @Override public long getJackSpoolDropped() { return runtime.counters().get("JackSpoolDropped"); }
     @Override public long getJackSpoolPending() { return runtime.counters().get("JackSpoolPending"); }
+    @Override public long getJackSpoolCorrupt() { return runtime.counters().get("JackSpoolCorrupt"); }
 }

@@ -47,4 +47,7 @@ public interface HiQControlMBean {
 
     /** Trees waiting in the spool for delivery. */
     long getJackSpoolPending();
+
+    /** Corrupt regions skipped in Jack's spool (torn or failed writes, flipped bits); their trees are lost. */
+    long getJackSpoolCorrupt();
 }

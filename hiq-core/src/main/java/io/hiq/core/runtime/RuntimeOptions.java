@@ -63,8 +63,34 @@ public record RuntimeOptions(String service, Mode mode, List<Metric> metrics, Lo
                 (int) s.number("HIQ_RING_SIZE", DEFAULT_RING_SIZE),
                 (int) s.number("HIQ_BUFFER_SIZE", DEFAULT_BUFFER_SIZE),
                 policy.equals("block"),
-                Duration.ofMillis((long) (Double.parseDouble(s.get("HIQ_FLUSH_TIMEOUT", "5")) * 1000)),
+                flushTimeout(s, w -> System.err.println("hiq: " + w)),
                 true);
+    }
+
+    /** Default of {@code HIQ_FLUSH_TIMEOUT}, seconds. */
+    public static final int DEFAULT_FLUSH_TIMEOUT_SECONDS = 5;
+    /** Largest {@code HIQ_FLUSH_TIMEOUT}, seconds: an hour; beyond, a typo rather than a wish. */
+    public static final int MAX_FLUSH_TIMEOUT_SECONDS = 3600;
+
+    /**
+     * {@code HIQ_FLUSH_TIMEOUT}: seconds (decimals allowed) from 0 to {@value #MAX_FLUSH_TIMEOUT_SECONDS}.
+     * Anything else ({@code Infinity}, {@code NaN}, a negative number, garbage) is reported to
+     * {@code warn} on one line naming the variable, and the default is used: a bad timeout never
+     * stops HiQ from starting nor overflows a deadline.
+     */
+    public static Duration flushTimeout(Settings s, java.util.function.Consumer<String> warn) {
+        String v = s.get("HIQ_FLUSH_TIMEOUT", Integer.toString(DEFAULT_FLUSH_TIMEOUT_SECONDS));
+        try {
+            double seconds = Double.parseDouble(v.trim());
+            if (seconds >= 0 && seconds <= MAX_FLUSH_TIMEOUT_SECONDS) return Duration.ofMillis((long) (seconds * 1000));
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        StringBuilder shown = new StringBuilder();
+        for (char c : v.toCharArray()) shown.append(c < 0x20 || c == 0x7f ? String.format("\\u%04x", (int) c) : String.valueOf(c));
+        warn.accept("HIQ_FLUSH_TIMEOUT: not a number of seconds from 0 to " + MAX_FLUSH_TIMEOUT_SECONDS + ": '" + shown
+                + "'; using " + DEFAULT_FLUSH_TIMEOUT_SECONDS + " s");
+        return Duration.ofSeconds(DEFAULT_FLUSH_TIMEOUT_SECONDS);
     }
 
     /** The main class (or jar) of this JVM, from {@code sun.java.command}; {@code java} when unknown. */

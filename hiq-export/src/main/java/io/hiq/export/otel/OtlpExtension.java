@@ -61,8 +61,9 @@ public final class OtlpExtension implements HiQExtension {
             err.println("hiq: otlp: HIQ_OTLP_ENDPOINT: " + e.getMessage() + "; trees are not exported");
             return false;
         }
-        long flushSeconds = s.number("HIQ_FLUSH_TIMEOUT", 5);
-        closeTimeoutNanos = Duration.ofSeconds(Math.max(1, flushSeconds)).toNanos();
+        // bounded like the runtime's (which already reported a bad value): never Infinity, never a crash
+        Duration flush = io.hiq.core.runtime.RuntimeOptions.flushTimeout(s, w -> { });
+        closeTimeoutNanos = Math.max(Duration.ofSeconds(1).toNanos(), flush.toNanos());
 
         OtlpHttpSpanExporterBuilder exporter = OtlpHttpSpanExporter.builder()
                 .setEndpoint(tracesUrl)

@@ -49,6 +49,7 @@ public final class KafkaTreePublisher implements TreePublisher {
     static final int MAX_PENDING = 16;
 
     private final KafkaProducer<byte[], byte[]> producer;
+    private final String bootstrap;
     private final String topic;
     private final int maxMessageBytes;
     private final Set<BatchState> pending = ConcurrentHashMap.newKeySet();
@@ -64,6 +65,7 @@ public final class KafkaTreePublisher implements TreePublisher {
      */
     public KafkaTreePublisher(Properties config, String topic) {
         this.topic = topic;
+        this.bootstrap = String.valueOf(config.getOrDefault(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, ""));
         Object maxRequest = config.getOrDefault(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, "1048576");
         this.maxMessageBytes = Integer.parseInt(String.valueOf(maxRequest).trim()) - RECORD_OVERHEAD;
         // serializer instances, not class names: no class lookup through a foreign context loader
@@ -164,6 +166,29 @@ public final class KafkaTreePublisher implements TreePublisher {
             Thread.currentThread().interrupt();
             return true;
         }
+    }
+
+    /**
+     * The producer hides why it cannot deliver behind "not present in metadata" timeouts or, once
+     * closed, "Cannot perform operation after producer has been closed": name the real cause
+     * instead — an authentication failure as such, otherwise what a connection attempt to each
+     * bootstrap address says (unknown host, connection refused, timed out).
+     */
+    @Override
+    public String describe(Throwable error) {
+        Throwable e = error;
+        while (e != null && e.getCause() != null && e.getCause() != e
+                && (e instanceof ExecutionException || e instanceof java.util.concurrent.CompletionException
+                    || e instanceof org.apache.kafka.common.KafkaException && !(e instanceof org.apache.kafka.common.errors.ApiException))) {
+            e = e.getCause();
+        }
+        if (e instanceof org.apache.kafka.common.errors.AuthenticationException
+                || e instanceof org.apache.kafka.common.errors.AuthorizationException) {
+            return io.hiq.jack.report.Stderr.describe(e);
+        }
+        String probe = BootstrapProbe.explain(bootstrap);
+        if (e == null || e instanceof IllegalStateException) return probe;
+        return probe + "; " + io.hiq.jack.report.Stderr.describe(e);
     }
 
     @Override

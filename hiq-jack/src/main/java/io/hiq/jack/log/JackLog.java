@@ -68,7 +68,7 @@ public final class JackLog implements AutoCloseable {
      */
     public static JackLog open(Path file, long maxFileSize, int maxHistory, long checkIncrementMs) throws IOException {
         Path parent = file.toAbsolutePath().getParent();
-        if (parent != null) Files.createDirectories(parent);
+        if (parent != null) io.hiq.jack.files.PrivateDirectories.create(parent);
         LoggerContext ctx = newContext();
 
         RollingFileAppender<ILoggingEvent> app = new RollingFileAppender<>();

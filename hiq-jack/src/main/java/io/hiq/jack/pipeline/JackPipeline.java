@@ -11,6 +11,14 @@ import io.hiq.jack.spool.DiskSpool;
 import io.hiq.jack.spool.SpoolChunk;
 import io.hiq.tree.HiQTree;
 import io.hiq.tree.TreeCodec;
+import io.hiq.tree.TreeLimits;
+import io.hiq.tree.TreeTooLargeException;
+import io.hiq.jack.report.Stderr;
+import java.nio.charset.StandardCharsets;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -78,6 +86,11 @@ public final class JackPipeline implements TreeSink {
     private final AtomicLong rejectedReported = new AtomicLong();
     private final AtomicLong spoolErrors = new AtomicLong();
     private final AtomicLong batcherErrors = new AtomicLong();
+    /** Ids rejected lately: a spooled tree read again at every replay probe is rejected (and counted) once. */
+    private final Set<String> rejectedIds = Collections.synchronizedSet(Collections.newSetFromMap(new LinkedHashMap<>() {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, Boolean> e) { return size() > 4096; }
+    }));
 
     private volatile boolean down;
     private volatile long nextRetry;
@@ -186,7 +199,7 @@ public final class JackPipeline implements TreeSink {
         try {
             publisher = publisherFactory.get();
         } catch (RuntimeException | LinkageError e) {
-            System.err.println("hiq: jack: cannot create the publisher (" + e + "); trees go to the jack log and the spool only");
+            Stderr.line("cannot create the publisher (" + Stderr.describe(e) + "); trees go to the jack log and the spool only");
         }
         List<HiQTree> drained = new ArrayList<>(maxBatch);
         while (true) {
@@ -204,12 +217,13 @@ public final class JackPipeline implements TreeSink {
                     sleep(pollMillis());
                 }
                 pumpReplay();
+                spool.syncIfDue(); // at most every HIQ_JACK_FSYNC, on this thread, never the application's
             } catch (Throwable t) {
                 drained.clear();
                 long n = batcherErrors.incrementAndGet();
                 if (n <= 10 || Long.bitCount(n) == 1) {
-                    System.err.println("hiq: jack: batcher error (trees of this batch may be missing from the spool): "
-                            + t + " [" + n + " so far]");
+                    Stderr.line("batcher error (trees of this batch may be missing from the spool): "
+                            + Stderr.describe(t) + " [" + n + " so far]");
                 }
             }
             synchronized (progress) {
@@ -328,7 +342,7 @@ public final class JackPipeline implements TreeSink {
             spool.commit(r.chunk().end(), r.chunk().size());
             if (down) {
                 down = false;
-                System.err.println("hiq: jack: " + publisher.name() + ": delivering again; replaying the spool ("
+                Stderr.line(publisher.name() + ": delivering again; replaying the spool ("
                         + spool.pending() + " trees left)");
             }
         }
@@ -356,8 +370,7 @@ public final class JackPipeline implements TreeSink {
         if (down) return;
         nextRetry = System.nanoTime() + RETRY_NANOS;
         down = true;
-        System.err.println("hiq: jack: " + publisher.name() + ": cannot deliver ("
-                + (error == null ? "no acknowledgement" : error.getClass().getSimpleName() + ": " + error.getMessage())
+        Stderr.line(publisher.name() + ": cannot deliver (" + publisher.describe(error)
                 + "); spooling trees under " + spool.directory() + " and retrying every second");
     }
 
@@ -367,12 +380,25 @@ public final class JackPipeline implements TreeSink {
 
     // ---------------------------------------------------------------- shared helpers
 
+    /** The one size limit, or the publisher's own when it is smaller. */
+    private int limit() {
+        TreePublisher p = publisher;
+        return p == null ? TreeLimits.MAX_ENCODED_BYTES : Math.min(TreeLimits.MAX_ENCODED_BYTES, p.maxMessageBytes());
+    }
+
+    /** Encodes with the limit: a tree above it is never encoded whole (the writer stops at the limit). */
     private EncodedTree encode(HiQTree tree) {
+        int limit = limit();
         try {
-            return new EncodedTree(tree.id(), TreeCodec.encode(tree));
+            return new EncodedTree(tree.id(), TreeCodec.encode(tree, limit));
+        } catch (TreeTooLargeException e) {
+            // what is kept of it: a one-line note, for a human to find the tree's id and size bound
+            String note = "{\"id\":\"" + tree.id().replace("\"", "") + "\",\"rejected\":\"more than " + limit + " bytes\"}";
+            reject(new EncodedTree(tree.id(), note.getBytes(StandardCharsets.UTF_8)), "larger than the limit of " + limit + " bytes");
+            return null;
         } catch (RuntimeException e) {
             counters.failed.incrementAndGet();
-            System.err.println("hiq: jack: cannot encode tree " + tree.id() + ": " + e);
+            Stderr.line("cannot encode tree " + tree.id() + ": " + Stderr.describe(e));
             return null;
         }
     }
@@ -384,11 +410,12 @@ public final class JackPipeline implements TreeSink {
     }
 
     private void reject(EncodedTree e, String why) {
+        if (!rejectedIds.add(e.id())) return; // read again after a rewind: rejected and counted once
         counters.failed.incrementAndGet();
         spool.reject(e);
         long n = rejectedReported.incrementAndGet();
         if (n <= 10 || Long.bitCount(n) == 1) {
-            System.err.println("hiq: jack: tree " + e.id() + " not published (" + why + "); kept in "
+            Stderr.line("tree " + e.id() + " not published (" + why + "); kept in "
                     + spool.rejectedFile() + (log != null ? " and the jack log" : "") + " [" + n + " so far]");
         }
     }
@@ -401,7 +428,7 @@ public final class JackPipeline implements TreeSink {
             counters.failed.addAndGet(trees.size());
             long n = spoolErrors.incrementAndGet();
             if (n <= 10 || Long.bitCount(n) == 1) {
-                System.err.println("hiq: jack: cannot spool " + trees.size() + " trees (" + e.getMessage()
+                Stderr.line("cannot spool " + trees.size() + " trees (" + e.getMessage()
                         + "); counted in JackFailed [" + n + " such errors so far]");
             }
         }
@@ -424,7 +451,10 @@ public final class JackPipeline implements TreeSink {
         wake();
         await(() -> handled.get() >= enqueued.get(), deadlineNanos);
         if (publisher != null) {
-            await(() -> (!spool.hasUnread() && replaysInFlight == 0) || (down && lastProbeFailure > start), deadlineNanos);
+            // until the deadline: the batcher keeps probing (once a second) while the destination is
+            // down and replays the spool as soon as it answers; done when nothing is left to send
+            await(() -> !spool.hasUnread() && replaysInFlight == 0 && liveInFlight.get() == 0
+                    && handled.get() >= enqueued.get(), deadlineNanos);
             publisher.flush(Duration.ofNanos(Math.max(0, deadlineNanos - System.nanoTime())));
         }
         if (log != null) log.flush();
@@ -485,7 +515,8 @@ public final class JackPipeline implements TreeSink {
         if (log != null) log.close();
         long pending = spool.pending();
         if (pending > 0) {
-            System.err.println("hiq: jack: " + pending + " trees stay in " + spool.directory()
+            Stderr.line(pending + " trees stay in " + spool.directory()
+                    + (publisher != null && down ? " (" + publisher.name() + " still unreachable at the end of HIQ_FLUSH_TIMEOUT)" : "")
                     + " and are replayed at the next start with the same HIQ_HOME");
         }
     }

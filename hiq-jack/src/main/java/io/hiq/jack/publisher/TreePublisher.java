@@ -34,6 +34,14 @@ public interface TreePublisher extends AutoCloseable {
     /** The largest tree (JSON bytes) this publisher can deliver in one message. */
     int maxMessageBytes();
 
+    /**
+     * Names the real cause of a delivery failure for one stderr line (e.g. the connection refused
+     * behind a metadata timeout); may take a moment (a connection attempt), never long.
+     */
+    default String describe(Throwable error) {
+        return io.hiq.jack.report.Stderr.describe(error);
+    }
+
     /** {@link #shutdown} with a short timeout. */
     @Override
     default void close() { shutdown(Duration.ofSeconds(1)); }

@@ -1,6 +1,8 @@
 package io.hiq.jack.spool;
 
+import io.hiq.jack.files.PrivateDirectories;
 import io.hiq.jack.publisher.EncodedTree;
+import io.hiq.jack.report.Stderr;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
@@ -19,8 +21,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.concurrent.TimeUnit;
 import java.util.function.LongConsumer;
-import java.util.zip.CRC32;
 
 /**
  * Jack's bounded disk spool: trees that could not be delivered, kept in order until they are.
@@ -29,16 +32,21 @@ import java.util.zip.CRC32;
  * gets a {@link SpoolLockedException} and uses a directory of its own, which a later process adopts
  * ({@link #adopt}).
  *
- * <p>Layout under its directory: append-only segment files {@code segment-<20 digits>.spool} made
- * of records {@code [int length][int crc32][u16 idLength][id UTF-8][B4 JSON]} (length and crc over
- * what follows them), a {@code committed} marker ({@code "<segment> <offset>"}, replaced
- * atomically) telling where delivered records end, and {@code rejected.jsonl}: trees no publisher
- * can take (too large), one B4 line each, kept for a human.
+ * <p>Layout under its directory (created owner-only): append-only segment files
+ * {@code segment-<20 digits>.spool} made of {@link SpoolRecord}s
+ * {@code [int length][int crc32c][u16 idLength][id UTF-8][B4 JSON]}, a {@code committed} marker
+ * ({@code "<segment> <offset>"}, replaced atomically) telling where delivered records end, and
+ * {@code rejected.jsonl} ({@link RejectedFile}): trees no publisher can take, bounded and rotated.
  *
  * <p>Records are read from the committed position in append order; a reader commits a chunk's end
  * once it was delivered; a process that stops before that replays the chunk next time
- * (at-least-once). On open, a torn last record (a crash mid-write) is cut off, and appending starts
- * in a new segment.
+ * (at-least-once). Integrity: a failed append (disk full, I/O error) cuts the segment back to its
+ * last good size before the error is reported, so no partial record is ever followed by good ones;
+ * every read checks each record's bounds and checksum and skips a bad region (reported once to
+ * {@link SpoolEvents#corrupt}, its trees lost) instead of trusting a length field. On open, a torn
+ * or corrupt tail (a crash mid-write) is cut off and counted, and appending starts in a new
+ * segment. Durability: appended records are forced to disk at most every {@code fsyncNanos} by
+ * {@link #syncIfDue} (Jack's batcher calls it), and at close.
  *
  * <p>Bounded: when appending would pass {@code maxBytes}, the oldest segment is deleted and its
  * undelivered records are reported to the {@code dropped} callback (Jack counts them and says so
@@ -49,17 +57,19 @@ import java.util.zip.CRC32;
 public final class DiskSpool implements AutoCloseable {
     private static final String PREFIX = "segment-";
     private static final String SUFFIX = ".spool";
-    private static final int HEADER = 8;
-    /** Largest record accepted, a guard against a corrupt length field. */
-    private static final int MAX_RECORD = 64 * 1024 * 1024;
+    private static final int HEADER = SpoolRecord.HEADER;
+    /** Default interval between two forced writes ({@code HIQ_JACK_FSYNC}). */
+    public static final long DEFAULT_FSYNC_NANOS = TimeUnit.SECONDS.toNanos(1);
 
     private final Path dir;
     private final long maxBytes;
     private final long segmentBytes;
-    private final LongConsumer dropped;
+    private final SpoolEvents events;
+    private final long fsyncNanos;
+    private final ChannelOpener opener;
     private final TreeMap<Long, Segment> segments = new TreeMap<>();
     private final Path committedFile;
-    private final Path rejectedFile;
+    private final RejectedFile rejected;
 
     private FileChannel writer;
     private FileChannel lockChannel;
@@ -69,6 +79,12 @@ public final class DiskSpool implements AutoCloseable {
     private long pendingRecords;
     private long unreadRecords;
     private boolean closed;
+    /** Appended since the last forced write. */
+    private boolean dirty;
+    private long lastSync = System.nanoTime();
+    /** The active segment's tail could not be cut after a failed write: the next append starts a new one. */
+    private boolean brokenTail;
+    private long syncErrors;
 
     private static final class Segment {
         final long seq;
@@ -79,6 +95,8 @@ public final class DiskSpool implements AutoCloseable {
         long committedRecords;
         /** Records handed out by {@link #read} (committed ones included) since the last rewind. */
         long readRecords;
+        /** Bad regions found in it (start → end), skipped without being reported again. */
+        final ConcurrentSkipListMap<Long, Long> bad = new ConcurrentSkipListMap<>();
         FileChannel reader;
 
         Segment(long seq, Path path) {
@@ -87,13 +105,28 @@ public final class DiskSpool implements AutoCloseable {
         }
     }
 
-    private DiskSpool(Path dir, long maxBytes, long segmentBytes, LongConsumer dropped) {
+    private DiskSpool(Path dir, long maxBytes, long segmentBytes, long fsyncNanos, long rejectedMaxBytes,
+                      SpoolEvents events, ChannelOpener opener) {
         this.dir = dir;
         this.segmentBytes = Math.max(4096, segmentBytes);
         this.maxBytes = Math.max(2 * this.segmentBytes, maxBytes);
-        this.dropped = dropped;
+        this.fsyncNanos = fsyncNanos;
+        this.events = events;
+        this.opener = opener;
         this.committedFile = dir.resolve("committed");
-        this.rejectedFile = dir.resolve("rejected.jsonl");
+        this.rejected = new RejectedFile(dir.resolve("rejected.jsonl"), rejectedMaxBytes);
+    }
+
+    /**
+     * Opens (creating if needed) the spool in {@code dir}, forcing writes to disk at most every
+     * second and reporting only what the bound dropped.
+     *
+     * @param maxBytes     bound of all segments together (at least two segments)
+     * @param segmentBytes size at which a new segment starts
+     * @param dropped      told how many undelivered records a bound-hit deleted
+     */
+    public static DiskSpool open(Path dir, long maxBytes, long segmentBytes, LongConsumer dropped) throws IOException {
+        return open(dir, maxBytes, segmentBytes, DEFAULT_FSYNC_NANOS, dropped::accept);
     }
 
     /**
@@ -101,16 +134,41 @@ public final class DiskSpool implements AutoCloseable {
      *
      * @param maxBytes     bound of all segments together (at least two segments)
      * @param segmentBytes size at which a new segment starts
-     * @param dropped      told how many undelivered records a bound-hit deleted
+     * @param fsyncNanos   least interval between two forced writes ({@link #syncIfDue}); 0 at every
+     *                     call, negative never (only at close)
+     * @param events       told what the bound dropped and what corrupt regions were skipped
      */
-    public static DiskSpool open(Path dir, long maxBytes, long segmentBytes, LongConsumer dropped) throws IOException {
-        DiskSpool s = new DiskSpool(dir, maxBytes, segmentBytes, dropped);
-        s.load();
+    public static DiskSpool open(Path dir, long maxBytes, long segmentBytes, long fsyncNanos, SpoolEvents events) throws IOException {
+        return open(dir, maxBytes, segmentBytes, fsyncNanos, RejectedFile.DEFAULT_MAX_BYTES, events, ChannelOpener.FILES);
+    }
+
+    /**
+     * {@link #open(Path, long, long, long, SpoolEvents)} with the bound of {@code rejected.jsonl}
+     * and the way segment files are opened for writing (tests inject failing channels).
+     */
+    public static DiskSpool open(Path dir, long maxBytes, long segmentBytes, long fsyncNanos, long rejectedMaxBytes,
+                                 SpoolEvents events, ChannelOpener opener) throws IOException {
+        DiskSpool s = new DiskSpool(dir, maxBytes, segmentBytes, fsyncNanos, rejectedMaxBytes, events, opener);
+        try {
+            s.load();
+        } catch (IOException | RuntimeException e) {
+            s.closeQuietly();
+            throw e;
+        }
         return s;
     }
 
+    private void closeQuietly() {
+        try {
+            if (writer != null) writer.close();
+            if (lockChannel != null) lockChannel.close();
+        } catch (IOException e) {
+            // nothing to do
+        }
+    }
+
     private void load() throws IOException {
-        Files.createDirectories(dir);
+        PrivateDirectories.create(dir);
         // one process per spool directory: two would append to the same segment numbers and
         // replay each other's trees
         lockChannel = FileChannel.open(dir.resolve("lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
@@ -163,36 +221,37 @@ public final class DiskSpool implements AutoCloseable {
         readPos = marker;
     }
 
-    /** Validates a segment, cutting a torn or corrupt tail; counts its records. */
+    /**
+     * Validates a segment: counts its records, remembers (and reports) corrupt regions, cuts a torn
+     * or corrupt tail.
+     */
     private void scan(Segment seg, long committedOffset) throws IOException {
         try (FileChannel ch = FileChannel.open(seg.path, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
             long size = ch.size();
-            long pos = 0;
-            ByteBuffer header = ByteBuffer.allocate(HEADER);
-            CRC32 crc = new CRC32();
-            while (pos + HEADER <= size) {
-                header.clear();
-                readFully(ch, header, pos);
-                header.flip();
-                int len = header.getInt();
-                int sum = header.getInt();
-                if (len < 2 || len > MAX_RECORD || pos + HEADER + len > size) break;
-                ByteBuffer body = ByteBuffer.allocate(len);
-                readFully(ch, body, pos + HEADER);
-                crc.reset();
-                crc.update(body.array(), 0, len);
-                if ((int) crc.getValue() != sum) break;
-                if (committedOffset >= 0 && pos < committedOffset) seg.committedRecords++;
+            long[] tail = {-1};
+            SegmentReader r = new SegmentReader(ch, 0, size, seg.bad, (offset, bytes, isTail) -> {
+                if (isTail) tail[0] = offset;
+                else corrupt(seg, offset, bytes, "skipped a corrupt region");
+            });
+            while (r.next()) {
+                if (committedOffset >= 0 && r.recordOffset() < committedOffset) seg.committedRecords++;
                 seg.records++;
-                pos += HEADER + len;
             }
-            if (pos < size) {
-                System.err.println("hiq: jack: spool " + seg.path + ": cut a torn or corrupt tail of "
-                        + (size - pos) + " bytes at offset " + pos);
-                ch.truncate(pos);
+            long end = size;
+            if (tail[0] >= 0) {
+                end = tail[0];
+                seg.bad.remove(end);
+                corrupt(seg, end, size - end, "cut a torn or corrupt tail");
+                ch.truncate(end);
             }
-            seg.size = pos;
+            seg.size = end;
         }
+    }
+
+    private void corrupt(Segment seg, long offset, long bytes, String what) {
+        Stderr.line("spool " + seg.path + ": " + what + " of " + bytes + " bytes at offset " + offset
+                + " (the trees in it are lost; counted in JackSpoolCorrupt)");
+        events.corrupt(seg.path, offset, bytes);
     }
 
     private SpoolPosition readMarker() {
@@ -201,16 +260,19 @@ public final class DiskSpool implements AutoCloseable {
             String[] f = Files.readString(committedFile, StandardCharsets.US_ASCII).trim().split("\\s+");
             return new SpoolPosition(Long.parseLong(f[0]), Long.parseLong(f[1]));
         } catch (IOException | RuntimeException e) {
-            System.err.println("hiq: jack: spool marker " + committedFile + " unreadable (" + e
+            Stderr.line("spool marker " + committedFile + " unreadable (" + Stderr.describe(e)
                     + "): replaying every spooled tree (duplicates are possible)");
             return null;
         }
     }
 
     private void startSegment(long seq) throws IOException {
-        if (writer != null) writer.close();
+        if (writer != null) {
+            if (dirty && fsyncNanos >= 0) forceQuietly(writer);
+            writer.close();
+        }
         Segment seg = new Segment(seq, dir.resolve(String.format("%s%020d%s", PREFIX, seq, SUFFIX)));
-        writer = FileChannel.open(seg.path, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
+        writer = opener.open(seg.path, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
         seg.size = writer.size();
         segments.put(seq, seg);
     }
@@ -220,49 +282,75 @@ public final class DiskSpool implements AutoCloseable {
         for (EncodedTree t : trees) append(t);
     }
 
-    /** Appends one tree. */
+    /**
+     * Appends one tree. On a write error (disk full, I/O error) the segment is cut back to its last
+     * good size before the error is thrown: nothing of this record stays.
+     *
+     * @throws UncheckedIOException when the record could not be written
+     * @throws IllegalArgumentException when the tree is larger than the one size limit
+     */
     public synchronized void append(EncodedTree tree) {
         if (closed) throw new IllegalStateException("spool closed");
-        byte[] id = tree.id().getBytes(StandardCharsets.UTF_8);
-        int idLen = Math.min(id.length, 0xFFFF);
-        int len = 2 + idLen + tree.json().length;
-        ByteBuffer buf = ByteBuffer.allocate(HEADER + len);
-        buf.putInt(len).putInt(0).putShort((short) idLen).put(id, 0, idLen).put(tree.json());
-        CRC32 crc = new CRC32();
-        crc.update(buf.array(), HEADER, len);
-        buf.putInt(4, (int) crc.getValue());
-        buf.flip();
+        ByteBuffer buf = SpoolRecord.frame(tree);
+        int n = buf.remaining();
         try {
             Segment active = segments.lastEntry().getValue();
-            if (active.size > 0 && active.size + buf.remaining() > segmentBytes) {
+            if (brokenTail || active.size > 0 && active.size + n > segmentBytes) {
                 startSegment(active.seq + 1);
+                brokenTail = false;
                 active = segments.lastEntry().getValue();
             }
-            while (totalBytes + buf.remaining() > maxBytes && segments.size() > 1) dropOldest();
+            while (totalBytes + n > maxBytes && segments.size() > 1) dropOldest();
             if (!writer.isOpen()) reopenWriter(active);
+            write(active, buf);
+            active.size += n;
+            active.records++;
+            totalBytes += n;
+            pendingRecords++;
+            unreadRecords++;
+            dirty = true;
+        } catch (IOException e) {
+            throw new UncheckedIOException("spool " + dir + ": " + Stderr.describe(e), e);
+        }
+    }
+
+    private void write(Segment active, ByteBuffer buf) throws IOException {
+        try {
             try {
                 while (buf.hasRemaining()) writer.write(buf);
             } catch (ClosedChannelException e) {
                 // the appending thread was interrupted (an interruptible channel closes then): cut
                 // what this record left half-written and write it again on a fresh channel
                 boolean interrupted = Thread.interrupted();
-                reopenWriter(active);
-                buf.rewind();
-                while (buf.hasRemaining()) writer.write(buf);
-                if (interrupted) Thread.currentThread().interrupt();
+                try {
+                    reopenWriter(active);
+                    buf.rewind();
+                    while (buf.hasRemaining()) writer.write(buf);
+                } finally {
+                    if (interrupted) Thread.currentThread().interrupt();
+                }
             }
-            active.size += HEADER + len;
-            active.records++;
-            totalBytes += HEADER + len;
-            pendingRecords++;
-            unreadRecords++;
         } catch (IOException e) {
-            throw new UncheckedIOException("spool " + dir + ": " + e.getMessage(), e);
+            // disk full or an I/O error: a partial record must never stay in front of later ones
+            cutBack(active);
+            throw e;
+        }
+    }
+
+    /** Cuts the active segment back to its last good size; when even that fails, the next append starts a new segment. */
+    private void cutBack(Segment active) {
+        try {
+            if (!writer.isOpen()) reopenWriter(active);
+            else writer.truncate(active.size);
+        } catch (IOException | RuntimeException e) {
+            // reads stop at active.size anyway; the next open cuts this tail
+            brokenTail = true;
         }
     }
 
     private void reopenWriter(Segment active) throws IOException {
-        writer = FileChannel.open(active.path, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+        if (writer != null && writer.isOpen()) writer.close();
+        writer = opener.open(active.path, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
         writer.truncate(active.size);
         writer.position(active.size);
     }
@@ -279,23 +367,35 @@ public final class DiskSpool implements AutoCloseable {
         if (readPos.segment() <= head.seq) readPos = new SpoolPosition(first, 0);
         committed = new SpoolPosition(first, 0);
         writeMarker();
-        if (lost > 0) dropped.accept(lost);
+        if (lost > 0) events.dropped(lost);
     }
 
     /**
      * Reads the next records after the read position, at most {@code maxRecords} and about
      * {@code maxBytes} (a single bigger record is still returned whole), never across a segment.
+     * Each record's bounds and checksum are checked; a bad region is skipped (reported once to
+     * {@link SpoolEvents#corrupt}) and the trees in it no longer count as pending.
      *
-     * @return the chunk, or null when everything was handed out
+     * @return the chunk, or null when nothing (valid) was left to hand out
      */
     public SpoolChunk read(int maxRecords, int maxBytes) {
+        while (true) {
+            SpoolChunk c = readOnce(maxRecords, maxBytes);
+            // an empty chunk: only a corrupt region was passed; go on behind it
+            if (c == null || c.size() > 0) return c;
+        }
+    }
+
+    private SpoolChunk readOnce(int maxRecords, int maxBytes) {
         FileChannel ch;
         SpoolPosition start;
         long limit;
+        long recordsAtLimit;
+        Segment seg;
         synchronized (this) {
             if (closed) return null;
             normalizeReadPos();
-            Segment seg = segments.get(readPos.segment());
+            seg = segments.get(readPos.segment());
             if (seg == null || readPos.offset() >= seg.size) return null;
             try {
                 if (seg.reader == null || !seg.reader.isOpen()) seg.reader = FileChannel.open(seg.path, StandardOpenOption.READ);
@@ -305,46 +405,45 @@ public final class DiskSpool implements AutoCloseable {
             ch = seg.reader;
             start = readPos;
             limit = seg.size;
+            recordsAtLimit = seg.records;
         }
         List<EncodedTree> trees = new ArrayList<>();
-        long pos = start.offset();
+        long pos;
         try {
-            int want = (int) Math.min(limit - pos, Math.max(maxBytes, HEADER));
-            ByteBuffer block = ByteBuffer.allocate(want);
-            readFully(ch, block, pos);
-            block.flip();
-            while (trees.size() < maxRecords && block.remaining() >= HEADER) {
-                int len = block.getInt(block.position());
-                if (block.remaining() < HEADER + len) {
-                    if (!trees.isEmpty()) break;
-                    // a single record larger than the block: read it on its own
-                    ByteBuffer one = ByteBuffer.allocate(HEADER + len);
-                    readFully(ch, one, pos);
-                    one.flip();
-                    block = one;
-                }
-                block.getInt();
-                block.getInt(); // crc was checked when the segment was opened or written by us
-                int idLen = block.getShort() & 0xFFFF;
+            final Segment s = seg;
+            SegmentReader r = new SegmentReader(ch, start.offset(), limit, seg.bad,
+                    (offset, bytes, tail) -> corrupt(s, offset, bytes, "skipped a corrupt region"));
+            long bytes = 0;
+            while (trees.size() < maxRecords && (trees.isEmpty() || bytes < maxBytes) && r.next()) {
+                ByteBuffer body = r.body();
+                int len = body.remaining();
+                int idLen = body.getShort() & 0xFFFF;
                 byte[] id = new byte[idLen];
-                block.get(id);
+                body.get(id);
                 byte[] json = new byte[len - 2 - idLen];
-                block.get(json);
+                body.get(json);
                 trees.add(new EncodedTree(new String(id, StandardCharsets.UTF_8), json));
-                pos += HEADER + len;
+                bytes += HEADER + len;
             }
+            pos = r.position();
         } catch (IOException e) {
             // the segment was dropped meanwhile (bound hit): the next read starts at the new head
             return null;
         }
-        if (trees.isEmpty()) return null;
         SpoolPosition end = new SpoolPosition(start.segment(), pos);
         synchronized (this) {
             if (!readPos.equals(start)) return null; // rewound or dropped meanwhile
             readPos = end;
             unreadRecords -= trees.size();
-            Segment seg = segments.get(start.segment());
-            if (seg != null) seg.readRecords += trees.size();
+            seg.readRecords += trees.size();
+            if (pos == limit && seg.readRecords < recordsAtLimit && segments.get(seg.seq) == seg) {
+                // the end of what was written: the records not found were in corrupt regions
+                long lost = recordsAtLimit - seg.readRecords;
+                seg.readRecords += lost;
+                seg.committedRecords += lost;
+                unreadRecords -= lost;
+                pendingRecords -= lost;
+            }
         }
         return new SpoolChunk(trees, end);
     }
@@ -384,7 +483,7 @@ public final class DiskSpool implements AutoCloseable {
             }
             writeMarker();
         } catch (IOException e) {
-            System.err.println("hiq: jack: spool " + dir + ": cannot commit: " + e.getMessage());
+            Stderr.line("spool " + dir + ": cannot commit: " + Stderr.describe(e));
         }
     }
 
@@ -406,15 +505,9 @@ public final class DiskSpool implements AutoCloseable {
         }
     }
 
-    /** Keeps a tree no publisher can take, one B4 line in {@code rejected.jsonl}. */
-    public synchronized void reject(EncodedTree tree) {
-        try (FileChannel ch = FileChannel.open(rejectedFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.APPEND)) {
-            ByteBuffer b = ByteBuffer.allocate(tree.json().length + 1).put(tree.json()).put((byte) '\n');
-            b.flip();
-            while (b.hasRemaining()) ch.write(b);
-        } catch (IOException e) {
-            System.err.println("hiq: jack: cannot write " + rejectedFile + ": " + e.getMessage());
-        }
+    /** Keeps a tree no publisher can take, one B4 line in {@code rejected.jsonl} (bounded, rotated). */
+    public void reject(EncodedTree tree) {
+        rejected.append(tree.json());
     }
 
     /**
@@ -426,7 +519,7 @@ public final class DiskSpool implements AutoCloseable {
     public int adopt(Path other) throws IOException {
         DiskSpool o;
         try {
-            o = DiskSpool.open(other, Long.MAX_VALUE / 4, segmentBytes, n -> { });
+            o = DiskSpool.open(other, Long.MAX_VALUE / 4, segmentBytes, -1, RejectedFile.DEFAULT_MAX_BYTES, events, ChannelOpener.FILES);
         } catch (SpoolLockedException e) {
             return 0;
         }
@@ -437,7 +530,7 @@ public final class DiskSpool implements AutoCloseable {
                 append(c.trees());
                 n += c.size();
             }
-            for (EncodedTree t : o.readRejected()) reject(t);
+            for (EncodedTree t : o.rejected.readAll()) reject(t);
         } finally {
             o.close();
         }
@@ -446,15 +539,6 @@ public final class DiskSpool implements AutoCloseable {
         }
         Files.deleteIfExists(other);
         return n;
-    }
-
-    private List<EncodedTree> readRejected() throws IOException {
-        List<EncodedTree> out = new ArrayList<>();
-        if (!Files.exists(rejectedFile)) return out;
-        for (String line : Files.readAllLines(rejectedFile, StandardCharsets.UTF_8)) {
-            if (!line.isBlank()) out.add(new EncodedTree("rejected", line.getBytes(StandardCharsets.UTF_8)));
-        }
-        return out;
     }
 
     /** True when records wait that were not handed out by {@link #read}. */
@@ -473,22 +557,62 @@ public final class DiskSpool implements AutoCloseable {
     public Path directory() { return dir; }
 
     /** The rejected-trees file. */
-    public Path rejectedFile() { return rejectedFile; }
+    public Path rejectedFile() { return rejected.path(); }
 
-    /** Forces appended records to disk. */
-    public synchronized void sync() {
-        if (closed) return;
+    /** Forces appended records to disk now (flush at exit). */
+    public void sync() {
+        FileChannel w;
+        synchronized (this) {
+            if (closed) return;
+            w = writer;
+            dirty = false;
+            lastSync = System.nanoTime();
+        }
+        force(w);
+    }
+
+    /**
+     * Forces appended records to disk when some were appended and the fsync interval has passed
+     * since the last time; the slow part runs outside the lock, so appends do not wait for it.
+     */
+    public void syncIfDue() {
+        FileChannel w;
+        synchronized (this) {
+            long now = System.nanoTime();
+            if (closed || !dirty || fsyncNanos < 0 || now - lastSync < fsyncNanos) return;
+            w = writer;
+            dirty = false;
+            lastSync = now;
+        }
+        force(w);
+    }
+
+    private void force(FileChannel w) {
         try {
-            writer.force(false);
+            w.force(false);
+        } catch (ClosedChannelException e) {
+            // the segment rolled over meanwhile (forced then) or the spool closed
         } catch (IOException e) {
-            System.err.println("hiq: jack: spool " + dir + ": cannot sync: " + e.getMessage());
+            long n;
+            synchronized (this) {
+                n = ++syncErrors;
+            }
+            if (n <= 10 || Long.bitCount(n) == 1) Stderr.line("spool " + dir + ": cannot sync: " + Stderr.describe(e) + " [" + n + " so far]");
+        }
+    }
+
+    private static void forceQuietly(FileChannel w) {
+        try {
+            w.force(false);
+        } catch (IOException e) {
+            // reported by the next sync if it persists
         }
     }
 
     @Override
     public synchronized void close() {
         if (closed) return;
-        sync();
+        forceQuietly(writer);
         closed = true;
         try {
             writer.close();

@@ -118,9 +118,11 @@ class KafkaJackTest {
         assertThat(ctx.counters().get("JackFailed")).isEqualTo(1);
         assertThat(ctx.counters().get("JackPublished")).isEqualTo(1);
         List<String> rejected = Files.readAllLines(home.resolve("spool").resolve("rejected.jsonl"));
-        assertThat(rejected).containsExactly(TreeCodec.encodeToString(huge));
+        // never encoded whole (the encoder stopped at the limit): a one-line note names it
+        assertThat(rejected).hasSize(1);
+        assertThat(rejected.get(0)).contains(huge.id()).contains("more than 1000000 bytes").hasSizeLessThan(200);
         List<String> lines = Files.readAllLines(home.resolve("log_jack.log"));
-        assertThat(lines).containsExactly(TreeCodec.encodeToString(small), TreeCodec.encodeToString(huge));
+        assertThat(lines).containsExactly(TreeCodec.encodeToString(small));
         try (TopicReader reader = new TopicReader(broker.getBrokersAsString(), topic, 2)) {
             await().atMost(Duration.ofSeconds(30)).until(() -> reader.poll() >= 1);
             assertThat(reader.byKey.keySet()).containsExactly(small.id());
