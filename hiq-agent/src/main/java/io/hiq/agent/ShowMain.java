@@ -13,7 +13,7 @@ import java.nio.file.Path;
 
 /**
  * {@code bin/hiq show FILE}: renders the trees of a jack log, a trees file ({@code trees=FILE}) or
- * any file of B4 JSON objects, one per line, as text (DESIGN B5c). A line that is not a tree is
+ * any file of tree JSON lines (docs/FORMATS.md §1), as text (docs/FORMATS.md §2). A line that is not a tree is
  * reported on stderr with its line number and skipped. Exit status: 0 when at least one tree was
  * shown, 1 when none, 2 on a usage or I/O error.
  */
