@@ -16,7 +16,7 @@ import io.hiq.consumer.http.HostCheck;
 
 /**
  * {@code bin/hiq consumer} / {@code java -jar hiq-consumer.jar}: the analytics consumer service of
- * DESIGN B1/B6. Options default from the environment of B5 ({@code HIQ_KAFKA_BOOTSTRAP},
+ * docs/ARCHITECTURE.md §3 and §6. Options default from the environment variables ({@code HIQ_KAFKA_BOOTSTRAP},
  * {@code HIQ_KAFKA_TOPIC}, {@code HIQ_KAFKA_PROPS}, {@code HIQ_HOME}, {@code HIQ_CONSUMER_TOKEN}).
  * Runs until SIGTERM or Ctrl-C, then leaves the group and closes the store cleanly.
  */

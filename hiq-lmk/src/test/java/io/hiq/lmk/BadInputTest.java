@@ -36,8 +36,10 @@ class BadInputTest {
         System.setErr(originalErr);
     }
 
-    private List<String> stdoutLines() {
-        return Arrays.stream(out.toString(StandardCharsets.UTF_8).split("\n")).filter(l -> !l.isEmpty()).toList();
+    /** LMK's default destination: stderr, and nothing at all on the application's stdout. */
+    private List<String> lmkLines() {
+        org.assertj.core.api.Assertions.assertThat(out.toString(StandardCharsets.UTF_8)).as("the application's stdout").isEmpty();
+        return Arrays.stream(err.toString(StandardCharsets.UTF_8).split("\n")).filter(l -> !l.isEmpty() && !l.startsWith("hiq:")).toList();
     }
 
     private List<String> stderrLines() {
@@ -45,7 +47,7 @@ class BadInputTest {
     }
 
     @Test
-    void unwritableLmkPathFallsBackToStdoutWithOneError() throws Exception {
+    void unwritableLmkPathFallsBackToStderrWithOneError() throws Exception {
         Path notADirectory = home.resolve("plain-file");
         Files.writeString(notADirectory, "x");
         Path bad = notADirectory.resolve("sub/lmk.log");
@@ -56,8 +58,8 @@ class BadInputTest {
         assertThat(result).isEqualTo(2); // the application went on
         assertThat(stderrLines()).hasSize(1);
         assertThat(stderrLines().get(0)).startsWith("hiq: lmk: LMK_PATH " + bad + ": cannot open for appending (")
-                .endsWith("); LMK lines go to stdout instead");
-        assertThat(stdoutLines()).hasSize(2).allSatisfy(LmkLine::parse);
+                .endsWith("); LMK lines go to stderr instead");
+        assertThat(lmkLines()).hasSize(2).allSatisfy(LmkLine::parse);
     }
 
     @Test
@@ -67,7 +69,7 @@ class BadInputTest {
         }
         assertThat(stderrLines()).containsExactly(
                 "hiq: lmk: LMK_FORMAT: unknown format 'xml' (expected text or json); using text");
-        assertThat(stdoutLines()).hasSize(2).allSatisfy(LmkLine::parse);
+        assertThat(lmkLines()).hasSize(2).allSatisfy(LmkLine::parse);
     }
 
     @Test
@@ -92,6 +94,6 @@ class BadInputTest {
         }
         assertThat(stderrLines()).containsExactly(
                 "hiq: lmk: HIQ_LMK_CONFIG " + config + ": no such readable file; using the default LMK output");
-        assertThat(stdoutLines()).hasSize(2).allSatisfy(LmkLine::parse);
+        assertThat(lmkLines()).hasSize(2).allSatisfy(LmkLine::parse);
     }
 }

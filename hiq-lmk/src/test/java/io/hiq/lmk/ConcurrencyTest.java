@@ -40,16 +40,17 @@ class ConcurrencyTest {
     }
 
     @Test
-    void stdoutLinesAreNeverTornAgainstTheApplicationsOwnPrintln() throws Exception {
-        Path out = home.resolve("stdout.txt");
-        PrintStream original = System.out;
+    void stderrLinesAreNeverTornAgainstTheApplicationsOwnPrintln() throws Exception {
+        // LMK's default destination is stderr: the application printing to stderr too must not tear its lines
+        Path out = home.resolve("stderr.txt");
+        PrintStream original = System.err;
         try (PrintStream captured = new PrintStream(new java.io.BufferedOutputStream(new FileOutputStream(out.toFile()), 1 << 16), false, StandardCharsets.UTF_8)) {
-            System.setOut(captured);
+            System.setErr(captured);
             try (HiQ hiq = Runs.start(home, Map.of("HIQ_RING_POLICY", "block"))) {
                 // each application thread prints a line of its own after every traced call
                 runThreads(captured, STDOUT_CALLS);
             } finally {
-                System.setOut(original);
+                System.setErr(original);
             }
         }
         List<String> raw = Files.readAllLines(out, StandardCharsets.UTF_8);

@@ -8,7 +8,7 @@ import org.slf4j.LoggerFactory;
 /**
  * Driver mode: lines go through the application's own SLF4J logger {@code hiq.lmk} while the
  * application's logging configuration routes it, else to the fallback ({@code LMK_PATH} or
- * stdout, the line alone). The decision is re-checked at the start of a batch, at most once a
+ * stderr, the line alone). The decision is re-checked at the start of a batch, at most once a
  * second, so a configuration applied after HiQ started (Spring Boot, for one, configures logback
  * only once its environment is ready) is picked up; each change is reported once on stderr.
  */
@@ -93,7 +93,7 @@ final class ApplicationLoggingSink implements LineSink {
     private void reportDisabled() {
         // LMK=1 is an explicit request; a root level of WARN is usually not meant to silence it
         err.println("hiq: lmk: your logging configuration does not enable logger " + Names.LOGGER
-                + " at INFO; LMK lines go to " + (path != null ? path.toString() : "stdout")
+                + " at INFO; LMK lines go to " + (path != null ? path.toString() : "stderr")
                 + " instead (to route them through your logging: <logger name=\"" + Names.LOGGER + "\" level=\"INFO\"/>)");
     }
 

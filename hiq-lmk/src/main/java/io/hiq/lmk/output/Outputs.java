@@ -4,7 +4,7 @@ import io.hiq.lmk.LmkOptions;
 import java.io.PrintStream;
 
 /**
- * Chooses where LMK lines go (DESIGN A3, docs/FORMATS.md), first match wins:
+ * Chooses where LMK lines go (docs/FORMATS.md §3.4), first match wins:
  * <ol>
  *   <li>{@code HIQ_LMK_CONFIG} set: a private logback context configured from that logback.xml;</li>
  *   <li>driver mode only: the application's own SLF4J binding, when its configuration routes
@@ -13,7 +13,7 @@ import java.io.PrintStream;
  *       at most once a second, so a configuration applied later is followed
  *       ({@link ApplicationLoggingSink});</li>
  *   <li>{@code LMK_PATH} set: that file, appended to;</li>
- *   <li>stdout, the line alone.</li>
+ *   <li>stderr, the line alone (never the application's stdout).</li>
  * </ol>
  * In agent mode ({@code HIQ_AGENT=1}) step 2 is skipped: LMK runs in the agent's isolated class
  * loader and never touches the application's logging.

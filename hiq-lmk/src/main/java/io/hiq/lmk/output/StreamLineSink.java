@@ -8,7 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
- * Writes lines to stdout or to a file (the defaults of DESIGN A3: no logging configuration, or
+ * Writes lines to stderr or to a file (the defaults of DESIGN A3: no logging configuration, or
  * {@code LMK_PATH}), encoded as UTF-8 into one reused byte buffer.
  *
  * <p>Whole lines only: lines are collected in the buffer and written with a single
@@ -43,12 +43,12 @@ public final class StreamLineSink implements LineSink {
         this.err = err;
     }
 
-    /** Lines to the process's current {@code System.out}. */
+    /** Lines to the process's current {@code System.err} (LMK's default: never the application's stdout). */
     public static StreamLineSink stdout(PrintStream err) { return new StreamLineSink(new Stdout(), err); }
 
     /**
      * Lines appended to {@code file}, its directories created. When the file cannot be opened, one
-     * error line goes to {@code err} and the lines go to stdout instead.
+     * error line goes to {@code err} and the lines go to stderr instead.
      */
     public static StreamLineSink file(Path file, PrintStream err) {
         try {
@@ -57,7 +57,7 @@ public final class StreamLineSink implements LineSink {
             return new StreamLineSink(new FileTarget(abs, new FileOutputStream(abs.toFile(), true)), err);
         } catch (IOException | RuntimeException e) {
             err.println("hiq: lmk: LMK_PATH " + file + ": cannot open for appending (" + reason(e)
-                    + "); LMK lines go to stdout instead");
+                    + "); LMK lines go to stderr instead");
             return stdout(err);
         }
     }
@@ -98,7 +98,7 @@ public final class StreamLineSink implements LineSink {
             if (!failed) {
                 failed = true;
                 err.println("hiq: lmk: writing to " + target.description() + " failed (" + reason(e)
-                        + "); LMK lines go to stdout from now on");
+                        + "); LMK lines go to stderr from now on");
             }
             target = new Stdout();
             try {
@@ -161,11 +161,15 @@ public final class StreamLineSink implements LineSink {
         return e.getClass().getSimpleName() + (m == null ? "" : ": " + m);
     }
 
-    /** The current {@code System.out} (looked up at every write: the application may replace it). */
+    /**
+     * The current {@code System.err} (looked up at every write: the application may replace it).
+     * stderr, not stdout: LMK's default must never change what the application writes to its stdout
+     * (a program piped into another, a test comparing output).
+     */
     private static final class Stdout implements Target {
         @Override
         public void write(byte[] b, int len) {
-            PrintStream out = System.out;
+            PrintStream out = System.err;
             // one write call = one lock hold inside PrintStream; the synchronized block also keeps
             // write and flush together against code that synchronizes on System.out itself
             synchronized (out) {
@@ -175,10 +179,10 @@ public final class StreamLineSink implements LineSink {
         }
 
         @Override
-        public void close() { System.out.flush(); }
+        public void close() { System.err.flush(); }
 
         @Override
-        public String description() { return "stdout"; }
+        public String description() { return "stderr"; }
     }
 
     private record FileTarget(Path path, OutputStream out) implements Target {
