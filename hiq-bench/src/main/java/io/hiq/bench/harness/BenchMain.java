@@ -30,9 +30,11 @@ public final class BenchMain {
     private final boolean quick;
     private String bootstrap;
     private final boolean jack;
+    private final boolean sustained;
 
-    private BenchMain(Path root, boolean quick, String bootstrap, boolean jack) throws IOException {
+    private BenchMain(Path root, boolean quick, String bootstrap, boolean jack, boolean sustained) throws IOException {
         this.root = root;
+        this.sustained = sustained;
         this.quick = quick;
         this.bootstrap = bootstrap;
         this.jack = jack;
@@ -45,6 +47,7 @@ public final class BenchMain {
     public static void main(String[] args) throws Exception {
         boolean quick = false;
         boolean jack = true;
+        boolean sustained = false;
         String bootstrap = null;
         Path root = Path.of(".").toAbsolutePath().normalize();
         for (int i = 0; i < args.length; i++) {
@@ -52,14 +55,15 @@ public final class BenchMain {
                 case "--quick" -> quick = true;
                 case "--bootstrap" -> bootstrap = args[++i];
                 case "--no-jack" -> jack = false;
+                case "--sustained" -> sustained = true;
                 case "--root" -> root = Path.of(args[++i]);
                 default -> {
-                    System.err.println("usage: bin/hiq bench [--quick] [--bootstrap HOST:PORT | --no-jack]");
+                    System.err.println("usage: bin/hiq bench [--quick] [--sustained] [--bootstrap HOST:PORT | --no-jack]");
                     System.exit(2);
                 }
             }
         }
-        new BenchMain(root, quick, bootstrap, jack).run();
+        new BenchMain(root, quick, bootstrap, jack, sustained).run();
     }
 
     private Path agentJar() { return root.resolve("hiq-agent/target/hiq-agent.jar"); }
@@ -132,7 +136,8 @@ public final class BenchMain {
     private void run() throws Exception {
         Process broker = bootstrap == null && jack ? startBroker() : null;
         try {
-            runAll();
+            if (sustained) runSustained();
+            else runAll();
         } finally {
             if (broker != null) {
                 broker.destroy();
@@ -167,10 +172,48 @@ public final class BenchMain {
         report(configs, loads, startups, threads, rounds);
     }
 
+    /**
+     * {@code --sustained}: for every HiQ configuration, the highest traced-call rate (2 threads,
+     * paced) at which nothing is dropped during warm-up and measurement ({@link RateSearch}).
+     */
+    private void runSustained() throws Exception {
+        int threads = 2;
+        long warmupMs = quick ? 1000 : 3000, measureMs = quick ? 2000 : 6000;
+        int budget = quick ? 7 : 11;
+        System.out.printf(Locale.ROOT, "%nHiQ bench --sustained — %d cores, %d paced threads, %d ms warm-up + %d ms measured per probe, <= %d probes%n",
+                Runtime.getRuntime().availableProcessors(), threads, warmupMs, measureMs, budget);
+        System.out.printf(Locale.ROOT, "%-30s %16s %16s %s%n", "configuration", "zero-drop calls/s", "proc CPU ns/call", "probes (calls/s: dropped)");
+        for (Config c : configs()) {
+            if (!c.name().startsWith("HiQ") || c.name().contains("disabled")) continue; // only HiQ counts drops
+            StringBuilder probes = new StringBuilder();
+            double[] cpuAtBest = {-1};
+            RateSearch.Result r = RateSearch.search(rate -> {
+                try {
+                    Map<String, Double> m = load(c, threads, warmupMs, measureMs, rate);
+                    double dropped = m.getOrDefault("dropped", -1.0);
+                    probes.append(String.format(Locale.ROOT, " %.0f:%.0f", m.getOrDefault("calls_per_s", (double) rate), dropped));
+                    boolean clean = dropped == 0;
+                    if (clean) cpuAtBest[0] = m.getOrDefault("proc_cpu_ns_per_op", -1.0) / CALLS_PER_OP;
+                    return clean;
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            }, 100_000, 50_000_000, 0.1, budget);
+            System.out.printf(Locale.ROOT, "%-30s %16d %16.1f%s%n", c.name(), r.sustainedRate(), cpuAtBest[0], probes);
+        }
+        System.out.println("\nzero-drop calls/s = the highest paced rate (2 threads) whose run dropped no record, bisected to 10 %;"
+                + " proc CPU ns/call = the whole process's CPU time per traced call at the last clean probe (the no-agent workload included)");
+    }
+
     private Map<String, Double> load(Config c, int threads, long warmupMs, long measureMs) throws Exception {
+        return load(c, threads, warmupMs, measureMs, 0);
+    }
+
+    private Map<String, Double> load(Config c, int threads, long warmupMs, long measureMs, long callsPerS) throws Exception {
         List<String> cmd = new ArrayList<>(List.of(java()));
         cmd.addAll(c.jvmArgs());
         cmd.addAll(List.of("-cp", appJar().toString(), LoadApp.class.getName(), "" + threads, "" + warmupMs, "" + measureMs));
+        if (callsPerS > 0) cmd.add("" + callsPerS);
         String out = exec(cmd, c.env(), 120);
         String line = out.lines().filter(l -> l.startsWith("RESULT ")).reduce((a, b) -> b)
                 .orElseThrow(() -> new IllegalStateException(c.name() + ": no result; output:\n" + out));
@@ -247,8 +290,9 @@ public final class BenchMain {
                 threads, rounds, CALLS_PER_OP);
         double[] baseCpu = values(loads.get(base), "cpu_ns_per_op");
         Double otelCpuAdded = loads.containsKey(otelName) ? addedPerCall(loads.get(otelName), baseCpu, "cpu_ns_per_op") : null;
-        System.out.printf(Locale.ROOT, "%-30s %10s %14s %11s %8s %15s %8s %9s %10s %10s %10s%n", "configuration", "ns/op", "added ns/call",
-                "spread", "vs OTel", "app-thread ns", "vs OTel", "B/call", "dropped", "start ms", "to main");
+        double[] baseProc = values(loads.get(base), "proc_cpu_ns_per_op");
+        System.out.printf(Locale.ROOT, "%-30s %10s %14s %11s %8s %15s %8s %14s %9s %10s %10s %10s%n", "configuration", "ns/op", "added ns/call",
+                "spread", "vs OTel", "app-thread ns", "vs OTel", "process CPU ns", "B/call", "dropped", "start ms", "to main");
         for (int i = 0; i < configs.size(); i++) {
             String name = configs.get(i).name();
             List<Map<String, Double>> rs = loads.get(name);
@@ -265,9 +309,10 @@ public final class BenchMain {
             String vsOtel = otelAdded == null || added <= 0 ? "-" : String.format(Locale.ROOT, "%.1fx", otelAdded / added);
             double cpuAdded = addedPerCall(rs, baseCpu, "cpu_ns_per_op");
             String vsOtelCpu = otelCpuAdded == null || cpuAdded <= 0 ? "-" : String.format(Locale.ROOT, "%.1fx", otelCpuAdded / cpuAdded);
-            System.out.printf(Locale.ROOT, "%-30s %10.1f %14.1f %11s %8s %15.1f %8s %9.1f %10s %10.0f %10.0f%n", name, medianOp,
+            double procAdded = addedPerCall(rs, baseProc, "proc_cpu_ns_per_op");
+            System.out.printf(Locale.ROOT, "%-30s %10.1f %14.1f %11s %8s %15.1f %8s %14.1f %9.1f %10s %10.0f %10.0f%n", name, medianOp,
                     i == 0 ? 0.0 : added, i == 0 ? "-" : String.format(Locale.ROOT, "%.0f..%.0f", spreadLo, spreadHi), i == 0 ? "-" : vsOtel,
-                    i == 0 ? 0.0 : cpuAdded, i == 0 ? "-" : vsOtelCpu,
+                    i == 0 ? 0.0 : cpuAdded, i == 0 ? "-" : vsOtelCpu, i == 0 ? 0.0 : procAdded,
                     alloc, dropped < 0 ? "-" : String.format(Locale.ROOT, "%.0f", dropped), start, toMain);
             json.append("    {\"name\": \"").append(name).append("\", \"ns_per_op_median\": ").append(fmt(medianOp))
                     .append(", \"ns_per_op_rounds\": ").append(Arrays.toString(ns))
@@ -276,6 +321,7 @@ public final class BenchMain {
                     .append(", \"ratio_to_no_agent\": ").append(fmt(medianOp / baseMedianOp))
                     .append(", \"otel_added_over_this_added\": ").append(otelAdded == null || added <= 0 ? "null" : fmt(otelAdded / added))
                     .append(", \"app_thread_cpu_added_ns_per_call\": ").append(fmt(i == 0 ? 0 : addedPerCall(rs, baseCpu, "cpu_ns_per_op")))
+                    .append(", \"process_cpu_added_ns_per_call\": ").append(fmt(i == 0 ? 0 : procAdded))
                     .append(", \"alloc_bytes_per_call\": ").append(fmt(alloc))
                     .append(", \"dropped_records\": ").append(dropped < 0 ? "null" : fmt(dropped))
                     .append(", \"startup_ms_median\": ").append(fmt(start)).append(", \"startup_added_ms\": ").append(fmt(start - baseStart))
@@ -288,7 +334,9 @@ public final class BenchMain {
         Files.writeString(out, json.toString());
         System.out.println("\nadded ns/call = (ns/op − no-agent ns/op of the same round) / " + CALLS_PER_OP + ", median over rounds; spread = min..max;"
                 + " ns/op is wall time per operation (HiQ's and OTel's background threads compete for the cores);"
-                + " app-thread ns = the workload threads' own CPU time added per traced call");
+                + " app-thread ns = the workload threads' own CPU time added per traced call;"
+                + " process CPU ns = the whole process's CPU time (all threads: workload, HiQ's consumers and sinks, GC, JIT) added per traced call;"
+                + " dropped = records HiQ dropped in the run (saturated: the workload runs flat out; see --sustained for the zero-drop rate)");
         System.out.println("written: " + out);
     }
 

@@ -15,9 +15,15 @@ import javax.management.ObjectName;
  * by the workload threads (ThreadMXBean), and HiQ's dropped-record count when HiQ is attached.
  * {@code ns_per_op} is wall time × threads / operations (what the application feels, consumer
  * threads competing for the cores included); {@code cpu_ns_per_op} is the workload threads' own CPU
- * time per operation (what the application thread itself pays).
+ * time per operation (what the application thread itself pays); {@code proc_cpu_ns_per_op} is the
+ * whole process's CPU time per operation over the measured window (all threads: the workload, HiQ's
+ * consumers and sinks, Kafka's sender, GC and JIT — what an operator pays).
  *
- * <p>Usage: {@code LoadApp THREADS WARMUP_MS MEASURE_MS}
+ * <p>With a fourth argument {@code CALLS_PER_S} the threads are paced to that total traced-call
+ * rate instead of running flat out (the sustained-rate search): each thread does the operations it
+ * owes by now and parks while ahead, so that pacing itself burns no core.
+ *
+ * <p>Usage: {@code LoadApp THREADS WARMUP_MS MEASURE_MS [CALLS_PER_S]}
  */
 public final class LoadApp {
     private LoadApp() {}
@@ -26,6 +32,10 @@ public final class LoadApp {
         int threads = Integer.parseInt(args[0]);
         long warmupMs = Long.parseLong(args[1]);
         long measureMs = Long.parseLong(args[2]);
+        // operations per nanosecond per thread; 0 = unpaced
+        double opsPerNs = args.length > 3 ? Double.parseDouble(args[3]) / BenchMain.CALLS_PER_OP / threads / 1e9 : 0;
+        com.sun.management.OperatingSystemMXBean os =
+                (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
         com.sun.management.ThreadMXBean mx = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
         AtomicBoolean measuring = new AtomicBoolean();
         AtomicBoolean stop = new AtomicBoolean();
@@ -43,12 +53,31 @@ public final class LoadApp {
                 long x = 0, acc = 0;
                 try {
                     start.await();
-                    while (!measuring.get()) acc += target.outer(x++);
+                    long w0 = System.nanoTime(), wn = 0;
+                    while (!measuring.get()) {
+                        if (opsPerNs > 0 && wn >= (System.nanoTime() - w0) * opsPerNs) {
+                            java.util.concurrent.locks.LockSupport.parkNanos(50_000);
+                            continue;
+                        }
+                        acc += target.outer(x++);
+                        wn++;
+                    }
                     measureStart.await();
                     long a0 = mx.getCurrentThreadAllocatedBytes();
                     long c0 = mx.getCurrentThreadCpuTime();
-                    long n = 0;
+                    long n = 0, p0 = System.nanoTime();
                     while (!stop.get()) {
+                        if (opsPerNs > 0) {
+                            // capped so that a catch-up after a stall still looks at the stop flag
+                            long owed = Math.min(4096, (long) ((System.nanoTime() - p0) * opsPerNs) - n);
+                            if (owed <= 0) {
+                                java.util.concurrent.locks.LockSupport.parkNanos(50_000);
+                                continue;
+                            }
+                            for (long i = 0; i < owed; i++) acc += target.outer(x++);
+                            n += owed;
+                            continue;
+                        }
                         // 64 operations between checks of the flag: the check itself stays negligible
                         for (int i = 0; i < 64; i++) acc += target.outer(x++);
                         n += 64;
@@ -68,12 +97,16 @@ public final class LoadApp {
         start.await();
         Thread.sleep(warmupMs);
         measuring.set(true);
+        long dropped0 = hiqDropped();
         measureStart.await();
         long t0 = System.nanoTime();
+        long proc0 = os.getProcessCpuTime();
         Thread.sleep(measureMs);
         stop.set(true);
         for (Thread w : workers) w.join();
         long elapsed = System.nanoTime() - t0;
+        long procCpu = os.getProcessCpuTime() - proc0;
+        long dropped1 = hiqDropped();
         long totalOps = 0, totalAlloc = 0, totalCpu = 0, s = 0;
         for (int t = 0; t < threads; t++) {
             totalOps += ops[t];
@@ -84,7 +117,10 @@ public final class LoadApp {
         double nsPerOp = (double) elapsed * threads / totalOps;
         System.out.println("RESULT {\"ops\":" + totalOps + ",\"ns_per_op\":" + nsPerOp
                 + ",\"cpu_ns_per_op\":" + ((double) totalCpu / totalOps)
-                + ",\"alloc_per_op\":" + ((double) totalAlloc / totalOps) + ",\"dropped\":" + hiqDropped()
+                + ",\"proc_cpu_ns_per_op\":" + ((double) procCpu / totalOps)
+                + ",\"calls_per_s\":" + (totalOps * BenchMain.CALLS_PER_OP * 1e9 / elapsed)
+                + ",\"alloc_per_op\":" + ((double) totalAlloc / totalOps) + ",\"dropped\":" + dropped1
+                + ",\"dropped_measured\":" + (dropped1 < 0 ? -1 : dropped1 - dropped0)
                 + ",\"check\":" + (s & 1) + "}");
     }
 

@@ -29,13 +29,33 @@ public final class JackThroughputBench {
         int spans = args.length > 1 ? Integer.parseInt(args[1]) : 10;
         boolean jackLog = args.length <= 2 || !args[2].equals("off");
         boolean profile = args.length > 3 && args[3].equals("profile");
+        // fifth argument: producer settings compared side by side against the same broker, e.g.
+        // "compression.type=none;compression.type=lz4;compression.type=zstd" (each run: key=value&key=value)
+        List<String> variants = args.length > 4 ? List.of(args[4].split(";")) : List.of("");
         EmbeddedKafkaKraftBroker broker = new EmbeddedKafkaKraftBroker(1, 4, "hiq-bench");
         broker.afterPropertiesSet();
-        Path home = Files.createTempDirectory("hiq-jack-bench");
         try {
             List<HiQTree> input = build(trees, spans);
-            // warm-up round on its own topic-less pipeline? No: one run, the first 10 % is warm-up
+            for (String variant : variants) runOnce(broker, input, trees, spans, jackLog, profile, variant);
+        } finally {
+            broker.destroy();
+        }
+    }
+
+    private static void runOnce(EmbeddedKafkaKraftBroker broker, List<HiQTree> input, int trees, int spans, boolean jackLog,
+                                boolean profile, String variant) throws Exception {
+        Path home = Files.createTempDirectory("hiq-jack-bench");
+        com.sun.management.OperatingSystemMXBean os =
+                (com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+        long cpu0 = os.getProcessCpuTime();
+        {
+            // one run, the first 10 % is warm-up
             Map<String, String> vars = new HashMap<>();
+            if (!variant.isBlank()) {
+                Path props = home.resolve("producer.properties");
+                Files.writeString(props, variant.replace('&', '\n') + "\n");
+                vars.put("HIQ_KAFKA_PROPS", props.toString());
+            }
             vars.put("JACK", "1");
             vars.put("HIQ_HOME", home.toString());
             vars.put("HIQ_KAFKA_BOOTSTRAP", broker.getBrokersAsString());
@@ -77,13 +97,14 @@ public final class JackThroughputBench {
             ctx.exit(5000);
             double secs = (t1 - t0) / 1e9;
             long done = ctx.counters().get("JackPublished") + ctx.counters().get("JackReplayed");
-            System.out.printf("jack bench: %d trees x %d spans, jack log %s%n", trees, spans, jackLog ? "on" : "off");
+            System.out.printf("jack bench: %d trees x %d spans, jack log %s, producer %s%n", trees, spans, jackLog ? "on" : "off",
+                    variant.isBlank() ? "defaults" : variant);
             System.out.printf("  published %d trees in %.2f s: %.0f trees/s, %.0f spans/s%n", done, secs, done / secs, done * (double) spans / secs);
             System.out.printf("  accept() on the calling thread: %.0f ns per tree (incl. overflow to spool: %d spooled)%n",
                     acceptNanos / (double) trees, ctx.counters().get("JackSpooled"));
             System.out.printf("  counters: %s%n", ctx.counters().snapshot());
-            System.out.printf("  process CPU %.2f s over %.2f s wall (%d cores); by thread:%n",
-                    ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime() / 1e9,
+            System.out.printf("  process CPU %.2f s over %.2f s wall (%d cores); by thread (cumulative over the runs of this JVM):%n",
+                    (os.getProcessCpuTime() - cpu0) / 1e9,
                     secs, Runtime.getRuntime().availableProcessors());
             cpuByThread.entrySet().stream().sorted((a, b) -> Long.compare(b.getValue(), a.getValue())).limit(8)
                     .forEach(e -> System.out.printf("    %-50s %.2f s%n", e.getKey(), e.getValue() / 1e9));
@@ -92,8 +113,6 @@ public final class JackThroughputBench {
                 samples.entrySet().stream().sorted((a, b) -> b.getValue() - a.getValue()).limit(25)
                         .forEach(e -> System.out.printf("    %6d  %s%n", e.getValue(), e.getKey()));
             }
-        } finally {
-            broker.destroy();
         }
     }
 
