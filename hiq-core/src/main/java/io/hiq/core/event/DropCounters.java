@@ -11,4 +11,9 @@ public final class DropCounters {
     public final AtomicLong droppedEvents = new AtomicLong();
     /** Roots (whole trees) dropped. */
     public final AtomicLong droppedTrees = new AtomicLong();
+    /**
+     * Traced calls ignored because they ran inside HiQ's own recording on the same thread (a traced
+     * custom metric supplier): recording them would overwrite the record being written.
+     */
+    public final AtomicLong reentrantCalls = new AtomicLong();
 }

@@ -2,7 +2,6 @@ package io.hiq.core.event;
 
 import java.util.Iterator;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.LongSupplier;
 
 /**
@@ -17,14 +16,16 @@ import java.util.function.LongSupplier;
 public final class Recorder {
     private static volatile boolean enabled;
     private static volatile Config config;
-    private static final ConcurrentLinkedQueue<ThreadBuffer> BUFFERS = new ConcurrentLinkedQueue<>();
-    private static final AtomicInteger REGISTRATIONS = new AtomicInteger();
-
-    private static final ThreadLocal<ThreadBuffer> LOCAL = new ThreadLocal<>();
 
     private Recorder() {}
 
-    private record Config(SpanRing ring, int maxRecords, LongSupplier[] extraMetrics, DropCounters drops) {}
+    /**
+     * One install: its ring, its own thread-local and its own list of buffers. A new install starts
+     * with a new thread-local, so after {@link #uninstall()} nothing static reaches the old buffers
+     * or the old ring (a stale thread-local entry keeps a buffer whose ring was released).
+     */
+    private record Config(SpanRing ring, int maxRecords, LongSupplier[] extraMetrics, DropCounters drops,
+                          ThreadLocal<ThreadBuffer> local, ConcurrentLinkedQueue<ThreadBuffer> buffers) {}
 
     /**
      * Connects the hot path to a ring and switches recording on. Threads that recorded under a previous
@@ -32,15 +33,19 @@ public final class Recorder {
      */
     public static synchronized void install(SpanRing ring, int maxRecords, LongSupplier[] extraMetrics, DropCounters drops) {
         if (maxRecords < 2) throw new IllegalArgumentException("HIQ_BUFFER_SIZE: " + maxRecords + " is too small");
-        config = new Config(ring, maxRecords, extraMetrics.clone(), drops);
+        config = new Config(ring, maxRecords, extraMetrics.clone(), drops, new ThreadLocal<>(), new ConcurrentLinkedQueue<>());
         enabled = true;
     }
 
-    /** Disconnects the hot path: recording stops, the ring is no longer referenced. */
+    /** Disconnects the hot path: recording stops, the ring and the buffers are no longer referenced. */
     public static synchronized void uninstall() {
         enabled = false;
+        Config c = config;
         config = null;
-        BUFFERS.clear();
+        if (c != null) {
+            for (ThreadBuffer b : c.buffers) b.release();
+            c.buffers.clear();
+        }
     }
 
     /** Switches recording on or off at run time (global status, MBean); instrumentation stays. */
@@ -52,14 +57,13 @@ public final class Recorder {
     /**
      * Called on entry of a traced method (the agent's advice).
      *
-     * @return an opaque token for {@link #exitToken}: the thread's buffer, or null when not recorded
+     * @return an opaque token for {@link #exitToken}: the call's frame, or null when not recorded
      */
     public static Object enterToken(int tagId) {
         if (!enabled) return null;
         ThreadBuffer b = buffer();
         if (b == null) return null;
-        b.enter(tagId);
-        return b;
+        return b.enter(tagId);
     }
 
     /**
@@ -71,28 +75,29 @@ public final class Recorder {
         if (!enabled) return null;
         ThreadBuffer b = buffer();
         if (b == null) return null;
-        b.enter(tagId, nanoTime);
-        return b;
+        return b.enter(tagId, nanoTime);
     }
 
     /** Like {@link #exitToken} with an end reading the caller took. */
     public static void exitTokenAt(int tagId, Object token, Throwable thrown, long nanoTime) {
         if (token == null) return;
-        ((ThreadBuffer) token).exit(tagId, thrown, nanoTime);
+        ThreadBuffer.Frame f = (ThreadBuffer.Frame) token;
+        f.buffer.exit(f, tagId, thrown, nanoTime);
     }
 
     /** Called on exit of a traced method, normal or by exception ({@code thrown} non-null), with the token {@link #enterToken} returned. */
     public static void exitToken(int tagId, Object token, Throwable thrown) {
         if (token == null) return;
         long now = System.nanoTime();
-        ((ThreadBuffer) token).exit(tagId, thrown, now);
+        ThreadBuffer.Frame f = (ThreadBuffer.Frame) token;
+        f.buffer.exit(f, tagId, thrown, now);
     }
 
     /** Attaches extra information to the calling thread's innermost traced call, if any. */
     public static void extra(String key, Object value) {
         if (!enabled) return;
-        ThreadBuffer b = LOCAL.get();
-        if (b != null && b.depth() > 0) b.extra(new ExtraValue(key, value));
+        ThreadBuffer b = existing();
+        if (b != null && b.depth() > 0 && !b.muted()) b.extra(new ExtraValue(key, value));
     }
 
     /**
@@ -101,7 +106,7 @@ public final class Recorder {
      */
     public static TaskLink fork() {
         if (!enabled) return null;
-        ThreadBuffer b = LOCAL.get();
+        ThreadBuffer b = existing();
         if (b == null || !b.canFork()) return null;
         TaskLink link = new TaskLink();
         b.fork(link);
@@ -118,31 +123,37 @@ public final class Recorder {
     /** Called on the thread that ran a forked task, after it ran (also when it threw). */
     public static void adoptEnd(TaskLink link) {
         if (link == null) return;
-        ThreadBuffer b = LOCAL.get();
+        ThreadBuffer b = existing();
         if (b != null) b.adoptEnd(link);
     }
 
-    private static ThreadBuffer buffer() {
-        ThreadBuffer b = LOCAL.get();
+    private static ThreadBuffer existing() {
         Config c = config;
-        if (b != null && b.configuredBy == c) return b;
-        return newBuffer(c);
+        return c == null ? null : c.local.get();
+    }
+
+    private static ThreadBuffer buffer() {
+        Config c = config;
+        if (c == null) return null;
+        ThreadBuffer b = c.local.get();
+        return b != null ? b : newBuffer(c);
     }
 
     private static ThreadBuffer newBuffer(Config c) {
-        if (c == null) return null;
         Thread t = Thread.currentThread();
-        ThreadBuffer b = new ThreadBuffer(t, c.ring, c.maxRecords, c.extraMetrics, c.drops);
-        b.configuredBy = c;
-        LOCAL.set(b);
-        BUFFERS.add(b);
-        if ((REGISTRATIONS.incrementAndGet() & 63) == 0) sweepDeadThreads();
+        // decided once per thread and install: HiQ's own threads get a buffer that never records
+        boolean own = HiQThreads.isHiQ(t);
+        ThreadBuffer b = new ThreadBuffer(t, c.ring, c.maxRecords, c.extraMetrics, c.drops, own);
+        c.local.set(b);
+        if (!own) c.buffers.add(b);
         return b;
     }
 
     /** Publishes and forgets the buffers of threads that have terminated. */
-    public static void sweepDeadThreads() {
-        for (Iterator<ThreadBuffer> it = BUFFERS.iterator(); it.hasNext(); ) {
+    public static synchronized void sweepDeadThreads() {
+        Config c = config;
+        if (c == null) return;
+        for (Iterator<ThreadBuffer> it = c.buffers.iterator(); it.hasNext(); ) {
             ThreadBuffer b = it.next();
             if (b.drainIfOwnerDead()) it.remove();
         }
@@ -155,7 +166,7 @@ public final class Recorder {
      * @return false when the calling thread's completed roots could not all be published (ring full)
      */
     public static boolean flushForShutdown() {
-        ThreadBuffer own = LOCAL.get();
+        ThreadBuffer own = existing();
         boolean done = own == null || own.flushCompleted();
         sweepDeadThreads();
         return done;

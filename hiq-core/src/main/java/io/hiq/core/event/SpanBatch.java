@@ -26,6 +26,13 @@ public final class SpanBatch {
     public static final int ADOPT = 5;
     /** This thread finished running a forked task. */
     public static final int ADOPT_END = 6;
+    /**
+     * A repair marker before an ENTER or EXIT: recording on the thread lost records (an error or a
+     * stack overflow inside HiQ), and exactly {@link #tagId(int)} calls are really open now. The
+     * assembler closes the deeper calls it holds (flagging the tree {@code broken}); if it holds
+     * fewer, the EXIT that follows is not one of its calls and is skipped.
+     */
+    public static final int UNWIND = 7;
 
     static final long KIND_MASK = 0xFL;
     static final int TAG_SHIFT = 4;
@@ -71,7 +78,7 @@ public final class SpanBatch {
      */
     public boolean ownerTerminated() { return ownerTerminated; }
 
-    /** {@link #ENTER}, {@link #EXIT}, {@link #EXTRA}, {@link #FORK}, {@link #ADOPT} or {@link #ADOPT_END}. */
+    /** {@link #ENTER}, {@link #EXIT}, {@link #EXTRA}, {@link #FORK}, {@link #ADOPT}, {@link #ADOPT_END} or {@link #UNWIND}. */
     public int kind(int i) { return (int) (data[i * stride] & KIND_MASK); }
 
     /** The record's tag id ({@link TagRegistry}). */

@@ -26,6 +26,8 @@ public final class SpanRing {
     private final Disruptor<SpanBatch> disruptor;
     private final RingBuffer<SpanBatch> ring;
     private final boolean block;
+    /** Set by {@link #shutdown}: a call that exits after close never waits for a ring nobody drains. */
+    private volatile boolean closed;
 
     /**
      * @param size     slots, a power of two
@@ -53,30 +55,43 @@ public final class SpanRing {
     }
 
     /**
-     * Publishes a thread's records. Returns false when the ring is full and the policy is drop; the
-     * caller keeps its records and retries later. Never blocks under the drop policy.
+     * Claims a slot for a thread's records: the slot's sequence, or -1 when the ring is full and the
+     * policy is drop (or the ring is closed). Never blocks under the drop policy. The caller fills it
+     * with {@link #fill} and makes it visible with {@link #commit}; a claim cut short by an error
+     * (a stack overflow inside HiQ) is given back empty with {@link #commitEmpty}, otherwise every
+     * consumer would wait for that slot for ever.
      */
-    boolean publish(long[] data, int records, int stride, Object[] refs, int refCount,
-                    long threadId, String threadName, long droppedTrees, boolean abortOpen) {
-        long seq;
+    long claim() {
         while (true) {
             try {
-                seq = ring.tryNext();
-                break;
+                return ring.tryNext();
             } catch (InsufficientCapacityException full) {
-                if (!block) return false;
+                if (!block || closed) return -1;
                 // back-pressure without claiming a slot first: a claimed-but-unpublished slot would
                 // make every consumer that has caught up spin on it at full speed
                 LockSupport.parkNanos(20_000);
             }
         }
-        try {
-            ring.get(seq).fill(data, records, stride, refs, refCount, threadId, threadName, droppedTrees, abortOpen);
-        } finally {
-            ring.publish(seq);
-        }
-        return true;
     }
+
+    /** Copies a thread's records into the claimed slot {@code seq}. */
+    void fill(long seq, long[] data, int records, int stride, Object[] refs, int refCount,
+              long threadId, String threadName, long droppedTrees, boolean abortOpen) {
+        ring.get(seq).fill(data, records, stride, refs, refCount, threadId, threadName, droppedTrees, abortOpen);
+    }
+
+    /** Makes the claimed slot {@code seq} visible to the consumers. */
+    void commit(long seq) { ring.publish(seq); }
+
+    /** Gives back a slot whose claim was cut short: published as an empty batch, unless it already was. */
+    void commitEmpty(long seq, long threadId, String threadName) {
+        if (ring.isAvailable(seq)) return;
+        ring.get(seq).fill(EMPTY, 0, 2, EMPTY_REFS, 0, threadId, threadName, 0, false);
+        ring.publish(seq);
+    }
+
+    private static final long[] EMPTY = new long[0];
+    private static final Object[] EMPTY_REFS = new Object[0];
 
     /** Slots in the ring. */
     public int capacity() { return ring.getBufferSize(); }
@@ -94,6 +109,7 @@ public final class SpanRing {
     /** Drains (bounded by the deadline) and stops the consumer threads. */
     public void shutdown(long deadlineNanos) {
         awaitDrained(deadlineNanos);
+        closed = true;
         try {
             disruptor.shutdown(Math.max(1, deadlineNanos - System.nanoTime()), TimeUnit.NANOSECONDS);
         } catch (Exception e) {

@@ -51,6 +51,8 @@ public final class HiQRuntime implements HiQContext, AutoCloseable {
     public static final String TAG_OVERFLOW = "TagOverflow";
     /** Counter names of DESIGN B7. */
     public static final String PUBLISHED = "Published", DROPPED = "Dropped", DROPPED_TREES = "DroppedTrees", TREES = "Trees";
+    /** Traced calls ignored because they ran inside HiQ's own recording (a traced custom metric). */
+    public static final String REENTRANT = "DroppedReentrant";
     /** Counter names of the bounded assembler (docs/FORMATS.md §1.2). */
     public static final String BROKEN_TREES = "BrokenTrees", TRUNCATED_TREES = "TruncatedTrees", PARTIAL_TREES = "PartialTrees";
 
@@ -100,6 +102,7 @@ public final class HiQRuntime implements HiQContext, AutoCloseable {
         counters.register(DROPPED, drops.droppedEvents::get);
         counters.register(DROPPED_TREES, drops.droppedTrees::get);
         counters.register(TAG_OVERFLOW, TAGS::overflowed);
+        counters.register(REENTRANT, drops.reentrantCalls::get);
 
         this.store = new TreeStore(options.maxTrees());
         sinks.add(store);
@@ -124,11 +127,7 @@ public final class HiQRuntime implements HiQContext, AutoCloseable {
         if (inst != null && settings.flag("HIQ_ASYNC")) this.asyncTransformer = AsyncInstrumentation.install(inst, settings.home(), err);
 
         // Everything not needed before the first traced call happens off the starting thread.
-        this.control = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "hiq-control");
-            t.setDaemon(true);
-            return t;
-        });
+        this.control = Executors.newSingleThreadScheduledExecutor(io.hiq.core.event.HiQThreads.daemon("hiq-control"));
         // JMX loads ~250 classes and the calibration keeps a core busy for a moment: both wait until
         // the application is past its own start-up (the MBean is there within a second)
         control.schedule(this::registerMBean, 300, TimeUnit.MILLISECONDS);
@@ -323,6 +322,9 @@ public final class HiQRuntime implements HiQContext, AutoCloseable {
     }
     @Override public void addTreeSink(TreeSink sink) { sinks.add(sink); }
     @Override public long epochMicros(long nanoTime) { return anchorEpochMicros + (nanoTime - anchorNanos) / 1000L; }
+
+    /** The ring of this runtime (tools and tests: a closed runtime's ring must become unreachable). */
+    public SpanRing ring() { return ring; }
 
     /** The run's {@code nanoTime} anchor: {@code time} readings in trees are relative to it. */
     public long anchorNanos() { return anchorNanos; }

@@ -39,6 +39,8 @@ final class OpenRoot {
     long lastNanos;
     long lastValue;
     boolean broken;
+    /** An UNWIND said the next EXIT closes a call this root does not hold open. */
+    boolean skipExit;
     boolean truncated;
     /** The final tree's id, chosen when the first partial tree names it in {@code part_of}. */
     String id;

@@ -161,8 +161,20 @@ public final class TreeAssembler implements SpanEventHandler {
                     open.put(tid, o);
                 }
                 enter(o, b, i);
+            } else if (kind == SpanBatch.UNWIND) {
+                if (o != null && unwind(o, b, i)) {
+                    o.threadId = tid;
+                    o.threadName = b.threadName();
+                    open.remove(tid);
+                    rootClosed(o);
+                    o = null;
+                }
             } else if (kind == SpanBatch.EXIT) {
                 if (o == null || o.depth == 0) continue; // its ENTER was dropped with an aborted root
+                if (o.skipExit) {
+                    o.skipExit = false; // an UNWIND said this EXIT's call is not one held open here
+                    continue;
+                }
                 if (exit(o, b, i)) {
                     o.threadId = tid;
                     o.threadName = b.threadName();
@@ -242,6 +254,23 @@ public final class TreeAssembler implements SpanEventHandler {
         else o.top().addChild(node);
         o.push(node, tagId, v0);
         o.held++;
+    }
+
+    /**
+     * Applies an UNWIND (the thread lost records; {@code tagId} calls are really open): closes the
+     * deeper calls as repaired, or marks the next EXIT as not ours when fewer are held. Returns true
+     * when it closed the root.
+     */
+    private boolean unwind(OpenRoot o, SpanBatch b, int i) {
+        int open = b.tagId(i);
+        if (o.depth > open) {
+            o.broken = true;
+            while (o.depth > open) closeTop(o, o.lastNanos, o.lastValue, null, -1, true);
+            return o.depth == 0;
+        }
+        o.skipExit = o.depth < open;
+        if (o.skipExit) o.broken = true;
+        return false;
     }
 
     /** Applies an EXIT; returns true when it closed the root. */
