@@ -179,6 +179,32 @@ class HttpApiTest {
     }
 
     @Test
+    void servicesListsEveryServiceOfTheWindowWithItsBusiestRoot() {
+        // without from: the last hour only (these trees are older)
+        assertThat(Http.json(base + "/api/services", TOKEN).get("services")).isEmpty();
+        JsonNode all = Http.json(base + "/api/services?from=" + MINUTE_A, TOKEN).get("services");
+        assertThat(all).hasSize(2);
+        assertThat(all.get(0).get("service").asText()).isEqualTo("batch"); // 20 each: ties by name
+        for (JsonNode s : all) {
+            String svcName = s.get("service").asText();
+            List<HiQTree> mine = TREES.stream().filter(t -> t.service().equals(svcName)).toList();
+            assertThat(s.get("trees").asLong()).as(svcName).isEqualTo(mine.size());
+            assertThat(s.get("root").asText()).isEqualTo("handle");
+            assertThat(s.get("root_trees").asLong()).isEqualTo(mine.size());
+            assertThat(s.get("count").asLong()).isEqualTo(mine.size());
+            double max = mine.stream().mapToLong(t -> t.root().span()).max().orElseThrow() / 1e6;
+            assertThat(s.get("max_ms").asDouble()).as(svcName + " max").isBetween(max * 0.99, max * 1.01);
+            assertThat(s.get("p99_ms").asDouble()).isLessThanOrEqualTo(s.get("max_ms").asDouble());
+        }
+        JsonNode onlyA = Http.json(base + "/api/services?from=" + MINUTE_A + "&to=" + (MINUTE_A + 60_000), TOKEN).get("services");
+        assertThat(onlyA.get(0).get("trees").asLong() + onlyA.get(1).get("trees").asLong()).isEqualTo(25);
+        assertThat(Http.json(base + "/api/services?limit=1&from=" + MINUTE_A, TOKEN).get("services")).hasSize(1);
+        assertThat(Http.get(base + "/api/services?limit=0", TOKEN).statusCode()).isEqualTo(400);
+        assertThat(Http.get(base + "/api/services?limit=5000", TOKEN).statusCode()).isEqualTo(400);
+        assertThat(Http.get(base + "/api/services", null).statusCode()).as("token required").isEqualTo(401);
+    }
+
+    @Test
     void seriesPerMinute() {
         // without from: the last day only (these trees are older)
         assertThat(Http.json(base + "/api/stats/series?tag=db", TOKEN)).isEmpty();

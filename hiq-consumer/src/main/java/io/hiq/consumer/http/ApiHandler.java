@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.hiq.consumer.store.SeriesPoint;
+import io.hiq.consumer.store.ServiceOverview;
+import io.hiq.consumer.store.ServiceSummary;
 import io.hiq.consumer.store.TagStats;
 import io.hiq.consumer.store.TreeSearch;
 import io.hiq.consumer.store.TreeStore;
@@ -93,6 +95,7 @@ public final class ApiHandler extends Handler.Abstract {
             if (path.equals("/api/trees")) return trees(response, callback, q);
             if (path.equals("/api/stats")) return stats(response, callback, q);
             if (path.equals("/api/stats/series")) return series(response, callback, q);
+            if (path.equals("/api/services")) return services(response, callback, q);
             if (path.startsWith("/api/trees/")) {
                 String rest = path.substring("/api/trees/".length());
                 boolean text = rest.endsWith("/text");
@@ -181,6 +184,28 @@ public final class ApiHandler extends Handler.Abstract {
         for (TagStats s : stats) {
             arr.addObject().put("tag", s.tag()).put("count", s.count()).put("mean_ms", s.meanMs())
                     .put("p50_ms", s.p50Ms()).put("p95_ms", s.p95Ms()).put("p99_ms", s.p99Ms()).put("max_ms", s.maxMs());
+        }
+        return json(response, callback, 200, o);
+    }
+
+    private boolean services(Response response, Callback callback, Fields q) throws Exception {
+        Long to = TimeParam.parse("to", q.getValue("to"));
+        Long from = TimeParam.parse("from", q.getValue("from"));
+        // bounded like /api/stats: without from, the hour before to (or now)
+        if (from == null) from = (to != null ? to : System.currentTimeMillis()) - TreeStore.DEFAULT_STATS_WINDOW_MS;
+        int limit = (int) intParam(q, "limit", 20);
+        if (limit < 1 || limit > ServiceOverview.MAX_SERVICES) {
+            throw new BadRequestException("parameter 'limit': must be 1.." + ServiceOverview.MAX_SERVICES + ", was " + limit);
+        }
+        ObjectNode o = mapper.createObjectNode();
+        o.put("from", q.getValue("from"));
+        o.put("to", q.getValue("to"));
+        ArrayNode arr = o.putArray("services");
+        for (ServiceSummary s : new ServiceOverview(store).services(from, to, limit)) {
+            TagStats t = s.rootStats();
+            arr.addObject().put("service", s.service()).put("trees", s.trees()).put("root", s.rootTag())
+                    .put("root_trees", s.rootTrees()).put("count", t.count()).put("mean_ms", t.meanMs())
+                    .put("p50_ms", t.p50Ms()).put("p95_ms", t.p95Ms()).put("p99_ms", t.p99Ms()).put("max_ms", t.maxMs());
         }
         return json(response, callback, 200, o);
     }

@@ -59,26 +59,20 @@
     const roots = new Map();
     data.trees.forEach((t) => roots.set(t.root, (roots.get(t.root) || 0) + 1));
     busiestRoot = [...roots.entries()].sort((a, b) => b[1] - a[1])[0]?.[0] || null;
-    services = [...new Set(data.trees.map((t) => t.service))].sort();
   }
-  let busiestRoot = null, services = [];
+  let busiestRoot = null;
 
-  // one row per service (of the listed trees): its busiest root tag's statistics, never mixed
+  // one row per service that stored trees in the last hour (not only those listed): its busiest
+  // root tag's statistics, never mixed across services
   async function loadServices() {
-    const shown = services.slice(0, 20);
-    const rows = await Promise.all(shown.map(async (svc) => {
-      const [st, page] = await Promise.all([get('/api/stats?' + new URLSearchParams({ service: svc })),
-        get('/api/trees?' + new URLSearchParams({ service: svc, limit: '50' }))]);
-      const counts = new Map();
-      page.trees.forEach((t) => counts.set(t.root, (counts.get(t.root) || 0) + 1));
-      const root = [...counts.entries()].sort((a, b) => b[1] - a[1])[0]?.[0];
-      const t = st.tags.find((x) => x.tag === root) || { count: 0, p50_ms: 0, p95_ms: 0, p99_ms: 0, max_ms: 0 };
+    const data = await get('/api/services?limit=20');
+    const rows = data.services.map((s) => {
       const tr = el('tr');
-      tr.append(el('td', svc), el('td', page.total, 'num'), el('td', root || ''), el('td', t.count, 'num'), el('td', fmt(t.p50_ms), 'num'),
-        el('td', fmt(t.p95_ms), 'num'), el('td', fmt(t.p99_ms), 'num'), el('td', fmt(t.max_ms), 'num'));
-      tr.addEventListener('click', () => { $('f-service').value = svc; refresh(); });
+      tr.append(el('td', s.service), el('td', s.trees, 'num'), el('td', s.root || ''), el('td', s.count, 'num'), el('td', fmt(s.p50_ms), 'num'),
+        el('td', fmt(s.p95_ms), 'num'), el('td', fmt(s.p99_ms), 'num'), el('td', fmt(s.max_ms), 'num'));
+      tr.addEventListener('click', () => { $('f-service').value = s.service; refresh(); });
       return tr;
-    }));
+    });
     $('services').tBodies[0].replaceChildren(...rows);
   }
 

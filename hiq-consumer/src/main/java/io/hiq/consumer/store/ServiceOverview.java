@@ -1,0 +1,71 @@
+package io.hiq.consumer.store;
+
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Per-service statistics over a window, for every service that stored trees in it — not only the
+ * services of the trees a page happens to list. One grouped count over the trees' start index finds
+ * the services and their busiest root tag; each shown service then reads only its root tag's
+ * roll-ups, so a call costs one index range scan plus at most {@code limit} small roll-up reads.
+ */
+public final class ServiceOverview {
+    /** Most services one call returns (the busiest first). */
+    public static final int MAX_SERVICES = 100;
+
+    private final TreeStore store;
+
+    /** An overview over {@code store}. */
+    public ServiceOverview(TreeStore store) {
+        this.store = store;
+    }
+
+    /**
+     * The services with trees that started in [{@code fromMs}, {@code toMs}) ({@code toMs} null =
+     * unbounded), busiest first (ties by name), at most {@code limit} (capped at {@link #MAX_SERVICES}).
+     */
+    public List<ServiceSummary> services(long fromMs, Long toMs, int limit) throws SQLException {
+        int max = Math.max(1, Math.min(limit, MAX_SERVICES));
+        String sql = "SELECT service, root_tag, COUNT(*) FROM hiq_tree WHERE start_us >= ?"
+                + (toMs != null ? " AND start_us < ?" : "") + " GROUP BY service, root_tag";
+        Map<String, long[]> trees = new LinkedHashMap<>();   // service -> {trees}
+        Map<String, String> busiest = new LinkedHashMap<>(); // service -> root tag
+        Map<String, Long> busiestCount = new LinkedHashMap<>();
+        store.read(c -> {
+            try (PreparedStatement ps = c.prepareStatement(sql)) {
+                ps.setLong(1, Math.multiplyExact(fromMs, 1000L));
+                if (toMs != null) ps.setLong(2, Math.multiplyExact(toMs, 1000L));
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        String service = rs.getString(1);
+                        String root = rs.getString(2);
+                        long n = rs.getLong(3);
+                        trees.computeIfAbsent(service, s -> new long[1])[0] += n;
+                        Long best = busiestCount.get(service);
+                        if (best == null || n > best || (n == best && root.compareTo(busiest.get(service)) < 0)) {
+                            busiest.put(service, root);
+                            busiestCount.put(service, n);
+                        }
+                    }
+                }
+            }
+            return null;
+        });
+        List<String> order = new ArrayList<>(trees.keySet());
+        order.sort(Comparator.<String>comparingLong(s -> -trees.get(s)[0]).thenComparing(Comparator.naturalOrder()));
+        List<ServiceSummary> out = new ArrayList<>(Math.min(max, order.size()));
+        for (String service : order.subList(0, Math.min(max, order.size()))) {
+            String root = busiest.get(service);
+            TagStats stats = store.stats(service, fromMs, toMs).stream().filter(s -> s.tag().equals(root)).findFirst()
+                    .orElse(new TagStats(service, root, 0, 0, 0, 0, 0, 0, 0));
+            out.add(new ServiceSummary(service, trees.get(service)[0], root, busiestCount.get(service), stats));
+        }
+        return out;
+    }
+}
