@@ -150,11 +150,13 @@ public final class JackPipeline implements TreeSink {
 
     @Override
     public void accept(HiQTree tree) {
-        if (closed) {
-            overflow(tree);
-            return;
-        }
-        synchronized (pendingLock) { // uncontended: only the assembler calls this
+        synchronized (pendingLock) { // uncontended: only the assembler calls this (and close, once)
+            // checked under the lock: a tree added after close() took the last pending trees
+            // would sit in the list forever, lost without a word
+            if (closed) {
+                overflow(tree);
+                return;
+            }
             pending.add(tree);
             if (pending.size() >= maxBatch) handOver();
         }
@@ -324,7 +326,6 @@ public final class JackPipeline implements TreeSink {
             Replay r = replays.poll();
             ExportResult res = r.future().getNow(null);
             if (res == null) res = ExportResult.failure(r.chunk().trees(), null);
-            counters.replayed.addAndGet(res.delivered());
             for (EncodedTree t : res.rejected()) reject(t, "refused by " + publisher.name());
             if (!res.retry().isEmpty()) {
                 // keep the order: everything from this chunk on is read again after the next probe
@@ -339,6 +340,9 @@ public final class JackPipeline implements TreeSink {
                 replays.clear();
                 break;
             }
+            // counted when committed: the trees acknowledged in a chunk that failed in part are
+            // read and sent again after the rewind, and must not count twice
+            counters.replayed.addAndGet(res.delivered());
             spool.commit(r.chunk().end(), r.chunk().size());
             if (down) {
                 down = false;
@@ -354,7 +358,12 @@ public final class JackPipeline implements TreeSink {
         if (chunk == null) return false;
         // trees spooled before the publisher (and its limit) was known must not block the replay
         List<EncodedTree> trees = new ArrayList<>(chunk.size());
-        for (EncodedTree t : chunk.trees()) if (!tooLarge(t)) trees.add(t);
+        for (EncodedTree t : chunk.trees()) {
+            // refused for good at an earlier probe (the chunk is read again after every failed
+            // one): neither sent again nor rejected again
+            if (rejectedIds.contains(t.id())) continue;
+            if (!tooLarge(t)) trees.add(t);
+        }
         CompletableFuture<ExportResult> f;
         try {
             f = publisher.export(trees);
@@ -492,7 +501,9 @@ public final class JackPipeline implements TreeSink {
         stopping = true;
         wake();
         join(Math.max(100, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())));
-        closed = true;
+        synchronized (pendingLock) {
+            closed = true; // from now on accept() spools (or counts as failed) each tree itself
+        }
         TreePublisher pub = publisher;
         if (pub != null) {
             // at least a moment, so that a healthy producer gets its last acknowledgements; this

@@ -19,8 +19,11 @@ import org.apache.kafka.common.utils.Time;
 /**
  * A single-node KRaft broker (broker and controller in one process) meant to run in a JVM of its
  * own, so that a test can {@code kill -9} it and start it again on the same port with the same
- * data directory: {@code BrokerProcess PORT DIR PARTITIONS}. Prints {@code LISTENING} on stdout
- * once it serves clients, then runs until killed. The controller port is kept in {@code DIR} so
+ * data directory: {@code BrokerProcess PORT DIR PARTITIONS [GO_FILE]}. Prints {@code LISTENING <ms>}
+ * on stdout once it serves clients ({@code ms}: how long the server's start-up took), then runs
+ * until killed. With {@code GO_FILE} it loads the broker's classes, prints {@code READY} and waits
+ * for that file to exist before starting: a test can time a restart without paying for the JVM's
+ * start on a loaded machine. The controller port is kept in {@code DIR} so
  * that a restart finds the quorum where the first start put it.
  */
 public final class BrokerProcess {
@@ -74,9 +77,17 @@ public final class BrokerProcess {
             }
             if (rc != 0) throw new IOException("cannot format Kafka storage in " + dir + " (exit " + rc + "): " + buf);
         }
-        KafkaRaftServer server = new KafkaRaftServer(KafkaConfig.fromProps(p, false), Time.SYSTEM);
+        KafkaConfig kc = KafkaConfig.fromProps(p, false);
+        if (args.length > 3) {
+            Path go = Path.of(args[3]);
+            System.out.println("READY");
+            System.out.flush();
+            while (!Files.exists(go)) Thread.sleep(20);
+        }
+        long t0 = System.nanoTime();
+        KafkaRaftServer server = new KafkaRaftServer(kc, Time.SYSTEM);
         server.startup();
-        System.out.println("LISTENING");
+        System.out.println("LISTENING " + (System.nanoTime() - t0) / 1_000_000);
         System.out.flush();
         server.awaitShutdown();
     }

@@ -84,15 +84,24 @@ class ExitDrainChaosIT {
         return p;
     }
 
-    Process startBroker(int port, Path dir, String name) throws IOException {
-        Process p = startJava(List.of("-Xmx512m", BrokerProcess.class.getName(), "" + port, dir.toString(), "2"), Map.of(), name);
+    /** Starts a broker JVM; with {@code go} it waits (classes loaded) until that file exists. */
+    Process launchBroker(int port, Path dir, String name, Path go) throws IOException {
+        List<String> args = new ArrayList<>(List.of("-Xmx512m", BrokerProcess.class.getName(), "" + port, dir.toString(), "2"));
+        if (go != null) args.add(go.toString());
+        return startJava(args, Map.of(), name);
+    }
+
+    /** Waits until the broker's stdout holds {@code word}; returns that line. */
+    String awaitBroker(Process p, String name, String word) {
         Path out = work.resolve(name + ".out");
-        await("broker " + name + " printing LISTENING").atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(200))
+        String[] line = {null};
+        await("broker " + name + " printing " + word).atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(20))
                 .until(() -> {
                     if (!p.isAlive()) throw new AssertionError("broker " + name + " died: " + Files.readString(work.resolve(name + ".err")));
-                    return Files.readString(out).contains("LISTENING");
+                    for (String l : Files.readAllLines(out)) if (l.startsWith(word)) line[0] = l;
+                    return line[0] != null;
                 });
-        return p;
+        return line[0];
     }
 
     static Properties clientProps(String bootstrap) {
@@ -127,9 +136,9 @@ class ExitDrainChaosIT {
         int port = freePort();
         Path data = work.resolve("kafka");
         String bootstrap = "127.0.0.1:" + port;
-        long b0 = System.nanoTime();
-        Process broker = startBroker(port, data, "broker1");
-        brokerStartupNanos = System.nanoTime() - b0;
+        Process broker = launchBroker(port, data, "broker1", null);
+        // the server's own start-up time: a restart is begun that much before it must be listening
+        brokerStartupNanos = TimeUnit.MILLISECONDS.toNanos(Long.parseLong(awaitBroker(broker, "broker1", "LISTENING").split(" ")[1]));
         try (Admin admin = Admin.create(clientProps(bootstrap))) {
             admin.createTopics(List.of(new NewTopic(TOPIC, 2, (short) 1))).all().get(60, TimeUnit.SECONDS);
         }
@@ -144,6 +153,8 @@ class ExitDrainChaosIT {
         env.put("HIQ_KAFKA_TOPIC", TOPIC);
         env.put("HIQ_TREES_FILE", treesFile.toString());
         env.put("HIQ_RING_POLICY", "block"); // every call makes its tree: the ids to find are all of them
+        KafkaConsumer<byte[], byte[]> probe = consumer(bootstrap); // ready before the program starts: cheap polls
+        List<TopicPartition> tps = partitions(probe);
         long t0 = System.nanoTime();
         Process app = startJava(program, env, "app");
 
@@ -151,11 +162,9 @@ class ExitDrainChaosIT {
         await("the program producing trees").atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(50))
                 .until(() -> !app.isAlive() || Files.exists(treesFile) && Files.size(treesFile) > 0);
         long producing = System.nanoTime();
-        try (KafkaConsumer<byte[], byte[]> probe = consumer(bootstrap)) {
-            List<TopicPartition> tps = partitions(probe);
-            await("first trees on the topic").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100))
-                    .until(() -> !app.isAlive() || probe.endOffsets(tps, Duration.ofSeconds(10)).values().stream().mapToLong(Long::longValue).sum() > 0);
-        }
+        await("first trees on the topic").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100))
+                .until(() -> !app.isAlive() || probe.endOffsets(tps, Duration.ofSeconds(10)).values().stream().mapToLong(Long::longValue).sum() > 0);
+        probe.close();
         long wait = TimeUnit.SECONDS.toNanos(3) - (System.nanoTime() - producing);
         if (wait > 0) TimeUnit.NANOSECONDS.sleep(wait); // the scenario's timing, not a synchronisation
         assertThat(app.isAlive()).as("the program still runs when the broker is killed").isTrue();
@@ -164,13 +173,18 @@ class ExitDrainChaosIT {
         assertThat(broker.waitFor(30, TimeUnit.SECONDS)).isTrue();
         long killed = System.nanoTime();
 
-        // the outage: the broker listens again OUTAGE_SECONDS after the kill; its start-up (slow on
-        // a loaded machine) is part of the outage, so the new process starts that much earlier
+        // the outage: the broker listens again about OUTAGE_SECONDS after the kill. Its JVM starts
+        // now and waits with its classes loaded; its server starts as long before that moment as
+        // the first start took (slow on a loaded machine)
+        Path go = work.resolve("go");
+        Process broker2 = launchBroker(port, data, "broker2", go);
+        awaitBroker(broker2, "broker2", "READY");
         long startAt = killed + TimeUnit.SECONDS.toNanos(OUTAGE_SECONDS) - brokerStartupNanos;
         long pause = startAt - System.nanoTime();
         if (pause > 0) TimeUnit.NANOSECONDS.sleep(pause);
         assertThat(app.isAlive()).as("the program is still running or draining when the broker comes back").isTrue();
-        startBroker(port, data, "broker2");
+        Files.writeString(go, "go");
+        awaitBroker(broker2, "broker2", "LISTENING");
         long back = System.nanoTime();
         boolean aliveWhenBack = app.isAlive();
 
@@ -220,14 +234,6 @@ class ExitDrainChaosIT {
         List<TopicPartition> tps = new ArrayList<>();
         for (PartitionInfo pi : c.partitionsFor(TOPIC, Duration.ofSeconds(30))) tps.add(new TopicPartition(TOPIC, pi.partition()));
         return tps;
-    }
-
-    static long topicSize(String bootstrap) {
-        try (KafkaConsumer<byte[], byte[]> c = consumer(bootstrap)) {
-            return c.endOffsets(partitions(c), Duration.ofSeconds(10)).values().stream().mapToLong(Long::longValue).sum();
-        } catch (RuntimeException e) {
-            return 0;
-        }
     }
 
     /** Every record of the topic, from the beginning to the end offsets as they are now: key → times seen. */
