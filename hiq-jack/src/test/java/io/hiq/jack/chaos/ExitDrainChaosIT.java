@@ -3,6 +3,9 @@ package io.hiq.jack.chaos;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.hiq.jack.publisher.EncodedTree;
+import io.hiq.jack.spool.DiskSpool;
+import io.hiq.jack.spool.SpoolChunk;
 import io.hiq.tree.TreeCodec;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -125,6 +128,7 @@ class ExitDrainChaosIT {
                 "-Dlogback.configurationFile=" + logback, "-Xmx512m",
                 TracedOrders.class.getName(), "" + TREES, "" + PER_SECOND, "" + EXIT_CODE);
         List<String> untraced = new ArrayList<>(program);
+        untraced.set(untraced.size() - 2, "0"); // no pacing: it does not change the output
         untraced.add("untraced");
         Process reference = startJava(untraced, Map.of(), "reference");
         assertThat(reference.waitFor(120, TimeUnit.SECONDS)).as("reference run ends").isTrue();
@@ -175,11 +179,12 @@ class ExitDrainChaosIT {
 
         // the outage: the broker listens again about OUTAGE_SECONDS after the kill. Its JVM starts
         // now and waits with its classes loaded; its server starts as long before that moment as
-        // the first start took (slow on a loaded machine)
+        // the first start took (slow on a loaded machine), and a bit more
         Path go = work.resolve("go");
         Process broker2 = launchBroker(port, data, "broker2", go);
         awaitBroker(broker2, "broker2", "READY");
-        long startAt = killed + TimeUnit.SECONDS.toNanos(OUTAGE_SECONDS) - brokerStartupNanos;
+        // (a restart recovers the killed broker's logs: allow it a third more than the first start)
+        long startAt = killed + TimeUnit.SECONDS.toNanos(OUTAGE_SECONDS) - brokerStartupNanos * 4 / 3;
         long pause = startAt - System.nanoTime();
         if (pause > 0) TimeUnit.NANOSECONDS.sleep(pause);
         assertThat(app.isAlive()).as("the program is still running or draining when the broker comes back").isTrue();
@@ -195,12 +200,10 @@ class ExitDrainChaosIT {
         System.out.printf("chaos: %d trees (%d before the kill); program producing at %.1f s, broker killed at %.1f s, listening again at %.1f s"
                         + " (outage %.1f s), program exited at %.1f s%n", TREES, producedBeforeKill, (producing - t0) / 1e9,
                 (killed - t0) / 1e9, (back - t0) / 1e9, (back - killed) / 1e9, exitedAt);
-        assertThat(aliveWhenBack).as("the program was still in its flush window when the broker was back").isTrue();
         System.out.println("chaos: program stderr:\n" + err);
 
         assertThat(app.exitValue()).as("exit code").isEqualTo(referenceCode);
         assertThat(out).as("stdout").isEqualTo(referenceOut);
-        assertThat(err).doesNotContain("trees stay in");
 
         Set<String> produced = new HashSet<>();
         for (String line : Files.readAllLines(treesFile, StandardCharsets.UTF_8)) produced.add(TreeCodec.decode(line).id());
@@ -210,10 +213,32 @@ class ExitDrainChaosIT {
         Set<String> missing = new HashSet<>(produced);
         missing.removeAll(onTopic.keySet());
         long duplicates = onTopic.values().stream().filter(n -> n > 1).count();
-        System.out.printf("chaos: %d records of %d distinct ids on the topic; %d ids twice or more; %d missing%n",
-                onTopic.values().stream().mapToInt(Integer::intValue).sum(), onTopic.size(), duplicates, missing.size());
+        List<String> leftInSpool = spooledIds(home.resolve("spool"));
+        System.out.printf("chaos: %d records of %d distinct ids on the topic; %d ids twice or more; %d missing; %d left in the spool%n",
+                onTopic.values().stream().mapToInt(Integer::intValue).sum(), onTopic.size(), duplicates, missing.size(), leftInSpool.size());
+        // whatever happened to the timing: nothing is lost without a word. A tree not on the topic
+        // is in the spool the program left, and the one line says how many stay there
+        assertThat(leftInSpool).as("trees missing from the topic are in the spool").containsAll(missing);
+        java.util.regex.Matcher stay = java.util.regex.Pattern.compile("(\\d+) trees stay in").matcher(err);
+        assertThat(stay.find() ? Long.parseLong(stay.group(1)) : 0L).as("the 'trees stay' line").isEqualTo(leftInSpool.size());
+
+        // the scenario itself: the broker was back while the program drained, so nothing stays
+        assertThat(aliveWhenBack).as("the program was still in its flush window when the broker was back"
+                + " (could not stage the scenario: machine too slow?)").isTrue();
+        assertThat(err).doesNotContain("trees stay in");
         assertThat(missing).as("produced tree ids not on the topic").isEmpty();
         assertThat(onTopic.keySet()).as("nothing but the program's trees").isEqualTo(produced);
+    }
+
+    /** The ids of the trees a spool still holds (after its committed position), in order. */
+    static List<String> spooledIds(Path dir) throws IOException {
+        List<String> ids = new ArrayList<>();
+        if (!Files.isDirectory(dir)) return ids;
+        try (DiskSpool spool = DiskSpool.open(dir, 1L << 40, 64L << 20, n -> { })) {
+            SpoolChunk c;
+            while ((c = spool.read(4096, 4 << 20)) != null) for (EncodedTree t : c.trees()) ids.add(t.id());
+        }
+        return ids;
     }
 
     static KafkaConsumer<byte[], byte[]> consumer(String bootstrap) {
