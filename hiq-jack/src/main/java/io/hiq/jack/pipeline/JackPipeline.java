@@ -100,6 +100,8 @@ public final class JackPipeline implements TreeSink {
     private volatile boolean stopping;
     private volatile long flushDeadline;
     private volatile boolean closed;
+    /** Why the publisher gave trees back when close() stopped it, for the "trees stay" line. */
+    private volatile Throwable closeError;
 
     private record Replay(SpoolChunk chunk, CompletableFuture<ExportResult> future) {}
 
@@ -293,8 +295,10 @@ public final class JackPipeline implements TreeSink {
                 counters.published.addAndGet(r.delivered());
                 for (EncodedTree t : r.rejected()) reject(t, "refused by " + publisher.name());
                 if (!r.retry().isEmpty()) {
-                    // busy is back-pressure: spooled and replayed behind, but the destination works
-                    if (!(r.error() instanceof PublisherBusyException)) markDown(r.error());
+                    // busy is back-pressure, and what close() took back from the publisher at the
+                    // deadline failed because Jack stopped it: neither is an outage to report
+                    if (closed) closeError = r.error();
+                    else if (!(r.error() instanceof PublisherBusyException)) markDown(r.error());
                     spoolAll(r.retry());
                 }
             } finally {
@@ -527,7 +531,10 @@ public final class JackPipeline implements TreeSink {
         long pending = spool.pending();
         if (pending > 0) {
             Stderr.line(pending + " trees stay in " + spool.directory()
-                    + (publisher != null && down ? " (" + publisher.name() + " still unreachable at the end of HIQ_FLUSH_TIMEOUT)" : "")
+                    + (publisher == null ? " (no publisher)"
+                        : down ? " (" + publisher.name() + " still unreachable at the end of HIQ_FLUSH_TIMEOUT)"
+                        : " (HIQ_FLUSH_TIMEOUT ended before " + publisher.name() + " acknowledged them"
+                            + (closeError != null ? ": " + publisher.describe(closeError) : "") + ")")
                     + " and are replayed at the next start with the same HIQ_HOME");
         }
     }

@@ -96,4 +96,50 @@ class JackPipelineCloseTest {
                     pub.delivered.size(), spool.pending(), failed).isEqualTo(accepted.get());
         }
     }
+
+    /** Takes every batch and never acknowledges it; at shutdown every tree comes back to retry. */
+    static final class SilentPublisher implements TreePublisher {
+        final List<CompletableFuture<ExportResult>> open = new java.util.concurrent.CopyOnWriteArrayList<>();
+        final List<List<EncodedTree>> batches = new java.util.concurrent.CopyOnWriteArrayList<>();
+        @Override public String name() { return "silent"; }
+        @Override public int maxMessageBytes() { return 1 << 20; }
+        @Override public boolean flush(Duration timeout) { return false; }
+        @Override public CompletableFuture<ExportResult> export(List<EncodedTree> batch) {
+            CompletableFuture<ExportResult> f = new CompletableFuture<>();
+            open.add(f);
+            batches.add(batch);
+            return f;
+        }
+        @Override public void shutdown(Duration timeout) {
+            for (int i = 0; i < open.size(); i++) {
+                open.get(i).complete(ExportResult.failure(batches.get(i), new IllegalStateException("closed before acknowledged")));
+            }
+        }
+    }
+
+    @Test
+    void treesNotAcknowledgedAtTheDeadlineAreSpooledNotCountedAndTheLineSaysWhy() throws Exception {
+        SilentPublisher pub = new SilentPublisher();
+        Counters counters = new Counters();
+        DiskSpool spool = DiskSpool.open(home.resolve("spool"), 1 << 30, 1 << 20, n -> { });
+        JackPipeline p = new JackPipeline(pub, spool, null, new JackCounters(counters), 8192, TimeUnit.SECONDS.toNanos(5)).start();
+        List<HiQTree> trees = TestTrees.trees(500);
+        try (StderrCapture err = new StderrCapture()) {
+            for (HiQTree t : trees) p.accept(t);
+            p.endOfBatch();
+            await("the trees sent").atMost(Duration.ofSeconds(20)).until(() -> pub.batches.stream().mapToInt(List::size).sum() == trees.size());
+            long t0 = System.nanoTime();
+            p.flush(System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(1500));
+            // the flush waited for the acknowledgements until its deadline
+            assertThat((System.nanoTime() - t0) / 1_000_000).isGreaterThanOrEqualTo(1300);
+            p.close();
+            // nothing was acknowledged: nothing counts as published, everything is in the spool
+            assertThat(counters.get("JackPublished") + counters.get("JackReplayed")).isZero();
+            assertThat(spool.pending()).isEqualTo(trees.size());
+            List<String> stay = err.lines("hiq: jack:").stream().filter(l -> l.contains("trees stay in")).toList();
+            assertThat(stay).hasSize(1);
+            assertThat(stay.get(0)).startsWith("hiq: jack: " + trees.size() + " trees stay in " + spool.directory())
+                    .contains("HIQ_FLUSH_TIMEOUT ended before silent acknowledged them: IllegalStateException: closed before acknowledged");
+        }
+    }
 }
