@@ -317,7 +317,9 @@ public final class JackPipeline implements TreeSink {
             nextRetry = System.nanoTime() + RETRY_NANOS;
             submitReplay(maxBatch); // the probe
         } else {
-            while (replays.size() < window && spool.hasUnread()) {
+            // a busy publisher would send the chunk back at once: reading it (up to 4 MiB, checked
+            // record by record) again every 100 ms only burns the CPU the sends need
+            while (replays.size() < window && spool.hasUnread() && publisher.ready()) {
                 if (!submitReplay(maxBatch)) break;
             }
         }

@@ -171,10 +171,10 @@ class ExitDrainChaosIT {
         // and published live: on a loaded machine Jack's first acknowledgement can take seconds
         await("first trees on the topic").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100))
                 .until(() -> !app.isAlive() || probe.endOffsets(tps, Duration.ofSeconds(10)).values().stream().mapToLong(Long::longValue).sum() > 0);
-        long onTopic = System.nanoTime();
+        long liveAt = System.nanoTime();
         probe.close();
         // the scenario's timing, not a synchronisation: 3 s into the run, 1 s into live delivery
-        long wait = Math.max(producing + TimeUnit.SECONDS.toNanos(3), onTopic + TimeUnit.SECONDS.toNanos(1)) - System.nanoTime();
+        long wait = Math.max(producing + TimeUnit.SECONDS.toNanos(3), liveAt + TimeUnit.SECONDS.toNanos(1)) - System.nanoTime();
         if (wait > 0) TimeUnit.NANOSECONDS.sleep(wait);
         assertThat(app.isAlive()).as("the program still runs when the broker is killed").isTrue();
         long producedBeforeKill = Files.readAllLines(treesFile).size();
@@ -204,7 +204,7 @@ class ExitDrainChaosIT {
         String err = Files.readString(work.resolve("app.err"));
         System.out.printf("chaos: %d trees (%d before the kill); program producing at %.1f s, first trees on the topic at %.1f s,"
                         + " broker killed at %.1f s, listening again at %.1f s (outage %.1f s), program exited at %.1f s%n",
-                TREES, producedBeforeKill, (producing - t0) / 1e9, (onTopic - t0) / 1e9,
+                TREES, producedBeforeKill, (producing - t0) / 1e9, (liveAt - t0) / 1e9,
                 (killed - t0) / 1e9, (back - t0) / 1e9, (back - killed) / 1e9, exitedAt);
         System.out.println("chaos: program stderr:\n" + err);
 
