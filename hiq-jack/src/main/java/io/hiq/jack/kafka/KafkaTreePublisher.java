@@ -87,6 +87,9 @@ public final class KafkaTreePublisher implements TreePublisher {
     public int maxMessageBytes() { return maxMessageBytes; }
 
     @Override
+    public boolean ready() { return !closed && pending.size() < MAX_PENDING; }
+
+    @Override
     public CompletableFuture<ExportResult> export(List<EncodedTree> batch) {
         if (batch.isEmpty()) return CompletableFuture.completedFuture(ExportResult.success(0));
         if (closed) return CompletableFuture.completedFuture(ExportResult.failure(batch, new IllegalStateException("publisher closed")));

@@ -100,6 +100,8 @@ public final class JackPipeline implements TreeSink {
     private volatile boolean stopping;
     private volatile long flushDeadline;
     private volatile boolean closed;
+    /** Why the publisher gave trees back when close() stopped it, for the "trees stay" line. */
+    private volatile Throwable closeError;
 
     private record Replay(SpoolChunk chunk, CompletableFuture<ExportResult> future) {}
 
@@ -150,11 +152,13 @@ public final class JackPipeline implements TreeSink {
 
     @Override
     public void accept(HiQTree tree) {
-        if (closed) {
-            overflow(tree);
-            return;
-        }
-        synchronized (pendingLock) { // uncontended: only the assembler calls this
+        synchronized (pendingLock) { // uncontended: only the assembler calls this (and close, once)
+            // checked under the lock: a tree added after close() took the last pending trees
+            // would sit in the list forever, lost without a word
+            if (closed) {
+                overflow(tree);
+                return;
+            }
             pending.add(tree);
             if (pending.size() >= maxBatch) handOver();
         }
@@ -291,8 +295,10 @@ public final class JackPipeline implements TreeSink {
                 counters.published.addAndGet(r.delivered());
                 for (EncodedTree t : r.rejected()) reject(t, "refused by " + publisher.name());
                 if (!r.retry().isEmpty()) {
-                    // busy is back-pressure: spooled and replayed behind, but the destination works
-                    if (!(r.error() instanceof PublisherBusyException)) markDown(r.error());
+                    // busy is back-pressure, and what close() took back from the publisher at the
+                    // deadline failed because Jack stopped it: neither is an outage to report
+                    if (closed) closeError = r.error();
+                    else if (!(r.error() instanceof PublisherBusyException)) markDown(r.error());
                     spoolAll(r.retry());
                 }
             } finally {
@@ -311,7 +317,9 @@ public final class JackPipeline implements TreeSink {
             nextRetry = System.nanoTime() + RETRY_NANOS;
             submitReplay(maxBatch); // the probe
         } else {
-            while (replays.size() < window && spool.hasUnread()) {
+            // a busy publisher would send the chunk back at once: reading it (up to 4 MiB, checked
+            // record by record) again every 100 ms only burns the CPU the sends need
+            while (replays.size() < window && spool.hasUnread() && publisher.ready()) {
                 if (!submitReplay(maxBatch)) break;
             }
         }
@@ -324,7 +332,6 @@ public final class JackPipeline implements TreeSink {
             Replay r = replays.poll();
             ExportResult res = r.future().getNow(null);
             if (res == null) res = ExportResult.failure(r.chunk().trees(), null);
-            counters.replayed.addAndGet(res.delivered());
             for (EncodedTree t : res.rejected()) reject(t, "refused by " + publisher.name());
             if (!res.retry().isEmpty()) {
                 // keep the order: everything from this chunk on is read again after the next probe
@@ -339,6 +346,9 @@ public final class JackPipeline implements TreeSink {
                 replays.clear();
                 break;
             }
+            // counted when committed: the trees acknowledged in a chunk that failed in part are
+            // read and sent again after the rewind, and must not count twice
+            counters.replayed.addAndGet(res.delivered());
             spool.commit(r.chunk().end(), r.chunk().size());
             if (down) {
                 down = false;
@@ -354,7 +364,12 @@ public final class JackPipeline implements TreeSink {
         if (chunk == null) return false;
         // trees spooled before the publisher (and its limit) was known must not block the replay
         List<EncodedTree> trees = new ArrayList<>(chunk.size());
-        for (EncodedTree t : chunk.trees()) if (!tooLarge(t)) trees.add(t);
+        for (EncodedTree t : chunk.trees()) {
+            // refused for good at an earlier probe (the chunk is read again after every failed
+            // one): neither sent again nor rejected again
+            if (rejectedIds.contains(t.id())) continue;
+            if (!tooLarge(t)) trees.add(t);
+        }
         CompletableFuture<ExportResult> f;
         try {
             f = publisher.export(trees);
@@ -492,7 +507,9 @@ public final class JackPipeline implements TreeSink {
         stopping = true;
         wake();
         join(Math.max(100, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())));
-        closed = true;
+        synchronized (pendingLock) {
+            closed = true; // from now on accept() spools (or counts as failed) each tree itself
+        }
         TreePublisher pub = publisher;
         if (pub != null) {
             // at least a moment, so that a healthy producer gets its last acknowledgements; this
@@ -516,7 +533,10 @@ public final class JackPipeline implements TreeSink {
         long pending = spool.pending();
         if (pending > 0) {
             Stderr.line(pending + " trees stay in " + spool.directory()
-                    + (publisher != null && down ? " (" + publisher.name() + " still unreachable at the end of HIQ_FLUSH_TIMEOUT)" : "")
+                    + (publisher == null ? " (no publisher)"
+                        : down ? " (" + publisher.name() + " still unreachable at the end of HIQ_FLUSH_TIMEOUT)"
+                        : " (HIQ_FLUSH_TIMEOUT ended before " + publisher.name() + " acknowledged them"
+                            + (closeError != null ? ": " + publisher.describe(closeError) : "") + ")")
                     + " and are replayed at the next start with the same HIQ_HOME");
         }
     }

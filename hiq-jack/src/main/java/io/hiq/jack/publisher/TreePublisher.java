@@ -22,6 +22,13 @@ public interface TreePublisher extends AutoCloseable {
     /** Starts delivering {@code batch}; the future tells what was delivered. */
     CompletableFuture<ExportResult> export(List<EncodedTree> batch);
 
+    /**
+     * False while the publisher would refuse another batch as busy ({@link PublisherBusyException}):
+     * Jack then does not read a replay chunk from the spool only to have it come back. A hint, never
+     * a promise: {@link #export} may still answer busy.
+     */
+    default boolean ready() { return true; }
+
     /** Waits up to {@code timeout} for every batch exported so far to complete; true if they did. */
     boolean flush(Duration timeout);
 
