@@ -45,19 +45,27 @@ final class BufferSweeper implements Runnable {
         long done = 0;
         while (!stopping) {
             long r = requested.get();
-            pass(r != done);
+            boolean more = pass(r != done);
             done = r;
             completed.set(r);
             passes.incrementAndGet();
-            if (requested.get() == r && !stopping) LockSupport.parkNanos(this, periodNanos);
+            // records left behind by a full ring go out as soon as it frees up, not a period later
+            if (requested.get() == r && !stopping) LockSupport.parkNanos(this, more ? Math.min(periodNanos, RETRY_NANOS) : periodNanos);
         }
     }
 
-    private void pass(boolean eager) {
+    /** The pause before another try when a pass left records behind because the ring was full. */
+    static final long RETRY_NANOS = 200_000L;
+
+    /** One pass over every buffer; true when one of them still holds records the ring had no room for. */
+    private boolean pass(boolean eager) {
+        boolean more = false;
         for (Iterator<ThreadBuffer> it = buffers.iterator(); it.hasNext(); ) {
             ThreadBuffer b = it.next();
             try {
-                if (b.sweep(eager)) it.remove();
+                int r = b.sweep(eager);
+                if (r == ThreadBuffer.FORGET) it.remove();
+                else if (r == ThreadBuffer.MORE) more = true;
             } catch (Throwable t) { // one bad buffer (or an OutOfMemoryError) never stops the sweeps
                 if (!reported) {
                     reported = true;
@@ -65,6 +73,7 @@ final class BufferSweeper implements Runnable {
                 }
             }
         }
+        return more;
     }
 
     /**

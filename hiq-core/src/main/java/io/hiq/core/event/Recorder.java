@@ -208,6 +208,12 @@ public final class Recorder {
         return all;
     }
 
+    /** The current install's buffers (tests in this package). */
+    static java.util.Collection<ThreadBuffer> buffers() {
+        Config c = config;
+        return c == null ? java.util.List.of() : c.buffers;
+    }
+
     /** The sweeper's period, nanoseconds, or -1 when nothing is installed. */
     public static long sweepPeriodNanos() {
         Config c = config;

@@ -121,6 +121,8 @@ final class ThreadBuffer {
     @SuppressWarnings("unused") private long pendingDroppedTrees;
     /** Ring slots claimed by a drain that was cut short (an error), given back at the next drain; -1 none. */
     private long claimedLo = -1, claimedHi = -1;
+    /** The last batch of this terminated owner went out (under the drain lock). */
+    private boolean terminatedSent;
     /** Depth of the records up to {@link #consumed} (as the assembler sees it), -1 unknown. */
     private int drainedDepth;
 
@@ -130,8 +132,8 @@ final class ThreadBuffer {
     private long committedLocal;
     /** The owner holds the drain lock (also after a drain cut short by an error). */
     private boolean ownerLocked;
-    /** Time of the oldest record held, 0 when none with a time. */
-    private long firstNanos;
+    /** Start of the open root, or the time of its last partial publish: its age for {@link #PARTIAL_AGE_NANOS}. */
+    private long openSince;
     /** End time of the oldest completed root not yet published. */
     private long pendingSince;
     /** No publish attempt at a root's end before {@link #head} reaches this (set after a failed attempt). */
@@ -217,7 +219,7 @@ final class ThreadBuffer {
         if (pos < 0) return;
         long now = at == Long.MIN_VALUE ? System.nanoTime() : at;
         data[pos + 1] = now;
-        if (firstNanos == 0) firstNanos = now;
+        if (d == 0) openSince = now;
         recDepth = d + 1;
     }
 
@@ -342,11 +344,10 @@ final class ThreadBuffer {
             else for (int k = 0; k < m.length; k++) d[pos + 2 + k] = 0L;
         }
         head = h + 1;
-        if (now != 0) {
-            if (firstNanos == 0) firstNanos = now;
-            else if (now - firstNanos > PARTIAL_AGE_NANOS && inRoot && h + 1 >= retryAt && !ownerDrain(h + 1, false)) {
-                retryAt = h + 1 + RETRY_RECORDS;
-            }
+        // a long open root goes out in parts, so that it is visible (and its buffer room reused) early
+        if (now != 0 && now - openSince > PARTIAL_AGE_NANOS && inRoot && kind == SpanBatch.EXIT && h + 1 >= retryAt) {
+            openSince = now;
+            if (!ownerDrain(h + 1, false)) retryAt = h + 1 + RETRY_RECORDS;
         }
         return pos;
     }
@@ -447,10 +448,7 @@ final class ThreadBuffer {
         unlockOwner();
         long c = (long) CONSUMED.getAcquire(this);
         limit = c + mask + 1;
-        if (all) {
-            firstNanos = 0;
-            retryAt = 0;
-        }
+        if (all) retryAt = 0;
         return all;
     }
 
@@ -539,16 +537,20 @@ final class ThreadBuffer {
      * sequence did not move since the previous pass) or when {@code eager}; everything when it has
      * terminated (the last batch flagged {@link SpanBatch#ownerTerminated()}).
      *
-     * @return true when this buffer can be forgotten (owner terminated and everything out)
+     * @return {@link #FORGET} when this buffer can be forgotten (owner terminated and everything
+     *         out), {@link #MORE} when records it could take were left (ring full), else 0
      */
-    boolean sweep(boolean eager) {
+    int sweep(boolean eager) {
         SpanRing r = ring;
-        if (r == null) return false;
+        if (r == null) return 0;
         if (!owner.isAlive()) {
-            // the owner's last writes happen-before isAlive() returned false; a lock it held died with it
-            LOCK.setVolatile(this, 1);
+            // the owner's last writes happen-before isAlive() returned false
+            if (!lockSweeper()) return MORE;
             try {
-                return drainLocked(r, head, false, true, depth);
+                if (terminatedSent && head == (long) CONSUMED.getAcquire(this) && !pendingFlags()) return FORGET;
+                boolean all = drainLocked(r, head, false, true, depth);
+                terminatedSent |= all;
+                return all ? FORGET : MORE;
             } finally {
                 LOCK.setRelease(this, 0);
             }
@@ -556,15 +558,27 @@ final class ThreadBuffer {
         long c = (long) COMMITTED.getAcquire(this);
         long seen = lastSeenCommitted;
         lastSeenCommitted = c;
-        if (c <= (long) CONSUMED.getAcquire(this) && !pendingFlags()) return false;
-        if (!eager && c != seen) return false; // the owner is active: it publishes its own batches
-        if (!LOCK.compareAndSet(this, 0, 1)) return false; // the owner is draining right now
+        if (c <= (long) CONSUMED.getAcquire(this) && !pendingFlags()) return 0;
+        if (!eager && c != seen) return 0; // the owner is active: it publishes its own batches
+        if (!lockSweeper()) return 0; // the owner is draining right now
         try {
-            drainLocked(r, Math.max(c, (long) CONSUMED.getAcquire(this)), false, false, 0);
+            return drainLocked(r, Math.max(c, (long) CONSUMED.getAcquire(this)), false, false, 0) ? 0 : MORE;
         } finally {
             LOCK.setRelease(this, 0);
         }
-        return false;
+    }
+
+    /** {@link #sweep} result: forget this buffer. */
+    static final int FORGET = 1;
+    /** {@link #sweep} result: the ring was full, records are left. */
+    static final int MORE = 2;
+
+    /**
+     * The drain lock for a sweeper (value 2; the owner's is 1). A lock the owner held when it
+     * terminated (a drain cut short by an error) is taken over, by one sweeper only.
+     */
+    private boolean lockSweeper() {
+        return LOCK.compareAndSet(this, 0, 2) || (!owner.isAlive() && LOCK.compareAndSet(this, 1, 2));
     }
 
     private boolean pendingFlags() {
@@ -586,14 +600,10 @@ final class ThreadBuffer {
      */
     boolean dropPending() {
         boolean dead = !owner.isAlive();
-        if (dead) {
-            LOCK.setVolatile(this, 1);
-        } else {
-            int spins = 0;
-            while (!LOCK.compareAndSet(this, 0, 1)) {
-                if (++spins > LOCK_SPINS) return false;
-                Thread.onSpinWait();
-            }
+        int spins = 0;
+        while (!lockSweeper()) {
+            if (++spins > LOCK_SPINS) return false;
+            Thread.onSpinWait();
         }
         try {
             long from = (long) CONSUMED.getAcquire(this);
