@@ -31,6 +31,12 @@ public final class BenchMain {
     private String bootstrap;
     private final boolean jack;
     private final boolean sustained;
+    /** Workload threads ({@code --threads}, default 2). */
+    private int threads = 2;
+    /** Another HiQ agent jar run side by side as "HiQ tracing, before" ({@code --before-agent}), or null. */
+    private Path beforeAgent;
+    /** Only the tracing rows (no agent, HiQ before/after, OTel exporters none): {@code --tracing-only}. */
+    private boolean tracingOnly;
 
     private BenchMain(Path root, boolean quick, String bootstrap, boolean jack, boolean sustained) throws IOException {
         this.root = root;
@@ -50,20 +56,33 @@ public final class BenchMain {
         boolean sustained = false;
         String bootstrap = null;
         Path root = Path.of(".").toAbsolutePath().normalize();
+        int threads = 2;
+        Path before = null;
+        boolean tracingOnly = false;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
+                case "--threads" -> threads = Integer.parseInt(args[++i]);
+                case "--before-agent" -> before = Path.of(args[++i]).toAbsolutePath();
+                case "--tracing-only" -> tracingOnly = true;
                 case "--quick" -> quick = true;
                 case "--bootstrap" -> bootstrap = args[++i];
                 case "--no-jack" -> jack = false;
                 case "--sustained" -> sustained = true;
                 case "--root" -> root = Path.of(args[++i]);
                 default -> {
-                    System.err.println("usage: bin/hiq bench [--quick] [--sustained] [--bootstrap HOST:PORT | --no-jack]");
+                    System.err.println("usage: bin/hiq bench [--quick] [--sustained] [--bootstrap HOST:PORT | --no-jack]"
+                            + " [--threads N] [--before-agent JAR] [--tracing-only]");
                     System.exit(2);
                 }
             }
         }
-        new BenchMain(root, quick, bootstrap, jack, sustained).run();
+        if (threads < 1) throw new IllegalArgumentException("--threads: " + threads);
+        if (before != null && !Files.isRegularFile(before)) throw new IllegalArgumentException("--before-agent: no such file " + before);
+        BenchMain m = new BenchMain(root, quick, bootstrap, jack && !tracingOnly, sustained);
+        m.threads = threads;
+        m.beforeAgent = before;
+        m.tracingOnly = tracingOnly;
+        m.run();
     }
 
     private Path agentJar() { return root.resolve("hiq-agent/target/hiq-agent.jar"); }
@@ -76,7 +95,17 @@ public final class BenchMain {
         String agent = "-javaagent:" + agentJar() + "=conf=" + conf;
         List<Config> out = new ArrayList<>();
         out.add(new Config("no agent", List.of(), Map.of()));
+        if (beforeAgent != null) {
+            out.add(new Config("HiQ tracing, before", List.of("-javaagent:" + beforeAgent + "=conf=" + conf),
+                    Map.of("HIQ_HOME", home("before").toString(), "NO_JACK_LOG", "1")));
+        }
         out.add(new Config("HiQ tracing", List.of(agent), Map.of("HIQ_HOME", home("trace").toString(), "NO_JACK_LOG", "1")));
+        if (!tracingOnly) addExtensionRows(out, agent);
+        addOtelRows(out);
+        return out;
+    }
+
+    private void addExtensionRows(List<Config> out, String agent) throws IOException {
         out.add(new Config("HiQ + LMK to file", List.of(agent), Map.of("HIQ_HOME", home("lmk").toString(), "LMK", "1",
                 "LMK_PATH", work.resolve("lmk.log").toString())));
         if (bootstrap != null) {
@@ -84,6 +113,9 @@ public final class BenchMain {
                     "HIQ_KAFKA_BOOTSTRAP", bootstrap, "HIQ_KAFKA_TOPIC", "hiq-bench")));
         }
         out.add(new Config("HiQ disabled (MBean)", List.of(agent), Map.of("HIQ_HOME", home("off").toString(), "HIQ_BENCH_DISABLE", "1")));
+    }
+
+    private void addOtelRows(List<Config> out) {
         if (Files.isRegularFile(otelJar())) {
             List<String> otel = List.of("-javaagent:" + otelJar(),
                     "-Dotel.instrumentation.methods.include=io.hiq.bench.harness.LoadTarget[outer,inner]",
@@ -91,7 +123,7 @@ public final class BenchMain {
             List<String> none = new ArrayList<>(otel);
             none.add("-Dotel.traces.exporter=none");
             out.add(new Config("OTel agent, exporters none", none, Map.of()));
-            if (!quick) { // its JVM takes 4–8 s to start and each round pays it: left to the full run
+            if (!quick && !tracingOnly) { // its JVM takes 4–8 s to start and each round pays it: left to the full run
                 List<String> logging = new ArrayList<>(otel);
                 logging.add("-Dotel.traces.exporter=logging");
                 out.add(new Config("OTel agent, logging exporter", logging, Map.of()));
@@ -99,7 +131,6 @@ public final class BenchMain {
         } else {
             System.err.println("hiq bench: " + otelJar() + " missing; OpenTelemetry rows skipped");
         }
-        return out;
     }
 
     private Path home(String name) throws IOException {
@@ -148,7 +179,6 @@ public final class BenchMain {
 
     private void runAll() throws Exception {
         int rounds = quick ? 3 : 7;
-        int threads = 2;
         long warmupMs = quick ? 600 : 4000, measureMs = quick ? 1000 : 6000;
         int startupRuns = quick ? 1 : 7;
         List<Config> configs = configs();
@@ -177,7 +207,6 @@ public final class BenchMain {
      * paced) at which nothing is dropped during warm-up and measurement ({@link RateSearch}).
      */
     private void runSustained() throws Exception {
-        int threads = 2;
         long warmupMs = quick ? 1000 : 3000, measureMs = quick ? 2000 : 6000;
         int budget = quick ? 7 : 11;
         System.out.printf(Locale.ROOT, "%nHiQ bench --sustained — %d cores, %d paced threads, %d ms warm-up + %d ms measured per probe, <= %d probes%n",
@@ -329,6 +358,10 @@ public final class BenchMain {
                     .append('}').append(i + 1 < configs.size() ? ",\n" : "\n");
         }
         json.append("  ]\n}\n");
+        List<String> dropping = new ArrayList<>();
+        for (Config c : configs) {
+            if (Arrays.stream(values(loads.get(c.name()), "dropped")).max().orElse(-1) > 0) dropping.add(c.name());
+        }
         Path out = root.resolve("hiq-bench/target/bench.json");
         Files.createDirectories(out.getParent());
         Files.writeString(out, json.toString());
@@ -337,6 +370,8 @@ public final class BenchMain {
                 + " app-thread ns = the workload threads' own CPU time added per traced call;"
                 + " process CPU ns = the whole process's CPU time (all threads: workload, HiQ's consumers and sinks, GC, JIT) added per traced call;"
                 + " dropped = records HiQ dropped in the run (saturated: the workload runs flat out; see --sustained for the zero-drop rate)");
+        System.out.println(dropping.isEmpty() ? "nothing dropped in any HiQ row: every figure above is of the full path"
+                : "MEASURED WHILE DROPPING (a dropping thread skips most of the work; not valid for a goal): " + String.join("; ", dropping));
         System.out.println("written: " + out);
     }
 

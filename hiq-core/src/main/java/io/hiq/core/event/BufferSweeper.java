@@ -45,7 +45,7 @@ final class BufferSweeper implements Runnable {
         long done = 0;
         while (!stopping) {
             long r = requested.get();
-            boolean more = pass(r != done);
+            boolean more = pass(r != done, (passCount++ & ALIVE_EVERY_MASK) == 0);
             done = r;
             completed.set(r);
             passes.incrementAndGet();
@@ -54,16 +54,20 @@ final class BufferSweeper implements Runnable {
         }
     }
 
+    /** Passes between two checks of which owners have terminated (a native call per thread): 32, ~64 ms by default. */
+    static final int ALIVE_EVERY_MASK = 31;
+    private long passCount;
+
     /** The pause before another try when a pass left records behind because the ring was full. */
     static final long RETRY_NANOS = 200_000L;
 
     /** One pass over every buffer; true when one of them still holds records the ring had no room for. */
-    private boolean pass(boolean eager) {
+    private boolean pass(boolean eager, boolean checkAlive) {
         boolean more = false;
         for (Iterator<ThreadBuffer> it = buffers.iterator(); it.hasNext(); ) {
             ThreadBuffer b = it.next();
             try {
-                int r = b.sweep(eager);
+                int r = b.sweep(eager, checkAlive);
                 if (r == ThreadBuffer.FORGET) it.remove();
                 else if (r == ThreadBuffer.MORE) more = true;
             } catch (Throwable t) { // one bad buffer (or an OutOfMemoryError) never stops the sweeps

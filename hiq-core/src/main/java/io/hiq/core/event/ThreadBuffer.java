@@ -540,10 +540,16 @@ final class ThreadBuffer {
      * @return {@link #FORGET} when this buffer can be forgotten (owner terminated and everything
      *         out), {@link #MORE} when records it could take were left (ring full), else 0
      */
-    int sweep(boolean eager) {
+    int sweep(boolean eager) { return sweep(eager, true); }
+
+    /**
+     * @param checkAlive whether to ask if the owner is still alive (a native call: the sweeper asks
+     *                   every few passes only; a dead owner's completed roots go out by the quiet rule meanwhile)
+     */
+    int sweep(boolean eager, boolean checkAlive) {
         SpanRing r = ring;
         if (r == null) return 0;
-        if (!owner.isAlive()) {
+        if ((checkAlive || eager) && !owner.isAlive()) {
             // the owner's last writes happen-before isAlive() returned false
             if (!lockSweeper()) return MORE;
             try {
