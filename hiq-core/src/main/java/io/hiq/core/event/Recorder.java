@@ -41,6 +41,7 @@ public final class Recorder {
     public static synchronized void install(SpanRing ring, int maxRecords, LongSupplier[] extraMetrics, DropCounters drops,
                                             Batching batching) {
         if (maxRecords < 2) throw new IllegalArgumentException("HIQ_BUFFER_SIZE: " + maxRecords + " is too small");
+        if (maxRecords > 1 << 24) throw new IllegalArgumentException("HIQ_BUFFER_SIZE: " + maxRecords + " is too large (at most " + (1 << 24) + ")");
         if (extraMetrics.length + 2 != ring.stride()) {
             throw new IllegalArgumentException("the ring's records have " + ring.stride() + " longs, the metrics need " + (extraMetrics.length + 2));
         }
