@@ -18,8 +18,12 @@ import java.util.function.LongSupplier;
  * stride (as many slots as the run's ring, at most {@value #MAX_SLOTS}) while a consumer thread
  * reads every record of every batch, as the tree assembler does: the batches' copies, the ring's
  * cursors and the slots' cache lines are shared with a running consumer, as in production. The
- * figure is the <em>median</em> of {@value #ROUNDS} rounds (not the best: the best round is the
- * one where the consumer happened not to interfere), divided by the records written. It still
+ * private ring waits rather than drops when the consumer falls behind (a dropping thread skips
+ * most of the work, which would read low), and each round is timed in the calibrating thread's own
+ * CPU time (wall time where the JVM cannot tell it), so that waiting or being descheduled on a
+ * busy machine does not count as HiQ's cost. The figure is the <em>median</em> of
+ * {@value #ROUNDS} rounds (not the best: the best round is the one where the consumer happened not
+ * to interfere), divided by the records written. It still
  * leaves out what the instrumented method's advice costs around the recording (the thread-local
  * lookup, the volatile switch): the benchmark of docs/PERFORMANCE.md §16 compares both.
  */
@@ -45,15 +49,17 @@ public final class OverheadCalibration {
         LongSupplier[] readers = MetricReaders.forMetrics(metrics, custom);
         int slots = Math.max(2, Math.min(MAX_SLOTS, Integer.highestOneBit(Math.max(2, ringSlots))));
         Reader reader = new Reader();
-        SpanRing ring = new SpanRing(slots, SpanRing.DEFAULT_SLOT_RECORDS, 2 + readers.length, false, List.of(reader));
+        SpanRing ring = new SpanRing(slots, SpanRing.DEFAULT_SLOT_RECORDS, 2 + readers.length, true, List.of(reader));
         try {
             ThreadBuffer b = new ThreadBuffer(Thread.currentThread(), ring, Math.max(2, bufferSize), readers, new DropCounters(), false, batching);
             long[] rounds = new long[ROUNDS];
+            java.lang.management.ThreadMXBean mx = java.lang.management.ManagementFactory.getThreadMXBean();
+            boolean cpu = mx.isCurrentThreadCpuTimeSupported();
             run(b, ITERATIONS); // warm-up: the JIT and the buffer's growth
             for (int round = 0; round < ROUNDS; round++) {
-                long t0 = System.nanoTime();
+                long t0 = cpu ? mx.getCurrentThreadCpuTime() : System.nanoTime();
                 run(b, ITERATIONS);
-                rounds[round] = System.nanoTime() - t0;
+                rounds[round] = (cpu ? mx.getCurrentThreadCpuTime() : System.nanoTime()) - t0;
             }
             Arrays.sort(rounds);
             return Math.max(1, rounds[ROUNDS / 2] / (ITERATIONS * 4L));
