@@ -35,6 +35,8 @@ public final class BenchMain {
     private int threads = 2;
     /** Another HiQ agent jar run side by side as "HiQ tracing, before" ({@code --before-agent}), or null. */
     private Path beforeAgent;
+    /** Extra environment for every HiQ row ({@code --hiq-env K=V}, repeatable), e.g. {@code HIQ_RING_POLICY=block}. */
+    private final Map<String, String> hiqEnv = new LinkedHashMap<>();
     /** Only the tracing rows (no agent, HiQ before/after, OTel exporters none): {@code --tracing-only}. */
     private boolean tracingOnly;
 
@@ -59,11 +61,17 @@ public final class BenchMain {
         int threads = 2;
         Path before = null;
         boolean tracingOnly = false;
+        Map<String, String> hiqEnv = new LinkedHashMap<>();
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--threads" -> threads = Integer.parseInt(args[++i]);
                 case "--before-agent" -> before = Path.of(args[++i]).toAbsolutePath();
                 case "--tracing-only" -> tracingOnly = true;
+                case "--hiq-env" -> {
+                    String[] kv = args[++i].split("=", 2);
+                    if (kv.length != 2 || !kv[0].startsWith("HIQ_")) throw new IllegalArgumentException("--hiq-env: HIQ_NAME=VALUE, not " + args[i]);
+                    hiqEnv.put(kv[0], kv[1]);
+                }
                 case "--quick" -> quick = true;
                 case "--bootstrap" -> bootstrap = args[++i];
                 case "--no-jack" -> jack = false;
@@ -71,7 +79,7 @@ public final class BenchMain {
                 case "--root" -> root = Path.of(args[++i]);
                 default -> {
                     System.err.println("usage: bin/hiq bench [--quick] [--sustained] [--bootstrap HOST:PORT | --no-jack]"
-                            + " [--threads N] [--before-agent JAR] [--tracing-only]");
+                            + " [--threads N] [--before-agent JAR] [--tracing-only] [--hiq-env HIQ_NAME=VALUE ...]");
                     System.exit(2);
                 }
             }
@@ -82,6 +90,7 @@ public final class BenchMain {
         m.threads = threads;
         m.beforeAgent = before;
         m.tracingOnly = tracingOnly;
+        m.hiqEnv.putAll(hiqEnv);
         m.run();
     }
 
@@ -102,7 +111,18 @@ public final class BenchMain {
         out.add(new Config("HiQ tracing", List.of(agent), Map.of("HIQ_HOME", home("trace").toString(), "NO_JACK_LOG", "1")));
         if (!tracingOnly) addExtensionRows(out, agent);
         addOtelRows(out);
-        return out;
+        if (hiqEnv.isEmpty()) return out;
+        List<Config> withEnv = new ArrayList<>();
+        for (Config c : out) {
+            if (!c.name().startsWith("HiQ")) {
+                withEnv.add(c);
+                continue;
+            }
+            Map<String, String> env = new LinkedHashMap<>(c.env());
+            env.putAll(hiqEnv);
+            withEnv.add(new Config(c.name(), c.jvmArgs(), env));
+        }
+        return withEnv;
     }
 
     private void addExtensionRows(List<Config> out, String agent) throws IOException {
@@ -314,9 +334,9 @@ public final class BenchMain {
                 .append(",\n  \"calls_per_op\": ").append(CALLS_PER_OP)
                 .append(",\n  \"baseline_ns_per_op\": ").append(fmt(baseMedianOp))
                 .append(",\n  \"configurations\": [\n");
-        System.out.printf(Locale.ROOT, "%nHiQ bench — %s %s, %d cores, %d threads, %d interleaved rounds; %d traced calls per operation%n",
+        System.out.printf(Locale.ROOT, "%nHiQ bench — %s %s, %d cores, %d threads, %d interleaved rounds; %d traced calls per operation%s%n",
                 System.getProperty("java.vm.name"), System.getProperty("java.version"), Runtime.getRuntime().availableProcessors(),
-                threads, rounds, CALLS_PER_OP);
+                threads, rounds, CALLS_PER_OP, hiqEnv.isEmpty() ? "" : "; HiQ rows with " + hiqEnv);
         double[] baseCpu = values(loads.get(base), "cpu_ns_per_op");
         Double otelCpuAdded = loads.containsKey(otelName) ? addedPerCall(loads.get(otelName), baseCpu, "cpu_ns_per_op") : null;
         double[] baseProc = values(loads.get(base), "proc_cpu_ns_per_op");
@@ -360,7 +380,12 @@ public final class BenchMain {
         json.append("  ]\n}\n");
         List<String> dropping = new ArrayList<>();
         for (Config c : configs) {
-            if (Arrays.stream(values(loads.get(c.name()), "dropped")).max().orElse(-1) > 0) dropping.add(c.name());
+            double[] d = values(loads.get(c.name()), "dropped");
+            long rs = Arrays.stream(d).filter(x -> x > 0).count();
+            if (rs > 0) {
+                dropping.add(String.format(Locale.ROOT, "%s (%d of %d rounds, at most %.0f records)", c.name(), rs, d.length,
+                        Arrays.stream(d).max().orElse(0)));
+            }
         }
         Path out = root.resolve("hiq-bench/target/bench.json");
         Files.createDirectories(out.getParent());
