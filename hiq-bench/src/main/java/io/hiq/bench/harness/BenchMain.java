@@ -31,6 +31,14 @@ public final class BenchMain {
     private String bootstrap;
     private final boolean jack;
     private final boolean sustained;
+    /** Workload threads ({@code --threads}, default 2). */
+    private int threads = 2;
+    /** Another HiQ agent jar run side by side as "HiQ tracing, before" ({@code --before-agent}), or null. */
+    private Path beforeAgent;
+    /** Extra environment for every HiQ row ({@code --hiq-env K=V}, repeatable), e.g. {@code HIQ_RING_POLICY=block}. */
+    private final Map<String, String> hiqEnv = new LinkedHashMap<>();
+    /** Only the tracing rows (no agent, HiQ before/after, OTel exporters none): {@code --tracing-only}. */
+    private boolean tracingOnly;
 
     private BenchMain(Path root, boolean quick, String bootstrap, boolean jack, boolean sustained) throws IOException {
         this.root = root;
@@ -50,20 +58,40 @@ public final class BenchMain {
         boolean sustained = false;
         String bootstrap = null;
         Path root = Path.of(".").toAbsolutePath().normalize();
+        int threads = 2;
+        Path before = null;
+        boolean tracingOnly = false;
+        Map<String, String> hiqEnv = new LinkedHashMap<>();
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
+                case "--threads" -> threads = Integer.parseInt(args[++i]);
+                case "--before-agent" -> before = Path.of(args[++i]).toAbsolutePath();
+                case "--tracing-only" -> tracingOnly = true;
+                case "--hiq-env" -> {
+                    String[] kv = args[++i].split("=", 2);
+                    if (kv.length != 2 || !kv[0].startsWith("HIQ_")) throw new IllegalArgumentException("--hiq-env: HIQ_NAME=VALUE, not " + args[i]);
+                    hiqEnv.put(kv[0], kv[1]);
+                }
                 case "--quick" -> quick = true;
                 case "--bootstrap" -> bootstrap = args[++i];
                 case "--no-jack" -> jack = false;
                 case "--sustained" -> sustained = true;
                 case "--root" -> root = Path.of(args[++i]);
                 default -> {
-                    System.err.println("usage: bin/hiq bench [--quick] [--sustained] [--bootstrap HOST:PORT | --no-jack]");
+                    System.err.println("usage: bin/hiq bench [--quick] [--sustained] [--bootstrap HOST:PORT | --no-jack]"
+                            + " [--threads N] [--before-agent JAR] [--tracing-only] [--hiq-env HIQ_NAME=VALUE ...]");
                     System.exit(2);
                 }
             }
         }
-        new BenchMain(root, quick, bootstrap, jack, sustained).run();
+        if (threads < 1) throw new IllegalArgumentException("--threads: " + threads);
+        if (before != null && !Files.isRegularFile(before)) throw new IllegalArgumentException("--before-agent: no such file " + before);
+        BenchMain m = new BenchMain(root, quick, bootstrap, jack && !tracingOnly, sustained);
+        m.threads = threads;
+        m.beforeAgent = before;
+        m.tracingOnly = tracingOnly;
+        m.hiqEnv.putAll(hiqEnv);
+        m.run();
     }
 
     private Path agentJar() { return root.resolve("hiq-agent/target/hiq-agent.jar"); }
@@ -76,7 +104,28 @@ public final class BenchMain {
         String agent = "-javaagent:" + agentJar() + "=conf=" + conf;
         List<Config> out = new ArrayList<>();
         out.add(new Config("no agent", List.of(), Map.of()));
+        if (beforeAgent != null) {
+            out.add(new Config("HiQ tracing, before", List.of("-javaagent:" + beforeAgent + "=conf=" + conf),
+                    Map.of("HIQ_HOME", home("before").toString(), "NO_JACK_LOG", "1")));
+        }
         out.add(new Config("HiQ tracing", List.of(agent), Map.of("HIQ_HOME", home("trace").toString(), "NO_JACK_LOG", "1")));
+        if (!tracingOnly) addExtensionRows(out, agent);
+        addOtelRows(out);
+        if (hiqEnv.isEmpty()) return out;
+        List<Config> withEnv = new ArrayList<>();
+        for (Config c : out) {
+            if (!c.name().startsWith("HiQ")) {
+                withEnv.add(c);
+                continue;
+            }
+            Map<String, String> env = new LinkedHashMap<>(c.env());
+            env.putAll(hiqEnv);
+            withEnv.add(new Config(c.name(), c.jvmArgs(), env));
+        }
+        return withEnv;
+    }
+
+    private void addExtensionRows(List<Config> out, String agent) throws IOException {
         out.add(new Config("HiQ + LMK to file", List.of(agent), Map.of("HIQ_HOME", home("lmk").toString(), "LMK", "1",
                 "LMK_PATH", work.resolve("lmk.log").toString())));
         if (bootstrap != null) {
@@ -84,6 +133,9 @@ public final class BenchMain {
                     "HIQ_KAFKA_BOOTSTRAP", bootstrap, "HIQ_KAFKA_TOPIC", "hiq-bench")));
         }
         out.add(new Config("HiQ disabled (MBean)", List.of(agent), Map.of("HIQ_HOME", home("off").toString(), "HIQ_BENCH_DISABLE", "1")));
+    }
+
+    private void addOtelRows(List<Config> out) {
         if (Files.isRegularFile(otelJar())) {
             List<String> otel = List.of("-javaagent:" + otelJar(),
                     "-Dotel.instrumentation.methods.include=io.hiq.bench.harness.LoadTarget[outer,inner]",
@@ -91,7 +143,7 @@ public final class BenchMain {
             List<String> none = new ArrayList<>(otel);
             none.add("-Dotel.traces.exporter=none");
             out.add(new Config("OTel agent, exporters none", none, Map.of()));
-            if (!quick) { // its JVM takes 4–8 s to start and each round pays it: left to the full run
+            if (!quick && !tracingOnly) { // its JVM takes 4–8 s to start and each round pays it: left to the full run
                 List<String> logging = new ArrayList<>(otel);
                 logging.add("-Dotel.traces.exporter=logging");
                 out.add(new Config("OTel agent, logging exporter", logging, Map.of()));
@@ -99,7 +151,6 @@ public final class BenchMain {
         } else {
             System.err.println("hiq bench: " + otelJar() + " missing; OpenTelemetry rows skipped");
         }
-        return out;
     }
 
     private Path home(String name) throws IOException {
@@ -148,7 +199,6 @@ public final class BenchMain {
 
     private void runAll() throws Exception {
         int rounds = quick ? 3 : 7;
-        int threads = 2;
         long warmupMs = quick ? 600 : 4000, measureMs = quick ? 1000 : 6000;
         int startupRuns = quick ? 1 : 7;
         List<Config> configs = configs();
@@ -177,7 +227,6 @@ public final class BenchMain {
      * paced) at which nothing is dropped during warm-up and measurement ({@link RateSearch}).
      */
     private void runSustained() throws Exception {
-        int threads = 2;
         long warmupMs = quick ? 1000 : 3000, measureMs = quick ? 2000 : 6000;
         int budget = quick ? 7 : 11;
         System.out.printf(Locale.ROOT, "%nHiQ bench --sustained — %d cores, %d paced threads, %d ms warm-up + %d ms measured per probe, <= %d probes%n",
@@ -285,9 +334,9 @@ public final class BenchMain {
                 .append(",\n  \"calls_per_op\": ").append(CALLS_PER_OP)
                 .append(",\n  \"baseline_ns_per_op\": ").append(fmt(baseMedianOp))
                 .append(",\n  \"configurations\": [\n");
-        System.out.printf(Locale.ROOT, "%nHiQ bench — %s %s, %d cores, %d threads, %d interleaved rounds; %d traced calls per operation%n",
+        System.out.printf(Locale.ROOT, "%nHiQ bench — %s %s, %d cores, %d threads, %d interleaved rounds; %d traced calls per operation%s%n",
                 System.getProperty("java.vm.name"), System.getProperty("java.version"), Runtime.getRuntime().availableProcessors(),
-                threads, rounds, CALLS_PER_OP);
+                threads, rounds, CALLS_PER_OP, hiqEnv.isEmpty() ? "" : "; HiQ rows with " + hiqEnv);
         double[] baseCpu = values(loads.get(base), "cpu_ns_per_op");
         Double otelCpuAdded = loads.containsKey(otelName) ? addedPerCall(loads.get(otelName), baseCpu, "cpu_ns_per_op") : null;
         double[] baseProc = values(loads.get(base), "proc_cpu_ns_per_op");
@@ -329,6 +378,15 @@ public final class BenchMain {
                     .append('}').append(i + 1 < configs.size() ? ",\n" : "\n");
         }
         json.append("  ]\n}\n");
+        List<String> dropping = new ArrayList<>();
+        for (Config c : configs) {
+            double[] d = values(loads.get(c.name()), "dropped");
+            long rs = Arrays.stream(d).filter(x -> x > 0).count();
+            if (rs > 0) {
+                dropping.add(String.format(Locale.ROOT, "%s (%d of %d rounds, at most %.0f records)", c.name(), rs, d.length,
+                        Arrays.stream(d).max().orElse(0)));
+            }
+        }
         Path out = root.resolve("hiq-bench/target/bench.json");
         Files.createDirectories(out.getParent());
         Files.writeString(out, json.toString());
@@ -337,6 +395,8 @@ public final class BenchMain {
                 + " app-thread ns = the workload threads' own CPU time added per traced call;"
                 + " process CPU ns = the whole process's CPU time (all threads: workload, HiQ's consumers and sinks, GC, JIT) added per traced call;"
                 + " dropped = records HiQ dropped in the run (saturated: the workload runs flat out; see --sustained for the zero-drop rate)");
+        System.out.println(dropping.isEmpty() ? "nothing dropped in any HiQ row: every figure above is of the full path"
+                : "MEASURED WHILE DROPPING (a dropping thread skips most of the work; not valid for a goal): " + String.join("; ", dropping));
         System.out.println("written: " + out);
     }
 

@@ -1,6 +1,5 @@
 package io.hiq.core.event;
 
-import java.util.Iterator;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.function.LongSupplier;
 
@@ -10,8 +9,10 @@ import java.util.function.LongSupplier;
  *
  * <p>Cost per traced call, in steady state: one volatile read of the switch, one
  * {@link ThreadLocal} lookup, one {@link System#nanoTime()} (plus one reading per extra metric) and
- * a few array stores, on enter and on exit; one ring publish per completed root. Nothing is
- * allocated and nothing blocks (unless {@code HIQ_RING_POLICY=block}).
+ * a few array stores, on enter and on exit; a release store of the committed sequence per
+ * completed root; one ring publish per batch ({@link Batching}). Nothing is allocated and nothing
+ * blocks (unless {@code HIQ_RING_POLICY=block}). Idle and dead threads' buffers are drained by one
+ * sweeper thread ({@link BufferSweeper}).
  */
 public final class Recorder {
     private static volatile boolean enabled;
@@ -25,24 +26,41 @@ public final class Recorder {
      * or the old ring (a stale thread-local entry keeps a buffer whose ring was released).
      */
     private record Config(SpanRing ring, int maxRecords, LongSupplier[] extraMetrics, DropCounters drops,
-                          ThreadLocal<ThreadBuffer> local, ConcurrentLinkedQueue<ThreadBuffer> buffers) {}
+                          Batching batching, ThreadLocal<ThreadBuffer> local, ConcurrentLinkedQueue<ThreadBuffer> buffers,
+                          BufferSweeper sweeper) {}
 
     /**
      * Connects the hot path to a ring and switches recording on. Threads that recorded under a previous
      * configuration start a fresh buffer.
      */
-    public static synchronized void install(SpanRing ring, int maxRecords, LongSupplier[] extraMetrics, DropCounters drops) {
+    public static void install(SpanRing ring, int maxRecords, LongSupplier[] extraMetrics, DropCounters drops) {
+        install(ring, maxRecords, extraMetrics, drops, Batching.DEFAULT);
+    }
+
+    /** Like {@link #install(SpanRing, int, LongSupplier[], DropCounters)} with these batching settings; starts the sweeper. */
+    public static synchronized void install(SpanRing ring, int maxRecords, LongSupplier[] extraMetrics, DropCounters drops,
+                                            Batching batching) {
         if (maxRecords < 2) throw new IllegalArgumentException("HIQ_BUFFER_SIZE: " + maxRecords + " is too small");
-        config = new Config(ring, maxRecords, extraMetrics.clone(), drops, new ThreadLocal<>(), new ConcurrentLinkedQueue<>());
+        if (maxRecords > 1 << 24) throw new IllegalArgumentException("HIQ_BUFFER_SIZE: " + maxRecords + " is too large (at most " + (1 << 24) + ")");
+        if (extraMetrics.length + 2 != ring.stride()) {
+            throw new IllegalArgumentException("the ring's records have " + ring.stride() + " longs, the metrics need " + (extraMetrics.length + 2));
+        }
+        Config old = config;
+        if (old != null) old.sweeper.stop(System.nanoTime() + 1_000_000_000L);
+        ConcurrentLinkedQueue<ThreadBuffer> buffers = new ConcurrentLinkedQueue<>();
+        BufferSweeper sweeper = new BufferSweeper(buffers, batching.sweepNanos());
+        config = new Config(ring, maxRecords, extraMetrics.clone(), drops, batching, new ThreadLocal<>(), buffers, sweeper);
+        sweeper.start();
         enabled = true;
     }
 
-    /** Disconnects the hot path: recording stops, the ring and the buffers are no longer referenced. */
+    /** Disconnects the hot path: recording stops, the sweeper ends, the ring and the buffers are no longer referenced. */
     public static synchronized void uninstall() {
         enabled = false;
         Config c = config;
         config = null;
         if (c != null) {
+            c.sweeper.stop(System.nanoTime() + 1_000_000_000L);
             for (ThreadBuffer b : c.buffers) b.release();
             c.buffers.clear();
         }
@@ -143,32 +161,63 @@ public final class Recorder {
         Thread t = Thread.currentThread();
         // decided once per thread and install: HiQ's own threads get a buffer that never records
         boolean own = HiQThreads.isHiQ(t);
-        ThreadBuffer b = new ThreadBuffer(t, c.ring, c.maxRecords, c.extraMetrics, c.drops, own);
+        ThreadBuffer b = new ThreadBuffer(t, c.ring, c.maxRecords, c.extraMetrics, c.drops, own, c.batching);
         c.local.set(b);
         if (!own) c.buffers.add(b);
         return b;
     }
 
-    /** Publishes and forgets the buffers of threads that have terminated. */
-    public static synchronized void sweepDeadThreads() {
+    /**
+     * Waits until every completed root of every thread (live or terminated) recorded so far is on
+     * the ring, asking the sweeper for eager passes, at most until the deadline ({@code show()},
+     * tests). Calls in progress are not waited for.
+     *
+     * @return false when something was still waiting at the deadline (ring full)
+     */
+    public static boolean awaitPublished(long deadlineNanos) {
         Config c = config;
-        if (c == null) return;
-        for (Iterator<ThreadBuffer> it = c.buffers.iterator(); it.hasNext(); ) {
-            ThreadBuffer b = it.next();
-            if (b.drainIfOwnerDead()) it.remove();
+        if (c == null) return true;
+        while (true) {
+            boolean swept = c.sweeper.awaitSweep(deadlineNanos);
+            if (swept && !pending(c)) return true;
+            if (!swept || System.nanoTime() - deadlineNanos > 0) return !pending(c);
+            java.util.concurrent.locks.LockSupport.parkNanos(200_000); // a full ring: let the consumers catch up
         }
     }
 
+    private static boolean pending(Config c) {
+        for (ThreadBuffer b : c.buffers) if (b.hasPending()) return true;
+        return false;
+    }
+
     /**
-     * Publishes what can be published at shutdown: the calling thread's completed roots and the
-     * leftovers of terminated threads. Live threads' buffers are theirs alone and are not touched.
+     * At shutdown (recording already switched off): publishes every completed root of every thread,
+     * live or terminated, through the sweeper until the deadline; then stops the sweeper and counts
+     * what is still left as dropped ({@link DropCounters}), so that nothing completed is lost
+     * silently. Calls still open on live threads are neither published nor counted.
      *
-     * @return false when the calling thread's completed roots could not all be published (ring full)
+     * @return true when everything completed was published
      */
-    public static boolean flushForShutdown() {
-        ThreadBuffer own = existing();
-        boolean done = own == null || own.flushCompleted();
-        sweepDeadThreads();
-        return done;
+    public static boolean drainForShutdown(long deadlineNanos) {
+        Config c = config;
+        if (c == null) return true;
+        boolean all = awaitPublished(deadlineNanos);
+        c.sweeper.stop(deadlineNanos);
+        if (!all) {
+            for (ThreadBuffer b : c.buffers) b.dropPending();
+        }
+        return all;
+    }
+
+    /** The current install's buffers (tests in this package). */
+    static java.util.Collection<ThreadBuffer> buffers() {
+        Config c = config;
+        return c == null ? java.util.List.of() : c.buffers;
+    }
+
+    /** The sweeper's period, nanoseconds, or -1 when nothing is installed. */
+    public static long sweepPeriodNanos() {
+        Config c = config;
+        return c == null ? -1 : c.sweeper.periodNanos();
     }
 }

@@ -1,17 +1,18 @@
 package io.hiq.core.event;
 
 /**
- * The ring's event: the span records one application thread published together (one completed
- * root, or the contents of a full or aged per-thread buffer). Instances are preallocated by the
- * ring and reused: handlers read them only during their callback.
+ * The ring's event: consecutive span records of one application thread (a batch of completed
+ * roots, or part of one: a batch larger than a slot spans several consecutive slots, in order).
+ * Instances are preallocated by the ring and reused: handlers read them only during their callback.
  *
  * <p>Record layout, {@link #stride()} longs each: a header (kind in bits 0–3, tag id in bits 4–35,
- * reference index + 1 in bits 36–63, 0 for none), the {@link System#nanoTime()} reading, then one
+ * bit 36 set when the record has a reference), the {@link System#nanoTime()} reading, then one
  * reading per additional metric. References (a thrown exception, an extra's key/value) sit in a
- * parallel object array.
+ * parallel object array at the record's own index.
  *
- * <p>Performance note: the arrays grow on demand and are then kept, so in steady state publishing
- * copies primitives into already-allocated memory and allocates nothing.
+ * <p>Performance note: a ring slot's arrays are allocated once, at the ring's start, for a fixed
+ * number of records ({@link SpanRing#slotRecords()}); they never grow, so the ring's memory is
+ * bounded and publishing copies primitives into memory that is already there.
  */
 public final class SpanBatch {
     /** A traced call started. */
@@ -38,17 +39,33 @@ public final class SpanBatch {
     static final int TAG_SHIFT = 4;
     static final long TAG_MASK = 0xFFFF_FFFFL;
     static final int REF_SHIFT = 36;
+    /** Header bit: the record has a reference (at the same index in the reference array). */
+    static final long HAS_REF = 1L << REF_SHIFT;
 
-    long[] data = new long[0];
-    Object[] refs = new Object[0];
+    long[] data;
+    Object[] refs;
     int size;
-    int refsUsed;
+    /** Records of the previous fill that may still hold a reference: cleared by the next fill. */
+    private int refHigh;
     int stride;
     long threadId;
     String threadName;
     long droppedTrees;
     boolean abortOpen;
     boolean ownerTerminated;
+
+    /** An empty batch for {@link #of}: its arrays are sized there. */
+    SpanBatch() {
+        data = new long[0];
+        refs = new Object[0];
+    }
+
+    /** A ring slot: room for {@code records} records of {@code stride} longs, allocated once. */
+    SpanBatch(int records, int stride) {
+        this.data = new long[records * stride];
+        this.refs = new Object[records];
+        this.stride = stride;
+    }
 
     /** Number of records in this batch. */
     public int size() { return size; }
@@ -95,8 +112,7 @@ public final class SpanBatch {
 
     /** The record's reference: the exception of an EXIT, the {@link ExtraValue} of an EXTRA; else null. */
     public Object ref(int i) {
-        int r = (int) (data[i * stride] >>> REF_SHIFT);
-        return r == 0 ? null : refs[r - 1];
+        return (data[i * stride] & HAS_REF) == 0 ? null : refs[i];
     }
 
     /** The exception an EXIT record ended with, or null. */
@@ -112,38 +128,61 @@ public final class SpanBatch {
     public static SpanBatch of(long threadId, String threadName, long[][] records) {
         long[] data = new long[records.length * 2];
         for (int i = 0; i < records.length; i++) {
-            data[2 * i] = header((int) records[i][0], (int) records[i][1], 0);
+            data[2 * i] = header((int) records[i][0], (int) records[i][1], false);
             data[2 * i + 1] = records[i][2];
         }
         SpanBatch b = new SpanBatch();
-        b.fill(data, records.length, 2, new Object[0], 0, threadId, threadName, 0, false);
+        b.data = data;
+        b.refs = new Object[records.length];
+        b.size = records.length;
+        b.stride = 2;
+        b.threadId = threadId;
+        b.threadName = threadName;
         return b;
     }
 
-    static long header(int kind, int tagId, int refIndexPlusOne) {
-        return kind | ((long) tagId << TAG_SHIFT) | ((long) refIndexPlusOne << REF_SHIFT);
+    static long header(int kind, int tagId, boolean hasRef) {
+        return kind | ((long) tagId << TAG_SHIFT) | (hasRef ? HAS_REF : 0L);
     }
 
-    /** Copies records from a thread's buffer into this (reused) event. Called by the producer only. */
-    void fill(long[] src, int records, int stride, Object[] srcRefs, int refCount,
-              long threadId, String threadName, long droppedTrees, boolean abortOpen) {
-        int longs = records * stride;
-        if (data.length < longs) data = new long[Math.max(longs, 64)];
-        System.arraycopy(src, 0, data, 0, longs);
-        if (refCount > 0) {
-            if (refs.length < refCount) refs = new Object[Math.max(refCount, 8)];
-            System.arraycopy(srcRefs, 0, refs, 0, refCount);
+    /**
+     * Copies {@code records} records starting at record {@code from} of a thread's circular buffer
+     * ({@code src}, {@code srcRefs}, {@code mask + 1} records) into this slot, and takes the
+     * references out of the buffer so that they do not outlive their trees there. Called by the one
+     * thread that holds the buffer's drain lock; allocates nothing.
+     */
+    void fill(long[] src, Object[] srcRefs, int mask, long from, int records, int stride,
+              long threadId, String threadName, long droppedTrees, boolean abortOpen, boolean ownerTerminated) {
+        int first = (int) (from & mask);
+        int head = Math.min(records, mask + 1 - first);
+        System.arraycopy(src, first * stride, data, 0, head * stride);
+        if (head < records) System.arraycopy(src, 0, data, head * stride, (records - head) * stride);
+        long[] d = data;
+        Object[] r = refs;
+        int high = refHigh;
+        int newHigh = 0;
+        for (int i = 0; i < records; i++) {
+            if ((d[i * stride] & HAS_REF) != 0) {
+                int at = (first + i) & mask;
+                r[i] = srcRefs[at];
+                srcRefs[at] = null;
+                newHigh = i + 1;
+            } else if (i < high) {
+                r[i] = null;
+            }
         }
-        // drop references of the slot's previous use so they do not outlive their trees
-        for (int r = refCount; r < refsUsed; r++) refs[r] = null;
-        refsUsed = refCount;
+        // references of the slot's previous use beyond this batch must not outlive their trees
+        for (int i = records; i < high; i++) r[i] = null;
+        refHigh = newHigh;
         this.size = records;
         this.stride = stride;
         this.threadId = threadId;
         this.threadName = threadName;
         this.droppedTrees = droppedTrees;
         this.abortOpen = abortOpen;
-        this.ownerTerminated = false;
+        this.ownerTerminated = ownerTerminated;
     }
 
+    /** Records this slot holds at most. */
+    int slotRecords() { return refs.length; }
 }

@@ -15,29 +15,51 @@ import java.util.concurrent.locks.LockSupport;
 
 /**
  * The multi-producer LMAX Disruptor ring between application threads and HiQ's consumers (tree
- * assembler, LMK, …). Each slot is a preallocated {@link SpanBatch}.
+ * assembler, LMK, …). Each slot is a {@link SpanBatch} of a fixed number of records
+ * ({@link #slotRecords()}, default {@value #DEFAULT_SLOT_RECORDS}), allocated when the ring starts and
+ * never grown: the ring's memory is fixed at start ({@link #memoryBytes()}). A batch larger than a
+ * slot takes several consecutive slots.
  *
- * <p>Performance notes: producers publish once per completed root (not per call), so contention on
+ * <p>Producers are the thread buffers' drainers: an application thread publishing its own batch,
+ * or HiQ's one sweeper thread publishing for a thread that is idle or dead ({@link BufferSweeper}).
+ *
+ * <p>Performance notes: a batch holds many roots (≥ N records or ~100 µs of them), so contention on
  * the ring's cursor is rare. The wait strategy is {@link SleepingWaitStrategy}: publishing never
  * takes a lock or signals a condition (a {@code BlockingWaitStrategy} would cost every publish a
  * lock), at the price of up to ~100 µs of consumer latency when idle.
  */
 public final class SpanRing {
+    /** Records per slot unless told otherwise. */
+    public static final int DEFAULT_SLOT_RECORDS = 256;
+    /** Largest slot: a slot is a unit of copying, not of buffering. */
+    public static final int MAX_SLOT_RECORDS = 256;
+    /** The ring's memory when {@code HIQ_RING_SIZE} is not given: the slot count is derived from it. */
+    public static final long DEFAULT_MEMORY_BYTES = 16L << 20;
+
     private final Disruptor<SpanBatch> disruptor;
     private final RingBuffer<SpanBatch> ring;
     private final boolean block;
+    private final int slotRecords;
+    private final int stride;
     /** Set by {@link #shutdown}: a call that exits after close never waits for a ring nobody drains. */
     private volatile boolean closed;
 
     /**
-     * @param size     slots, a power of two
-     * @param block    true for {@code HIQ_RING_POLICY=block}: a full ring makes producers wait
-     * @param handlers consumers, each on its own daemon thread
+     * @param size        slots, a power of two
+     * @param slotRecords records per slot (1 to {@value #MAX_SLOT_RECORDS})
+     * @param stride      longs per record (2 + extra metrics)
+     * @param block       true for {@code HIQ_RING_POLICY=block}: a full ring makes application threads wait
+     * @param handlers    consumers, each on its own daemon thread
      */
-    public SpanRing(int size, boolean block, List<SpanEventHandler> handlers) {
-        if (Integer.bitCount(size) != 1) throw new IllegalArgumentException("HIQ_RING_SIZE: " + size + " is not a power of two");
+    public SpanRing(int size, int slotRecords, int stride, boolean block, List<SpanEventHandler> handlers) {
+        if (size < 1 || Integer.bitCount(size) != 1) throw new IllegalArgumentException("HIQ_RING_SIZE: " + size + " is not a power of two");
+        if (slotRecords < 1 || slotRecords > MAX_SLOT_RECORDS) throw new IllegalArgumentException("slot records: " + slotRecords + " (1 to " + MAX_SLOT_RECORDS + ")");
+        if (stride < 2) throw new IllegalArgumentException("stride: " + stride);
+        this.slotRecords = slotRecords;
+        this.stride = stride;
         AtomicInteger n = new AtomicInteger();
-        this.disruptor = new Disruptor<>(SpanBatch::new, size, r -> {
+        // every slot is allocated here, at its final size
+        this.disruptor = new Disruptor<>(() -> new SpanBatch(slotRecords, stride), size, r -> {
             Thread t = new Thread(r, "hiq-ring-" + n.incrementAndGet());
             t.setDaemon(true);
             return t;
@@ -50,48 +72,89 @@ public final class SpanRing {
         this.ring = disruptor.start();
     }
 
+    /**
+     * The ring's heap footprint, estimated from above: per slot, the record longs, one reference
+     * per record (8 bytes, as without compressed oops) and the objects' headers.
+     */
+    public static long memoryBytes(int slots, int slotRecords, int stride) {
+        long perSlot = (long) slotRecords * (8L * stride + 8L) + 96L;
+        return slots * (perSlot + 8L); // + the Disruptor's entry reference
+    }
+
+    /** The largest power-of-two slot count whose {@link #memoryBytes} fits {@code budget} (at least 2). */
+    public static int slotsFor(long budget, int slotRecords, int stride) {
+        int slots = 2;
+        while (slots < (1 << 20) && memoryBytes(slots * 2, slotRecords, stride) <= budget) slots *= 2;
+        return slots;
+    }
+
     private static EventHandler<SpanBatch> adapt(SpanEventHandler h) {
         return (event, sequence, endOfBatch) -> h.onBatch(event, endOfBatch);
     }
 
+    /** Records one slot holds. */
+    public int slotRecords() { return slotRecords; }
+
+    /** Longs per record. */
+    public int stride() { return stride; }
+
+    /** This ring's heap footprint, fixed at start ({@link #memoryBytes(int, int, int)}). */
+    public long memoryBytes() { return memoryBytes(capacity(), slotRecords, stride); }
+
+    /** Whether a full ring makes the application threads wait ({@code HIQ_RING_POLICY=block}). */
+    boolean blocking() { return block; }
+
     /**
-     * Claims a slot for a thread's records: the slot's sequence, or -1 when the ring is full and the
-     * policy is drop (or the ring is closed). Never blocks under the drop policy. The caller fills it
-     * with {@link #fill} and makes it visible with {@link #commit}; a claim cut short by an error
-     * (a stack overflow inside HiQ) is given back empty with {@link #commitEmpty}, otherwise every
-     * consumer would wait for that slot for ever.
+     * Claims {@code slots} consecutive slots: the last one's sequence, or -1 when they are not free
+     * now (or the ring is closed). Never blocks.
      */
-    long claim() {
-        while (true) {
-            try {
-                return ring.tryNext();
-            } catch (InsufficientCapacityException full) {
-                if (!block || closed) return -1;
-                // back-pressure without claiming a slot first: a claimed-but-unpublished slot would
-                // make every consumer that has caught up spin on it at full speed
-                LockSupport.parkNanos(20_000);
-            }
+    long tryClaim(int slots) {
+        if (closed) return -1;
+        try {
+            return ring.tryNext(slots);
+        } catch (InsufficientCapacityException full) {
+            return -1;
         }
     }
 
-    /** Copies a thread's records into the claimed slot {@code seq}. */
-    void fill(long seq, long[] data, int records, int stride, Object[] refs, int refCount,
-              long threadId, String threadName, long droppedTrees, boolean abortOpen) {
-        ring.get(seq).fill(data, records, stride, refs, refCount, threadId, threadName, droppedTrees, abortOpen);
+    /**
+     * Like {@link #tryClaim}, but under {@code HIQ_RING_POLICY=block} waits for the slots (until the
+     * ring is closed). Application threads only: the sweeper never waits.
+     */
+    long claim(int slots) {
+        while (true) {
+            long seq = tryClaim(slots);
+            if (seq >= 0 || !block || closed) return seq;
+            // back-pressure without claiming a slot first: a claimed-but-unpublished slot would
+            // make every consumer that has caught up spin on it at full speed
+            LockSupport.parkNanos(20_000);
+        }
     }
 
-    /** Makes the claimed slot {@code seq} visible to the consumers. */
-    void commit(long seq) { ring.publish(seq); }
+    /** Free slots now (a hint: other producers may take them). */
+    int freeSlots() { return (int) Math.min(Integer.MAX_VALUE, ring.remainingCapacity()); }
 
-    /** Gives back a slot whose claim was cut short: published as an empty batch, unless it already was. */
-    void commitEmpty(long seq, long threadId, String threadName) {
-        if (ring.isAvailable(seq)) return;
-        ring.get(seq).fill(EMPTY, 0, 2, EMPTY_REFS, 0, threadId, threadName, 0, false);
-        ring.publish(seq);
+    /** The claimed slot {@code seq}, to fill. */
+    SpanBatch slot(long seq) { return ring.get(seq); }
+
+    /** Makes the claimed slots {@code lo..hi} visible to the consumers. */
+    void commit(long lo, long hi) { ring.publish(lo, hi); }
+
+    /**
+     * Gives back slots {@code lo..hi} whose filling was cut short (an error or a stack overflow
+     * inside HiQ): each one not yet published goes out as an empty batch, otherwise every consumer
+     * would wait for it for ever.
+     */
+    void commitEmpty(long lo, long hi, long threadId, String threadName) {
+        for (long seq = lo; seq <= hi; seq++) {
+            if (ring.isAvailable(seq)) continue;
+            ring.get(seq).fill(EMPTY, EMPTY_REFS, 0, 0, 0, stride, threadId, threadName, 0, false, false);
+            ring.publish(seq);
+        }
     }
 
     private static final long[] EMPTY = new long[0];
-    private static final Object[] EMPTY_REFS = new Object[0];
+    private static final Object[] EMPTY_REFS = new Object[1];
 
     /** Slots in the ring. */
     public int capacity() { return ring.getBufferSize(); }

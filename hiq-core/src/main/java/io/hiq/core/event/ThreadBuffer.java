@@ -1,15 +1,26 @@
 package io.hiq.core.event;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.util.Arrays;
 import java.util.function.LongSupplier;
 
 /**
- * One application thread's span records, written as primitives and published to the
- * {@link SpanRing} one batch per completed root (or when full, or when its oldest record is older
- * than {@link #MAX_AGE_NANOS}).
+ * One application thread's span records, written as primitives into a circular buffer and
+ * published to the {@link SpanRing} in batches: when the buffer holds
+ * {@link Batching#records()} records, or at the end of a root when its oldest unpublished completed
+ * root is older than {@link Batching#ageNanos()} (the timestamp is the one the EXIT read anyway);
+ * a long open root is published in parts when full or after {@link #PARTIAL_AGE_NANOS}.
  *
- * <p>Only its owner thread touches a buffer, so nothing here is synchronized; the one exception is
- * {@link #drainIfOwnerDead()}, which runs only once the owner has terminated.
+ * <p>Single producer, single consumer. The owner thread alone writes records; at the end of every
+ * root it publishes the sequence reached as {@link #committed} with release semantics (a plain store
+ * on x86, no lock, no fence). The records are taken out ("drained", copied into ring slots) either by
+ * the owner itself or by HiQ's one sweeper thread ({@link BufferSweeper}) when the owner has gone
+ * quiet or died; whoever drains holds the buffer's drain lock (one CAS, once per batch, never per
+ * call) and advances {@link #consumed} with release semantics, which is how the owner learns that
+ * room was freed. The sweeper only takes records up to {@link #committed}: completed roots, never
+ * a half-written record nor a root the owner may still drop. The owner never waits for the lock:
+ * if the sweeper holds it, the owner keeps writing and publishes at a later root.
  *
  * <p>Exception safety (an error inside HiQ, a {@link StackOverflowError} or an
  * {@link OutOfMemoryError} through traced code): {@link #enter} changes the call depth only as its
@@ -17,7 +28,8 @@ import java.util.function.LongSupplier;
  * the depth at entry; {@link #exit} first restores that depth, whatever happened in between (exits
  * that never ran because their advice overflowed the stack, records lost to an error). Whenever the
  * records sent may not match the calls the assembler holds open, the next ENTER or EXIT is preceded
- * by an {@link SpanBatch#UNWIND} record that tells the assembler how many calls are really open.
+ * by an {@link SpanBatch#UNWIND} record that tells the assembler how many calls are really open. A
+ * drain cut short by an error gives its claimed ring slots back empty at the next drain.
  *
  * <p>HiQ never traces itself: a buffer made for one of HiQ's own threads is muted for good, and
  * while a buffer runs foreign code (a metric supplier) it is muted too, so a traced supplier cannot
@@ -25,19 +37,39 @@ import java.util.function.LongSupplier;
  * check of a field that the hot path reads anyway.
  *
  * <p>Performance notes: a record is a header long plus one long per metric; the arrays start small
- * and grow to {@link #maxRecords} during warm-up, after which recording allocates nothing (a
- * {@link Frame} is allocated once per nesting depth reached). When the ring is full the batch stays
- * here and is retried at the next publish point; when this buffer is full too, the current root is
- * dropped whole and counted, so the application never waits.
+ * and grow (under the drain lock) to {@code maxRecords} during warm-up, after which recording
+ * allocates nothing (a {@link Frame} is allocated once per nesting depth reached). When the ring is
+ * full the records stay here and are retried later (by the owner after {@link #RETRY_RECORDS} more
+ * records, by the sweeper at its next pass); when this buffer is full too, the current root is
+ * dropped whole and counted, so the application never waits (unless {@code HIQ_RING_POLICY=block}).
  */
 final class ThreadBuffer {
-    /** A batch older than this is published even if its root is still open (~1 ms). */
-    static final long MAX_AGE_NANOS = 1_000_000L;
+    /** An open root's records are published in parts once the oldest is older than this (~1 ms). */
+    static final long PARTIAL_AGE_NANOS = 1_000_000L;
     private static final int INITIAL_RECORDS = 64;
     /** {@link #recDepth} when the records sent may not match the open calls. */
     private static final int UNKNOWN = -1;
     /** Frames kept after a root closes: a deep recursion's frames are let go. */
     private static final int KEPT_FRAMES = 256;
+    /** After a failed publish (ring full), the owner tries again only after this many more records. */
+    static final int RETRY_RECORDS = 64;
+    /** How long (spins) a full buffer waits for a sweeper that is draining it before dropping. */
+    private static final int LOCK_SPINS = 1 << 12;
+
+    private static final VarHandle COMMITTED, CONSUMED, LOCK, PENDING_ABORT, PENDING_DROPPED;
+
+    static {
+        try {
+            MethodHandles.Lookup l = MethodHandles.lookup();
+            COMMITTED = l.findVarHandle(ThreadBuffer.class, "committed", long.class);
+            CONSUMED = l.findVarHandle(ThreadBuffer.class, "consumed", long.class);
+            LOCK = l.findVarHandle(ThreadBuffer.class, "lock", int.class);
+            PENDING_ABORT = l.findVarHandle(ThreadBuffer.class, "pendingAbort", int.class);
+            PENDING_DROPPED = l.findVarHandle(ThreadBuffer.class, "pendingDroppedTrees", long.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
 
     /**
      * The token a traced call carries from its enter to its exit: the buffer and the depth at entry.
@@ -56,9 +88,11 @@ final class ThreadBuffer {
     private final Thread owner;
     private final long threadId;
     /** Null once the install that made this buffer is gone (nothing is published any more). */
-    private SpanRing ring;
+    private volatile SpanRing ring;
     private final int stride;
     private final int maxRecords;
+    private final int batchRecords;
+    private final long batchAgeNanos;
     private final LongSupplier[] extraMetrics;
     private final DropCounters drops;
     /** Made for one of HiQ's own threads: never records. */
@@ -66,53 +100,89 @@ final class ThreadBuffer {
     /** True for HiQ's threads, and while foreign code (a metric supplier) runs on this thread. */
     private boolean mute;
 
+    // --- shared with the drainer: replaced by the owner only while it holds the drain lock
     private long[] data;
     private Object[] refs;
-    /** Records that fit in {@link #data} now (kept as a field: a division per record costs more than a load). */
-    private int capacity;
-    private int count;
-    private int refCount;
-    /** Time of the oldest record held, 0 when none with a time. */
-    private long firstNanos;
+    /** Records in {@link #data} minus one (a power of two minus one). */
+    private int mask;
+
+    // --- the SPSC indexes (record sequences, never wrapped)
+    /** The next record's sequence. Owner only; the sweeper reads it once the owner has terminated. */
+    private long head;
+    /** End of the last completed root: the sweeper may drain up to here. Owner writes (release). */
+    @SuppressWarnings("unused") private long committed;
+    /** Records before this one are out of the buffer. Written by the lock holder (release). */
+    @SuppressWarnings("unused") private long consumed;
+    /** The drain lock: 1 while the owner or the sweeper drains (or the owner grows the arrays). */
+    @SuppressWarnings("unused") private int lock;
+    /** 1: the owner dropped an open root part of which was already published (see {@link SpanBatch#abortOpen()}). */
+    @SuppressWarnings("unused") private int pendingAbort;
+    /** Roots dropped since the last batch, for the next batch's {@link SpanBatch#droppedTrees()}. */
+    @SuppressWarnings("unused") private long pendingDroppedTrees;
+    /** Ring slots claimed by a drain that was cut short (an error), given back at the next drain; -1 none. */
+    private long claimedLo = -1, claimedHi = -1;
+    /** The last batch of this terminated owner went out (under the drain lock). */
+    private boolean terminatedSent;
+    /** Depth of the records up to {@link #consumed} (as the assembler sees it), -1 unknown. */
+    private int drainedDepth;
+
+    // --- owner only
+    /** {@link #head} may reach this without looking at {@link #consumed} again. */
+    private long limit;
+    private long committedLocal;
+    /** The owner holds the drain lock (also after a drain cut short by an error). */
+    private boolean ownerLocked;
+    /** Start of the open root, or the time of its last partial publish: its age for {@link #PARTIAL_AGE_NANOS}. */
+    private long openSince;
+    /** End time of the oldest completed root not yet published. */
+    private long pendingSince;
+    /** No publish attempt at a root's end before {@link #head} reaches this (set after a failed attempt). */
+    private long retryAt;
 
     private Frame[] frames = new Frame[16];
     /** Traced calls open on this thread (the depth a new call enters at). */
     private int depth;
     /** Calls open as the assembler sees them from the records sent, or {@link #UNKNOWN}. */
     private int recDepth;
-    private int rootStart;
-    private int rootRefStart;
-    private boolean rootPublished;
+    private long rootStart;
+    /** Between a root's ENTER and the end of its EXIT (depth alone does not say it while those are written). */
+    private boolean inRoot;
     private boolean dropping;
     private long droppingEvents;
-    private long droppedTreesSincePublish;
-    /** No publish attempt before the buffer holds this many records (set after a failed attempt). */
-    private int retryAtCount;
-    private boolean abortOpen;
-    /** A ring slot claimed by a publish that has not committed it yet, or -1. */
-    private long claimed = -1;
     /** The forked task this thread is running, if any: tasks it forks in turn attach to the same call. */
     private TaskLink adopted;
 
+    // --- sweeper only
+    /** {@link #committed} as the sweeper saw it at its previous pass: unchanged means the owner is quiet. */
+    long lastSeenCommitted = -1;
+
     ThreadBuffer(Thread owner, SpanRing ring, int maxRecords, LongSupplier[] extraMetrics, DropCounters drops) {
-        this(owner, ring, maxRecords, extraMetrics, drops, false);
+        this(owner, ring, maxRecords, extraMetrics, drops, false, Batching.DEFAULT);
     }
 
-    /** @param hiqThread true for a thread of HiQ's own: the buffer never records */
-    ThreadBuffer(Thread owner, SpanRing ring, int maxRecords, LongSupplier[] extraMetrics, DropCounters drops, boolean hiqThread) {
+    /**
+     * @param maxRecords records this buffer grows to (rounded up to a power of two)
+     * @param hiqThread  true for a thread of HiQ's own: the buffer never records
+     */
+    ThreadBuffer(Thread owner, SpanRing ring, int maxRecords, LongSupplier[] extraMetrics, DropCounters drops,
+                 boolean hiqThread, Batching batching) {
         this.owner = owner;
         this.threadId = owner.getId();
         this.ring = ring;
         this.stride = 2 + extraMetrics.length;
-        this.maxRecords = maxRecords;
+        this.maxRecords = Integer.highestOneBit(Math.max(2, maxRecords - 1)) << 1;
+        // a batch never needs more than half the buffer: the other half keeps recording meanwhile
+        this.batchRecords = Math.max(1, Math.min(batching.records(), this.maxRecords / 2));
+        this.batchAgeNanos = batching.ageNanos();
         this.extraMetrics = extraMetrics;
         this.drops = drops;
         this.hiqThread = hiqThread;
         this.mute = hiqThread;
-        int initial = hiqThread ? 1 : Math.min(INITIAL_RECORDS, maxRecords);
+        int initial = hiqThread ? 1 : Math.min(INITIAL_RECORDS, this.maxRecords);
         this.data = new long[initial * stride];
         this.refs = new Object[initial];
-        this.capacity = initial;
+        this.mask = initial - 1;
+        this.limit = initial;
     }
 
     /**
@@ -132,8 +202,8 @@ final class ThreadBuffer {
         Frame f = d < fs.length ? fs[d] : null;
         if (f == null) f = newFrame(d);
         if (d == 0) {
-            rootStart = count;
-            rootRefStart = refCount;
+            rootStart = head;
+            inRoot = true;
         }
         if (dropping) droppingEvents++;
         else writeEnter(tagId, d, at);
@@ -149,7 +219,7 @@ final class ThreadBuffer {
         if (pos < 0) return;
         long now = at == Long.MIN_VALUE ? System.nanoTime() : at;
         data[pos + 1] = now;
-        if (firstNanos == 0) firstNanos = now;
+        if (d == 0) openSince = now;
         recDepth = d + 1;
     }
 
@@ -182,14 +252,14 @@ final class ThreadBuffer {
         }
         if (d == 0) {
             if (frames.length > KEPT_FRAMES * 16) frames = Arrays.copyOf(frames, KEPT_FRAMES);
+            inRoot = false;
             if (dropping) {
                 dropping = false;
                 recDepth = 0; // the dropped root's records never reach the assembler (or are aborted there)
                 drops.droppedEvents.addAndGet(droppingEvents);
                 droppingEvents = 0;
             } else {
-                rootPublished = false;
-                publish();
+                rootClosed(now);
             }
         }
     }
@@ -237,6 +307,7 @@ final class ThreadBuffer {
         if (mute) return;
         adopted = link;
         record(SpanBatch.ADOPT, 0, link, 0L);
+        if (!inRoot) commitOutsideRoot();
     }
 
     /** Records the end of a forked task and publishes, so the forking tree is not kept waiting. */
@@ -244,7 +315,10 @@ final class ThreadBuffer {
         if (mute) return;
         adopted = null;
         record(SpanBatch.ADOPT_END, 0, link, 0L);
-        if (depth == 0) publish(true);
+        if (!inRoot) {
+            commitOutsideRoot();
+            ownerDrain(head, false);
+        }
     }
 
     /**
@@ -252,29 +326,28 @@ final class ThreadBuffer {
      * and EXIT records read the metrics ({@code now} 0: no clock reading, no age check).
      */
     private int record(int kind, int tagId, Object ref, long now) {
-        if (count == capacity && !makeRoom()) {
-            droppingEvents++;
+        if (head == limit && !makeRoom()) {
+            if (dropping) droppingEvents++;
+            else drops.droppedEvents.incrementAndGet(); // a record outside any root
             return -1;
         }
-        int r = 0;
-        if (ref != null) {
-            refs[refCount] = ref;
-            r = refCount + 1;
-        }
-        int pos = count * stride;
+        long h = head;
+        int at = (int) h & mask;
+        if (ref != null) refs[at] = ref;
+        int pos = at * stride;
         long[] d = data;
-        d[pos] = SpanBatch.header(kind, tagId, r);
+        d[pos] = SpanBatch.header(kind, tagId, ref != null);
         d[pos + 1] = now;
         LongSupplier[] m = extraMetrics;
         if (m.length > 0) {
             if (kind == SpanBatch.ENTER || kind == SpanBatch.EXIT) readMetrics(m, d, pos);
             else for (int k = 0; k < m.length; k++) d[pos + 2 + k] = 0L;
         }
-        refCount += r == 0 ? 0 : 1;
-        count++;
-        if (now != 0) {
-            if (firstNanos == 0) firstNanos = now;
-            else if (now - firstNanos > MAX_AGE_NANOS && depth > 0) publish();
+        head = h + 1;
+        // a long open root goes out in parts, so that it is visible (and its buffer room reused) early
+        if (now != 0 && now - openSince > PARTIAL_AGE_NANOS && inRoot && kind == SpanBatch.EXIT && h + 1 >= retryAt) {
+            openSince = now;
+            if (!ownerDrain(h + 1, false)) retryAt = h + 1 + RETRY_RECORDS;
         }
         return pos;
     }
@@ -289,68 +362,166 @@ final class ThreadBuffer {
         }
     }
 
-    /** Grows, publishes or drops so that one more record fits; false when the current root was dropped. */
+    /** Grows, publishes or drops so that one more record fits; false when it does not (current root dropped). */
     private boolean makeRoom() {
-        if (count < maxRecords) {
-            int grown = Math.min(maxRecords, Math.max(count * 2, INITIAL_RECORDS));
-            long[] d = Arrays.copyOf(data, grown * stride);
-            Object[] r = Arrays.copyOf(refs, grown);
-            data = d;
-            refs = r;
-            capacity = grown;
+        long c = (long) CONSUMED.getAcquire(this);
+        int cap = mask + 1;
+        if (head - c < cap) { // a drainer freed room meanwhile
+            limit = c + cap;
             return true;
         }
-        if (publish()) return true;
-        // ring and buffer full: drop the current root whole; earlier completed roots stay queued
-        long lost = count - rootStart;
-        for (int i = rootRefStart; i < refCount; i++) refs[i] = null;
-        count = rootStart;
-        refCount = rootRefStart;
-        dropping = true;
-        droppingEvents += lost;
-        droppedTreesSincePublish++;
-        drops.droppedTrees.incrementAndGet();
-        if (rootPublished) abortOpen = true;
+        if (cap < maxRecords && grow()) return true;
+        if (ownerDrain(head, true)) return true;
+        dropCurrentRoot();
         return false;
     }
 
-    /** Publishes every record held; false (records kept) when the ring is full. */
-    private boolean publish() { return publish(false); }
-
-    /** Publishes; {@code force} ignores the back-off after a failed attempt (shutdown, task end). */
-    private boolean publish(boolean force) {
-        if (count == 0 && droppedTreesSincePublish == 0 && !abortOpen) return true;
-        // after a failed attempt, wait for 64 more records (or a full buffer) before trying again:
-        // a full ring stays full for a while, and each attempt costs the application thread
-        if (!force && count < retryAtCount && count < capacity) return false;
-        SpanRing r = ring;
-        if (r == null) return false;
-        String name = owner.getName();
-        if (claimed >= 0) {
-            // a publish cut short by an error (stack overflow): give its slot back empty first
-            r.commitEmpty(claimed, threadId, name);
-            claimed = -1;
+    /** Doubles the arrays (warm-up only); under the drain lock, as a drainer reads them. */
+    private boolean grow() {
+        if (!lockOwner(true)) return false;
+        int cap = mask + 1;
+        int n = Math.min(maxRecords, cap * 2);
+        long[] nd = new long[n * stride];
+        Object[] nr = new Object[n];
+        long c = (long) CONSUMED.getAcquire(this);
+        int nm = n - 1;
+        for (long q = c; q < head; q++) {
+            int from = (int) q & mask, to = (int) q & nm;
+            System.arraycopy(data, from * stride, nd, to * stride, stride);
+            nr[to] = refs[from];
         }
-        long seq = r.claim();
-        if (seq < 0) {
-            retryAtCount = count + 64;
-            return false;
-        }
-        claimed = seq;
-        r.fill(seq, data, count, stride, refs, refCount, threadId, name, droppedTreesSincePublish, abortOpen);
-        r.commit(seq);
-        claimed = -1;
-        retryAtCount = 0;
-        for (int i = 0; i < refCount; i++) refs[i] = null;
-        count = 0;
-        refCount = 0;
-        rootStart = 0;
-        rootRefStart = 0;
-        firstNanos = 0;
-        droppedTreesSincePublish = 0;
-        abortOpen = false;
-        if (depth > 0) rootPublished = true;
+        data = nd;
+        refs = nr;
+        mask = nm;
+        limit = c + n;
+        unlockOwner();
         return true;
+    }
+
+    /**
+     * Ring and buffer full: the open root is dropped whole; earlier completed roots stay queued. A
+     * record outside any root (depth 0) is simply lost.
+     */
+    private void dropCurrentRoot() {
+        if (!inRoot) return;
+        long c = (long) CONSUMED.getAcquire(this);
+        long keep = Math.max(rootStart, c);
+        for (long q = keep; q < head; q++) refs[(int) q & mask] = null;
+        droppingEvents += head - keep;
+        head = keep;
+        // part of this root already went out: the assembler must discard it before anything later
+        if (c > rootStart) PENDING_ABORT.setVolatile(this, 1);
+        PENDING_DROPPED.getAndAdd(this, 1L);
+        drops.droppedTrees.incrementAndGet();
+        dropping = true;
+    }
+
+    /** A root ended: commits it for the sweeper, and publishes when the batch is due. */
+    private void rootClosed(long now) {
+        long prev = committedLocal;
+        long h = head;
+        committedLocal = h;
+        COMMITTED.setRelease(this, h);
+        long c = (long) CONSUMED.getAcquire(this);
+        if (c >= prev) pendingSince = now; // nothing older waits: this root is the oldest
+        if ((h - c >= batchRecords || now - pendingSince >= batchAgeNanos) && h >= retryAt) {
+            if (!ownerDrain(h, false)) retryAt = h + RETRY_RECORDS;
+        }
+    }
+
+    /** Records at depth 0 (ADOPT, ADOPT_END) are complete as they stand: the sweeper may take them. */
+    private void commitOutsideRoot() {
+        committedLocal = head;
+        COMMITTED.setRelease(this, head);
+    }
+
+    /**
+     * The owner publishes its records up to {@code upTo}. Never waits for the lock unless
+     * {@code spin} (a full buffer, where the alternative is dropping), and then only briefly.
+     *
+     * @return true when everything up to {@code upTo} is out
+     */
+    private boolean ownerDrain(long upTo, boolean spin) {
+        SpanRing r = ring;
+        if (r == null || !lockOwner(spin)) return false;
+        boolean all = drainLocked(r, upTo, r.blocking(), false, recDepth == UNKNOWN ? -1 : recDepth);
+        unlockOwner();
+        long c = (long) CONSUMED.getAcquire(this);
+        limit = c + mask + 1;
+        if (all) retryAt = 0;
+        return all;
+    }
+
+    private boolean lockOwner(boolean spin) {
+        if (ownerLocked) return true; // a drain cut short by an error still holds it
+        if (LOCK.compareAndSet(this, 0, 1)) {
+            ownerLocked = true;
+            return true;
+        }
+        if (!spin) return false;
+        for (int i = 0; i < LOCK_SPINS; i++) {
+            Thread.onSpinWait();
+            if ((int) LOCK.getVolatile(this) == 0 && LOCK.compareAndSet(this, 0, 1)) {
+                ownerLocked = true;
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private void unlockOwner() {
+        ownerLocked = false;
+        LOCK.setRelease(this, 0);
+    }
+
+    /**
+     * Copies records {@code consumed..upTo} (and the pending drop flags) into as many ring slots as
+     * they need, publishes them, and advances {@link #consumed}. The caller holds the drain lock.
+     * When the ring has fewer free slots, publishes what fits (whole slots).
+     *
+     * @param mayBlock        wait for slots ({@code HIQ_RING_POLICY=block}, owner only)
+     * @param terminated      the owner has terminated: the last slot says so
+     * @param depthAtUpTo     depth of the records up to {@code upTo}, -1 unknown (for the count at shutdown)
+     * @return true when everything up to {@code upTo} is out
+     */
+    private boolean drainLocked(SpanRing r, long upTo, boolean mayBlock, boolean terminated, int depthAtUpTo) {
+        String name = owner.getName();
+        if (claimedHi >= 0) {
+            r.commitEmpty(claimedLo, claimedHi, threadId, name);
+            claimedHi = -1;
+        }
+        long from = (long) CONSUMED.getAcquire(this);
+        long total = Math.max(0, upTo - from);
+        boolean flags = (long) PENDING_DROPPED.getVolatile(this) != 0 || (int) PENDING_ABORT.getVolatile(this) != 0;
+        if (total == 0 && !flags && !terminated) return true;
+        int per = r.slotRecords();
+        int slots = (int) Math.max(1, (total + per - 1) / per);
+        long hi = mayBlock ? r.claim(slots) : r.tryClaim(slots);
+        if (hi < 0) {
+            int free = Math.min(slots - 1, r.freeSlots());
+            if (free <= 0) return false;
+            hi = r.tryClaim(free);
+            if (hi < 0) return false;
+            slots = free;
+        }
+        long lo = hi - slots + 1;
+        claimedLo = lo;
+        claimedHi = hi;
+        long dropped = (long) PENDING_DROPPED.getAndSet(this, 0L);
+        boolean abort = (int) PENDING_ABORT.getAndSet(this, 0) != 0;
+        long q = from;
+        for (long seq = lo; seq <= hi; seq++) {
+            int n = (int) Math.min(per, upTo - q);
+            boolean last = seq == hi && q + n == upTo;
+            r.slot(seq).fill(data, refs, mask, q, n, stride, threadId, name,
+                    seq == lo ? dropped : 0L, seq == lo && abort, last && terminated);
+            q += n;
+        }
+        r.commit(lo, hi);
+        claimedHi = -1;
+        drainedDepth = q == upTo ? depthAtUpTo : -1;
+        CONSUMED.setRelease(this, q);
+        return q == upTo;
     }
 
     /**
@@ -359,18 +530,120 @@ final class ThreadBuffer {
      */
     void release() { ring = null; }
 
-    /** Publishes what a terminated owner left behind; true when this buffer can be forgotten. */
-    boolean drainIfOwnerDead() {
-        if (owner.isAlive()) return false;
-        return publish(true);
+    // --- the sweeper's side (BufferSweeper: one thread at a time) --------------------------------
+
+    /**
+     * Publishes what the owner left: its completed roots when it has gone quiet (its committed
+     * sequence did not move since the previous pass) or when {@code eager}; everything when it has
+     * terminated (the last batch flagged {@link SpanBatch#ownerTerminated()}).
+     *
+     * @return {@link #FORGET} when this buffer can be forgotten (owner terminated and everything
+     *         out), {@link #MORE} when records it could take were left (ring full), else 0
+     */
+    int sweep(boolean eager) { return sweep(eager, true); }
+
+    /**
+     * @param checkAlive whether to ask if the owner is still alive (a native call: the sweeper asks
+     *                   every few passes only; a dead owner's completed roots go out by the quiet rule meanwhile)
+     */
+    int sweep(boolean eager, boolean checkAlive) {
+        SpanRing r = ring;
+        if (r == null) return 0;
+        if ((checkAlive || eager) && !owner.isAlive()) {
+            // the owner's last writes happen-before isAlive() returned false
+            if (!lockSweeper()) return MORE;
+            try {
+                if (terminatedSent && head == (long) CONSUMED.getAcquire(this) && !pendingFlags()) return FORGET;
+                boolean all = drainLocked(r, head, false, true, depth);
+                terminatedSent |= all;
+                return all ? FORGET : MORE;
+            } finally {
+                LOCK.setRelease(this, 0);
+            }
+        }
+        long c = (long) COMMITTED.getAcquire(this);
+        long seen = lastSeenCommitted;
+        lastSeenCommitted = c;
+        if (c <= (long) CONSUMED.getAcquire(this) && !pendingFlags()) return 0;
+        if (!eager && c != seen) return 0; // the owner is active: it publishes its own batches
+        if (!lockSweeper()) return 0; // the owner is draining right now
+        try {
+            return drainLocked(r, Math.max(c, (long) CONSUMED.getAcquire(this)), false, false, 0) ? 0 : MORE;
+        } finally {
+            LOCK.setRelease(this, 0);
+        }
+    }
+
+    /** {@link #sweep} result: forget this buffer. */
+    static final int FORGET = 1;
+    /** {@link #sweep} result: the ring was full, records are left. */
+    static final int MORE = 2;
+
+    /**
+     * The drain lock for a sweeper (value 2; the owner's is 1). A lock the owner held when it
+     * terminated (a drain cut short by an error) is taken over, by one sweeper only.
+     */
+    private boolean lockSweeper() {
+        return LOCK.compareAndSet(this, 0, 2) || (!owner.isAlive() && LOCK.compareAndSet(this, 1, 2));
+    }
+
+    private boolean pendingFlags() {
+        return (long) PENDING_DROPPED.getVolatile(this) != 0 || (int) PENDING_ABORT.getVolatile(this) != 0;
+    }
+
+    /** Whether completed roots (or drop flags) are still waiting here for the ring. */
+    boolean hasPending() {
+        long upTo = owner.isAlive() ? (long) COMMITTED.getAcquire(this) : head;
+        return upTo > (long) CONSUMED.getAcquire(this) || pendingFlags();
     }
 
     /**
-     * Publishes completed roots of the calling thread's own buffer (shutdown, tests).
+     * At shutdown, when the ring did not take everything within the flush timeout: counts the
+     * completed roots still here (all records, if the owner terminated) as dropped and lets them go.
+     * A root whose start was already published is counted too (it never closes).
      *
-     * @return true when nothing completed is left behind
+     * @return false when the owner held the drain lock throughout (nothing counted)
      */
-    boolean flushCompleted() {
-        return depth > 0 || publish(true);
+    boolean dropPending() {
+        boolean dead = !owner.isAlive();
+        int spins = 0;
+        while (!lockSweeper()) {
+            if (++spins > LOCK_SPINS) return false;
+            Thread.onSpinWait();
+        }
+        try {
+            long from = (long) CONSUMED.getAcquire(this);
+            long upTo = dead ? head : (long) COMMITTED.getAcquire(this);
+            if (upTo <= from) return true;
+            int d = Math.max(0, drainedDepth);
+            long trees = d > 0 ? 1 : 0;
+            for (long q = from; q < upTo; q++) {
+                int at = (int) q & mask;
+                long h = data[at * stride];
+                int kind = (int) (h & SpanBatch.KIND_MASK);
+                if (kind == SpanBatch.ENTER) {
+                    if (d == 0) trees++;
+                    d++;
+                } else if (kind == SpanBatch.EXIT) {
+                    d = Math.max(0, d - 1);
+                } else if (kind == SpanBatch.UNWIND) {
+                    d = (int) ((h >>> SpanBatch.TAG_SHIFT) & SpanBatch.TAG_MASK);
+                }
+                refs[at] = null;
+            }
+            drops.droppedEvents.addAndGet(upTo - from);
+            drops.droppedTrees.addAndGet(trees);
+            drainedDepth = d;
+            CONSUMED.setRelease(this, upTo);
+            return true;
+        } finally {
+            LOCK.setRelease(this, 0);
+        }
     }
+
+    /** Records written and not yet drained (tests). */
+    long held() { return head - (long) CONSUMED.getAcquire(this); }
+
+    /** Whether the owner holds the drain lock (tests). */
+    boolean ownerHoldsLock() { return ownerLocked; }
 }

@@ -92,6 +92,7 @@ public final class HiQRuntime implements HiQContext, AutoCloseable {
         this.settings = settings;
         this.err = err;
         AssemblyLimits limits = AssemblyLimits.fromSettings(settings); // a bad HIQ_MAX_NODES fails before anything starts
+        BatchingOptions batching = BatchingOptions.fromSettings(settings); // so does a bad HIQ_BATCH_*
         this.anchorEpochMicros = epochMicrosNow();
         this.anchorNanos = System.nanoTime();
         this.pid = ProcessHandle.current().pid();
@@ -121,8 +122,12 @@ public final class HiQRuntime implements HiQContext, AutoCloseable {
         List<SpanEventHandler> handlers = new ArrayList<>();
         handlers.add(assembler);
         handlers.addAll(spanHandlers);
-        this.ring = new SpanRing(options.ringSize(), options.blockOnFull(), handlers);
-        Recorder.install(ring, options.bufferSize(), MetricReaders.forMetrics(options.metrics(), options.customMetric()), drops);
+        java.util.function.LongSupplier[] readers = MetricReaders.forMetrics(options.metrics(), options.customMetric());
+        int stride = 2 + readers.length;
+        int slots = options.ringSize() > 0 ? options.ringSize()
+                : SpanRing.slotsFor(batching.ringMemoryBytes(), SpanRing.DEFAULT_SLOT_RECORDS, stride);
+        this.ring = new SpanRing(slots, SpanRing.DEFAULT_SLOT_RECORDS, stride, options.blockOnFull(), handlers);
+        Recorder.install(ring, options.bufferSize(), readers, drops, batching.batching());
         if (inst != null && conf != null) this.installation = Instrumenter.install(inst, conf, TAGS, err);
         if (inst != null && settings.flag("HIQ_ASYNC")) this.asyncTransformer = AsyncInstrumentation.install(inst, settings.home(), err);
 
@@ -131,12 +136,12 @@ public final class HiQRuntime implements HiQContext, AutoCloseable {
         // JMX loads ~250 classes and the calibration keeps a core busy for a moment: both wait until
         // the application is past its own start-up (the MBean is there within a second)
         control.schedule(this::registerMBean, 300, TimeUnit.MILLISECONDS);
-        control.schedule(() -> assembler.overheadPerRecordNs(io.hiq.core.event.OverheadCalibration.nanosPerRecord(options.metrics(), options.customMetric())),
+        control.schedule(() -> assembler.overheadPerRecordNs(io.hiq.core.event.OverheadCalibration.nanosPerRecord(
+                        options.metrics(), options.customMetric(), slots, options.bufferSize(), batching.batching())),
                 1, TimeUnit.SECONDS);
         long statusPeriod = settings.flag("HIQ_STATUS_CACHED") ? 5 : 1;
         pollStatus(); // a machine switched off at start is off from the first call
         control.scheduleWithFixedDelay(this::pollStatus, statusPeriod, statusPeriod, TimeUnit.SECONDS);
-        control.scheduleWithFixedDelay(Recorder::sweepDeadThreads, 1, 1, TimeUnit.SECONDS);
     }
 
     /**
@@ -231,12 +236,8 @@ public final class HiQRuntime implements HiQContext, AutoCloseable {
      * until the deadline; for {@code show()} and tests.
      */
     public boolean awaitQuiescent(long deadlineNanos) {
-        while (true) {
-            boolean flushed = Recorder.flushForShutdown();
-            boolean drained = ring.awaitDrained(deadlineNanos);
-            if (flushed && drained) return true;
-            if (System.nanoTime() - deadlineNanos > 0) return false;
-        }
+        boolean published = Recorder.awaitPublished(deadlineNanos);
+        return ring.awaitDrained(deadlineNanos) && published;
     }
 
     /** Stops tracing, drains and flushes everything within the flush timeout, and restores the classes. */
@@ -255,7 +256,8 @@ public final class HiQRuntime implements HiQContext, AutoCloseable {
         }
         long deadline = System.nanoTime() + options.flushTimeout().toNanos();
         Recorder.setEnabled(false);
-        while (!Recorder.flushForShutdown() && System.nanoTime() - deadline < 0) ring.awaitDrained(deadline);
+        // every completed root of every thread, live or dead, goes out or is counted as dropped
+        Recorder.drainForShutdown(deadline);
         Instrumenter.Installation i = installation;
         if (restoreClasses && i != null) i.reset();
         if (asyncTransformer != null) AsyncInstrumentation.uninstall(inst, restoreClasses ? asyncTransformer : null);

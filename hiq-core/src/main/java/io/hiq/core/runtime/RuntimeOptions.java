@@ -18,7 +18,7 @@ import java.util.function.LongSupplier;
  * @param maxTrees     trees kept in memory for {@code show()}
  * @param treesFile    file every tree is appended to as JSON, or null
  * @param showAtExit   print the kept trees to stderr at JVM exit
- * @param ringSize     ring slots (power of two)
+ * @param ringSize     ring slots (power of two); 0: as many as {@code HIQ_RING_MEMORY_MB} allows
  * @param bufferSize   per-thread buffer records
  * @param blockOnFull  {@code HIQ_RING_POLICY=block}
  * @param flushTimeout bound on the flush at exit/close
@@ -33,8 +33,12 @@ public record RuntimeOptions(String service, Mode mode, List<Metric> metrics, Lo
         if (metrics.isEmpty()) throw new IllegalArgumentException("metrics: none given");
     }
 
-    /** Default ring slots (DESIGN A2). */
-    public static final int DEFAULT_RING_SIZE = 65_536;
+    /**
+     * Default ring slots: 0, derived from the ring's memory budget ({@code HIQ_RING_MEMORY_MB},
+     * 16 MiB: 2 048 slots of 256 records with the time metric alone). DESIGN A2's first version had
+     * 65 536 slots of one root each; its revision bounds the ring's memory instead.
+     */
+    public static final int DEFAULT_RING_SIZE = 0;
     /** Default per-thread buffer records (DESIGN A2). */
     public static final int DEFAULT_BUFFER_SIZE = 4_096;
     /** Default number of trees kept for {@code show()}. */
