@@ -201,7 +201,7 @@ public final class HiQRuntime implements HiQContext, AutoCloseable {
     public synchronized void enable() {
         if (closed || enabled) return;
         enabled = true;
-        if (inst != null && conf != null) installation = Instrumenter.install(inst, conf, TAGS, err);
+        if (inst != null && conf != null) installation = Instrumenter.install(inst, conf, TAGS, err, false); // warned at start
         applySwitch();
     }
 
