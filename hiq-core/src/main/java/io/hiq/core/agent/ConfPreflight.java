@@ -13,22 +13,24 @@ import net.bytebuddy.dynamic.ClassFileLocator;
 import net.bytebuddy.pool.TypePool;
 
 /**
- * Checks a conf against the class path before the application runs, so that its warnings come
- * early (before {@code main}) and in conf line order, instead of at exit: an entry whose class file
- * is not on the class path, or whose class has no matching method. Class files are read, never
- * loaded or initialised, so nothing of the application runs earlier than it would.
+ * Checks a conf against the class path before the application runs, so that what can be known
+ * early is said early (before {@code main}) and in conf line order, instead of when a class loads:
+ * an entry whose class, found on the class path, declares no matching method. Class files are
+ * read, never loaded or initialised, so nothing of the application runs earlier than it would.
  *
- * <p>Why a heuristic for missing classes: an application server or a fat-jar launcher loads the
- * application's classes from its own class loader, where the class path cannot see them. When
- * <em>no</em> class of the conf is on the class path, that is what is most likely going on and
- * nothing is said early (a class that then never loads is still reported at exit); when some are
- * found, the missing ones are most likely typos and are reported now.
+ * <p>A class that is not on the class path is not a problem yet: plugins, application servers and
+ * fat-jar launchers load classes from loaders of their own, so whether it ever loads is known only
+ * at exit. Those entries are returned, not warned about, so that the warning at exit (if the class
+ * never loaded) can say that it is not on the class path either, which points at a typo.
  */
 final class ConfPreflight {
     private ConfPreflight() {}
 
-    /** What the check found: the warnings, in conf line order, and the entries they are about. */
-    record Findings(List<String> warnings, Set<ConfEntry> missingClass, Set<ConfEntry> missingMethod) {}
+    /**
+     * What the check found: the warnings, in conf line order; the entries whose class file is not
+     * on the class path (no warning yet); the entries whose method is missing (warned).
+     */
+    record Findings(List<String> warnings, Set<ConfEntry> notOnClassPath, Set<ConfEntry> missingMethod) {}
 
     /**
      * @param loader        where the application's classes are expected (the system class loader)
@@ -39,21 +41,17 @@ final class ConfPreflight {
         for (ConfEntry e : conf.entries()) {
             onClassPath.computeIfAbsent(e.className(), n -> loader.getResource(n.replace('.', '/') + ".class") != null);
         }
-        boolean anyFound = onClassPath.values().stream().anyMatch(b -> b);
         List<ConfEntry> byLine = new ArrayList<>(conf.entries());
         byLine.sort(Instrumenter.LINE_ORDER);
         List<String> warnings = new ArrayList<>();
-        Set<ConfEntry> missingClass = new java.util.HashSet<>();
+        Set<ConfEntry> notOnClassPath = new java.util.HashSet<>();
         Set<ConfEntry> missingMethod = new java.util.HashSet<>();
         TypePool pool = null;
         for (ConfEntry e : byLine) {
             String name = e.className();
             if (alreadyLoaded.contains(name)) continue;
             if (!onClassPath.get(name)) {
-                if (!anyFound) continue;
-                missingClass.add(e);
-                warnings.add("hiq: warning: " + e.where() + ": class '" + name + "' is not on the class path; '" + e.method()
-                        + "' is traced only if another class loader loads it");
+                notOnClassPath.add(e);
                 continue;
             }
             if (e.allMethods()) continue;
@@ -77,6 +75,6 @@ final class ConfPreflight {
             missingMethod.add(e);
             warnings.add(Instrumenter.methodNotFound(e, name));
         }
-        return new Findings(warnings, missingClass, missingMethod);
+        return new Findings(warnings, notOnClassPath, missingMethod);
     }
 }

@@ -40,15 +40,17 @@ public final class Instrumenter {
         private final Map<ConfEntry, Boolean> matched;
         private final Set<String> loadedClasses;
         private final PrintStream err;
+        private final Set<ConfEntry> notOnClassPath;
         private final Set<ConfEntry> warnedEarly;
         private volatile boolean reset;
 
         Installation(Instrumentation inst, ConfTransformer transformer, Map<ConfEntry, Boolean> matched,
-                     Set<String> loadedClasses, Set<ConfEntry> warnedEarly, PrintStream err) {
+                     Set<String> loadedClasses, Set<ConfEntry> notOnClassPath, Set<ConfEntry> warnedEarly, PrintStream err) {
             this.inst = inst;
             this.transformer = transformer;
             this.matched = matched;
             this.loadedClasses = loadedClasses;
+            this.notOnClassPath = notOnClassPath;
             this.warnedEarly = warnedEarly;
             this.err = err;
         }
@@ -69,15 +71,17 @@ public final class Instrumenter {
         }
 
         /**
-         * Warns once about each entry whose class never loaded (called at exit), in conf line order;
-         * an entry already reported before the application ran is not repeated.
+         * Warns once about each entry whose class never loaded (called at exit), in conf line order,
+         * saying when its class is not on the class path either (most likely a typo); an entry whose
+         * method was reported missing before the application ran is not reported twice.
          */
         public void warnUnmatched() {
             List<ConfEntry> byLine = new ArrayList<>(matched.keySet());
             byLine.sort(LINE_ORDER);
             for (ConfEntry c : byLine) {
                 if (!matched.get(c) && !loadedClasses.contains(c.className()) && !warnedEarly.contains(c)) {
-                    err.println(io.hiq.core.redact.SafeText.line("hiq: warning: " + c.where() + ": class '" + c.className() + "' was never loaded; '" + c.method() + "' was not traced"));
+                    err.println(io.hiq.core.redact.SafeText.line("hiq: warning: " + c.where() + ": class '" + c.className() + "' was never loaded"
+                            + (notOnClassPath.contains(c) ? " (it is not on the class path)" : "") + "; '" + c.method() + "' was not traced"));
                 }
             }
         }
@@ -116,6 +120,7 @@ public final class Instrumenter {
         }
         Set<String> loaded = ConcurrentHashMap.newKeySet();
         Set<String> warnedMissing = ConcurrentHashMap.newKeySet();
+        Set<ConfEntry> notOnClassPath = ConcurrentHashMap.newKeySet();
         Set<ConfEntry> warnedEarly = ConcurrentHashMap.newKeySet();
         if (preflight) {
             try {
@@ -123,7 +128,8 @@ public final class Instrumenter {
                 for (Class<?> c : loadedNamed(inst, byClass.keySet())) already.add(c.getName());
                 ConfPreflight.Findings f = ConfPreflight.check(conf, ClassLoader.getSystemClassLoader(), already);
                 for (String w : f.warnings()) err.println(io.hiq.core.redact.SafeText.line(w));
-                warnedEarly.addAll(f.missingClass());
+                notOnClassPath.addAll(f.notOnClassPath());
+                warnedEarly.addAll(f.missingMethod());
                 for (ConfEntry e : f.missingMethod()) warnedMissing.add(e.where() + e.method());
             } catch (RuntimeException | LinkageError e) {
                 // only an early courtesy: the same problems are reported when classes load or at exit
@@ -140,7 +146,7 @@ public final class Instrumenter {
                 err.println(io.hiq.core.redact.SafeText.line("hiq: could not instrument the already loaded classes " + already + ": " + e));
             }
         }
-        return new Installation(inst, t, matched, loaded, warnedEarly, err);
+        return new Installation(inst, t, matched, loaded, notOnClassPath, warnedEarly, err);
     }
 
     /**
