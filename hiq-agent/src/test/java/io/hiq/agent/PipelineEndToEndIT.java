@@ -126,11 +126,14 @@ class PipelineEndToEndIT {
         // bound, then gives up (and says so). The program's 1 000 trees are mostly assembled at exit,
         // with cold code: ~1 s at a load of 20 for the trees file alone, more with Jack's Kafka client.
         // The default 5 s lost 25 trees once at a load of 22-30; this test is about completeness.
+        long t0 = System.nanoTime();
         ExternalProgram.Result run = ExternalProgram.run(List.of(AgentIT.BIN_HIQ.toString(), "run", "--conf", conf.toString(),
                         "--mode", "verbose", "--trees", treesFile.toString(), "--", "-cp", app.classes().toString(), "pipe.Orders"),
                 Map.of("HIQ_HOME", home.toString(), "JACK", "1", "HIQ_KAFKA_BOOTSTRAP", "127.0.0.1:" + kafkaPort,
                         "HIQ_KAFKA_TOPIC", topic, "HIQ_SERVICE", "orders-e2e", "HIQ_RING_POLICY", "block",
                         "HIQ_FLUSH_TIMEOUT", "120"), work, 300);
+        // the figure of this run (start, 1 000 roots, drain at exit), in the test's output
+        System.out.printf("PipelineEndToEndIT: traced program ran %.1f s (JVM start to exit)%n", (System.nanoTime() - t0) / 1e9);
         assertThat(run.exitCode()).as("exit code; stderr: %s", run.stderr()).isZero();
         assertThat(run.stderr()).as("the program's stderr").doesNotContain("hiq: exit:");
 
