@@ -45,6 +45,11 @@ final class ExternalProgram {
 
     /** Runs a command with extra environment variables, waiting at most 60 s. */
     static Result run(List<String> command, Map<String, String> env, Path workDir) throws Exception {
+        return run(command, env, workDir, 60);
+    }
+
+    /** Runs a command with extra environment variables, waiting at most {@code seconds}. */
+    static Result run(List<String> command, Map<String, String> env, Path workDir, int seconds) throws Exception {
         ProcessBuilder pb = new ProcessBuilder(command).directory(workDir.toFile());
         pb.environment().keySet().removeIf(k -> k.startsWith("HIQ_") || k.equals("LMK") || k.equals("JACK") || k.equals("TRACE_TYPE"));
         pb.environment().putAll(env);
@@ -52,9 +57,10 @@ final class ExternalProgram {
         Path err = Files.createTempFile(workDir, "stderr", ".txt");
         pb.redirectOutput(out.toFile()).redirectError(err.toFile());
         Process p = pb.start();
-        if (!p.waitFor(60, TimeUnit.SECONDS)) {
+        if (!p.waitFor(seconds, TimeUnit.SECONDS)) {
             p.destroyForcibly();
-            throw new IllegalStateException("timed out: " + command);
+            throw new IllegalStateException("timed out after " + seconds + " s: " + command + "; stderr so far: "
+                    + Files.readString(err, StandardCharsets.UTF_8));
         }
         return new Result(p.exitValue(), Files.readString(out, StandardCharsets.UTF_8), Files.readString(err, StandardCharsets.UTF_8));
     }

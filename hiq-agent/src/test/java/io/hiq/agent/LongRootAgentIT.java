@@ -86,8 +86,8 @@ class LongRootAgentIT {
         assertThat(traced.exitCode()).as("exit code; stderr: %s", traced.stderr()).isZero();
         assertThat(plain.exitCode()).isZero();
         assertThat(traced.stdout()).isEqualTo(plain.stdout()).startsWith("sum=");
-        // the goal is 30 s; 60 s leaves room for a loaded machine and still fails a GC death spiral
-        assertThat(seconds).as("seconds with the agent").isLessThan(60);
+        // issue 11's acceptance: <= 30 s (8 s measured on the shared 2-core machine under load)
+        assertThat(seconds).as("seconds with the agent, JVM start to exit").isLessThanOrEqualTo(30);
 
         List<HiQTree> all = readTrees(trees);
         List<HiQTree> finals = all.stream().filter(t -> !t.partial()).toList();

@@ -2,11 +2,15 @@ package io.hiq.agent;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.hiq.tree.HiQNode;
+import io.hiq.tree.HiQTree;
+import io.hiq.tree.TreeCodec;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -31,6 +35,26 @@ class ShowMainTest {
     void helpIsUsageOnStdoutAndExitZero() {
         assertThat(show("--help")).isZero();
         assertThat(out.toString(StandardCharsets.UTF_8)).startsWith("usage: bin/hiq show FILE");
+    }
+
+    @Test
+    void everyMetricOfATreeIsShownTheTreesOwnFirst() throws Exception {
+        HiQNode root = HiQNode.of("main", 1_700_000_000_000_000L, 1_700_000_001_000_000L, 0, 1_000_000_000L)
+                .putValues("time", 0, 1_000_000_000L).putValues("memory", 1_000, 2_001_000);
+        root.addChild(HiQNode.of("work", 1_700_000_000_100_000L, 1_700_000_000_600_000L, 100_000_000L, 600_000_000L)
+                .putValues("time", 100_000_000L, 600_000_000L).putValues("memory", 1_000, 501_000));
+        HiQTree tree = HiQTree.builder().id("m").service("s").host("h").pid(1).thread("main").metric("time").unit("ns").root(root).build();
+        Path file = dir.resolve("trees.jsonl");
+        Files.writeString(file, TreeCodec.encodeToString(tree) + "\n");
+
+        assertThat(show(file.toString())).isZero();
+        List<String> lines = out.toString(StandardCharsets.UTF_8).lines().toList();
+        assertThat(lines.stream().filter(l -> l.contains("_root_")).map(l -> l.substring(l.indexOf("_root_"))))
+                .containsExactly("_root_time(1.0000)", "_root_memory(2.0000)");
+        // the memory block: spans in MB, percentages of the root's allocation
+        assertThat(lines.get(lines.size() - 1)).endsWith("[ 25.00%]    l_[work] (0.500000)");
+        assertThat(lines.get(3)).endsWith("[ 50.00%]    l_[work] (0.500000)");
+        assertThat(errText()).isEmpty();
     }
 
     @Test

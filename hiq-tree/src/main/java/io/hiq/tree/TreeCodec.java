@@ -28,8 +28,15 @@ public final class TreeCodec {
     /** Deepest node nesting accepted on decode (protects readers from hostile input). */
     public static final int MAX_DEPTH = 512;
 
-    private static final ObjectMapper MAPPER = newMapper();
-    private static final JsonFactory FACTORY = MAPPER.getFactory();
+    /**
+     * Jackson, built on first use only: encoding ({@link TreeJsonWriter}) needs none of it, and an
+     * {@link ObjectMapper} is some 400 classes to load. The agent's trees file and Jack encode at
+     * JVM exit, within {@code HIQ_FLUSH_TIMEOUT}, where those cold loads cost most.
+     */
+    private static final class Jackson {
+        static final ObjectMapper MAPPER = newMapper();
+        static final JsonFactory FACTORY = MAPPER.getFactory();
+    }
 
     private TreeCodec() {}
 
@@ -101,9 +108,9 @@ public final class TreeCodec {
      * {@link TreeJsonWriter} is checked against byte for byte (tests, benchmarks).
      */
     public static void encodeWithJackson(HiQTree tree, OutputStream out) {
-        try (JsonGenerator g = FACTORY.createGenerator(out, JsonEncoding.UTF8)) {
+        try (JsonGenerator g = Jackson.FACTORY.createGenerator(out, JsonEncoding.UTF8)) {
             g.disable(JsonGenerator.Feature.AUTO_CLOSE_TARGET);
-            g.setCodec(MAPPER);
+            g.setCodec(Jackson.MAPPER);
             g.writeStartObject();
             g.writeStringField("schema", HiQTree.SCHEMA);
             g.writeStringField("id", tree.id());
@@ -170,7 +177,7 @@ public final class TreeCodec {
     /** Decodes and validates one tree. */
     public static HiQTree decode(byte[] json) throws TreeFormatException {
         if (json == null || json.length == 0) throw new TreeFormatException("empty record");
-        return TreeJsonReader.read(FACTORY, json);
+        return TreeJsonReader.read(Jackson.FACTORY, json);
     }
 
     /** Decodes and validates one tree from a string. */
@@ -263,7 +270,7 @@ public final class TreeCodec {
         if (v.isNumber()) return v.asDouble();
         if (v.isBoolean()) return v.asBoolean();
         if (v.isNull()) return null;
-        return MAPPER.convertValue(v, Object.class);
+        return Jackson.MAPPER.convertValue(v, Object.class);
     }
 
     private static String text(JsonNode j, String field, boolean nonEmpty) throws TreeFormatException {
@@ -294,5 +301,5 @@ public final class TreeCodec {
     private static String clip(String s) { return s.length() > 64 ? s.substring(0, 64) + "…" : s; }
 
     /** The shared, configured mapper (read-only use). */
-    public static ObjectMapper mapper() { return MAPPER; }
+    public static ObjectMapper mapper() { return Jackson.MAPPER; }
 }

@@ -23,6 +23,12 @@ import java.util.Map;
  * {@code ns}, megabytes for {@code bytes}, seconds for {@code ms}, the raw value otherwise.
  * Percentages are of the root's span. A node with extra information ends with {@code  ({k=v, …})}.
  * A tree flagged partial, truncated or broken says so after {@code [OH:…]}.
+ *
+ * <p>A tree that records several metrics ({@code metrics=time+memory}, every node's {@code values})
+ * renders one block per metric, the tree's own metric first and then the others in the order of the
+ * root's {@code values}: each further block starts with its own {@code _root_<metric>} line and
+ * repeats the nodes with their span and percentage in that metric (no second {@code [OH:…]} line:
+ * the overhead is the tree's, not a metric's). A tree of one metric renders exactly as before.
  */
 public final class TreeRenderer {
     private static final DateTimeFormatter DAY_TIME =
@@ -70,7 +76,29 @@ public final class TreeRenderer {
         sb.append(" ".repeat(prefixWidth)).append("[OH:").append(Math.round(tree.overheadNs() / 1000.0)).append("us]");
         markers(sb, tree);
         sb.append('\n');
-        node(sb, root, rootSpan, scale, "", true);
+        node(sb, root, null, rootSpan, scale, "", true);
+        for (String metric : root.values().keySet()) {
+            if (metric.equals(tree.metric())) continue; // already rendered above, from the tree's own readings
+            long[] v = root.values().get(metric);
+            double s = scale(unitOf(metric));
+            times(sb, root);
+            sb.append(" [100.00%] ").append(ROOT_GLYPH).append("_root_").append(metric).append('(')
+                    .append(String.format(Locale.ROOT, "%.4f", (v[1] - v[0]) / s)).append(")\n");
+            node(sb, root, metric, v[1] - v[0], s, "", true);
+        }
+    }
+
+    /**
+     * The unit of a metric's readings, by its name: what a tree states in {@code unit} for its own
+     * metric, needed here for the others ({@code values} carries readings, not units).
+     */
+    public static String unitOf(String metric) {
+        return switch (metric) {
+            case "time" -> "ns";
+            case "memory", "rss", "disk_io", "net_io" -> "bytes";
+            case "gc" -> "ms";
+            default -> "custom";
+        };
     }
 
     /**
@@ -88,18 +116,26 @@ public final class TreeRenderer {
         if (tree.broken()) sb.append(" [broken]");
     }
 
-    private void node(StringBuilder sb, HiQNode n, long rootSpan, double scale, String indent, boolean last) {
+    /**
+     * One node and its subtree; {@code metric} null for the tree's own metric (the node's span),
+     * otherwise the name of one of its {@code values}. A node without a reading of that metric (a
+     * tree from another producer) prints {@code n/a} rather than a made-up zero.
+     */
+    private void node(StringBuilder sb, HiQNode n, String metric, long rootSpan, double scale, String indent, boolean last) {
         times(sb, n);
-        double pct = rootSpan == 0 ? (n.span() == 0 ? 100.0 : 0.0) : 100.0 * n.span() / rootSpan;
-        sb.append(' ').append('[').append(String.format(Locale.ROOT, "%6.2f", pct)).append("%] ");
+        long[] v = metric == null ? null : n.values().get(metric);
+        boolean known = metric == null || v != null;
+        long span = metric == null ? n.span() : v == null ? 0 : v[1] - v[0];
+        double pct = rootSpan == 0 ? (span == 0 ? 100.0 : 0.0) : 100.0 * span / rootSpan;
+        sb.append(' ').append('[').append(known ? String.format(Locale.ROOT, "%6.2f", pct) : "   n/a").append("%] ");
         sb.append(indent).append(last ? "l_" : "|_").append('[').append(n.name()).append("] (")
-                .append(String.format(Locale.ROOT, "%.6f", n.span() / scale)).append(')');
+                .append(known ? String.format(Locale.ROOT, "%.6f", span / scale) : "n/a").append(')');
         if (n.hasExtra()) sb.append(" (").append(extra(n.extra())).append(')');
         sb.append('\n');
         List<HiQNode> children = n.children();
         String childIndent = indent + (last ? "   " : "|  ");
         for (int i = 0; i < children.size(); i++) {
-            node(sb, children.get(i), rootSpan, scale, childIndent, i == children.size() - 1);
+            node(sb, children.get(i), metric, rootSpan, scale, childIndent, i == children.size() - 1);
         }
     }
 

@@ -40,14 +40,18 @@ public final class Instrumenter {
         private final Map<ConfEntry, Boolean> matched;
         private final Set<String> loadedClasses;
         private final PrintStream err;
+        private final Set<ConfEntry> notOnClassPath;
+        private final Set<ConfEntry> warnedEarly;
         private volatile boolean reset;
 
         Installation(Instrumentation inst, ConfTransformer transformer, Map<ConfEntry, Boolean> matched,
-                     Set<String> loadedClasses, PrintStream err) {
+                     Set<String> loadedClasses, Set<ConfEntry> notOnClassPath, Set<ConfEntry> warnedEarly, PrintStream err) {
             this.inst = inst;
             this.transformer = transformer;
             this.matched = matched;
             this.loadedClasses = loadedClasses;
+            this.notOnClassPath = notOnClassPath;
+            this.warnedEarly = warnedEarly;
             this.err = err;
         }
 
@@ -66,22 +70,48 @@ public final class Instrumenter {
             }
         }
 
-        /** Warns once about each entry whose class never loaded (called at exit). */
+        /**
+         * Warns once about each entry whose class never loaded (called at exit), in conf line order,
+         * saying when its class is not on the class path either (most likely a typo); an entry whose
+         * method was reported missing before the application ran is not reported twice.
+         */
         public void warnUnmatched() {
-            for (Map.Entry<ConfEntry, Boolean> e : matched.entrySet()) {
-                ConfEntry c = e.getKey();
-                if (!e.getValue() && !loadedClasses.contains(c.className())) {
-                    err.println(io.hiq.core.redact.SafeText.line("hiq: warning: " + c.where() + ": class '" + c.className() + "' was never loaded; '" + c.method() + "' was not traced"));
+            List<ConfEntry> byLine = new ArrayList<>(matched.keySet());
+            byLine.sort(LINE_ORDER);
+            for (ConfEntry c : byLine) {
+                if (!matched.get(c) && !loadedClasses.contains(c.className()) && !warnedEarly.contains(c)) {
+                    err.println(io.hiq.core.redact.SafeText.line("hiq: warning: " + c.where() + ": class '" + c.className() + "' was never loaded"
+                            + (notOnClassPath.contains(c) ? " (it is not on the class path)" : "") + "; '" + c.method() + "' was not traced"));
                 }
             }
         }
     }
 
+    /** Conf entries in the order of their source and line: the order every conf warning is printed in. */
+    static final java.util.Comparator<ConfEntry> LINE_ORDER =
+            java.util.Comparator.comparing(ConfEntry::source, java.util.Comparator.nullsFirst(java.util.Comparator.<String>naturalOrder()))
+                    .thenComparingInt(ConfEntry::line);
+
+    /** The warning for an entry whose method its class does not declare. */
+    static String methodNotFound(ConfEntry e, String className) {
+        return "hiq: warning: " + e.where() + ": method '" + e.method()
+                + (e.parameters() == null ? "" : "(" + String.join(",", e.parameters()) + ")")
+                + "' not found in class '" + className + "'; not traced";
+    }
+
+    /** {@link #install(Instrumentation, HiQConf, TagRegistry, PrintStream, boolean)} with the conf checked first. */
+    public static Installation install(Instrumentation inst, HiQConf conf, TagRegistry tags, PrintStream err) {
+        return install(inst, conf, tags, err, true);
+    }
+
     /**
      * Installs the transformer for {@code conf}. Tags are registered in {@code tags} as methods are
      * instrumented. Classes of the conf that are already loaded are retransformed now.
+     *
+     * @param preflight check the conf against the class path first and print its warnings now, in
+     *                  line order ({@link ConfPreflight}); false when re-installing the same conf
      */
-    public static Installation install(Instrumentation inst, HiQConf conf, TagRegistry tags, PrintStream err) {
+    public static Installation install(Instrumentation inst, HiQConf conf, TagRegistry tags, PrintStream err, boolean preflight) {
         Map<String, List<ConfEntry>> byClass = new LinkedHashMap<>();
         Map<ConfEntry, Boolean> matched = new ConcurrentHashMap<>();
         for (ConfEntry e : conf.entries()) {
@@ -90,6 +120,21 @@ public final class Instrumenter {
         }
         Set<String> loaded = ConcurrentHashMap.newKeySet();
         Set<String> warnedMissing = ConcurrentHashMap.newKeySet();
+        Set<ConfEntry> notOnClassPath = ConcurrentHashMap.newKeySet();
+        Set<ConfEntry> warnedEarly = ConcurrentHashMap.newKeySet();
+        if (preflight) {
+            try {
+                Set<String> already = new java.util.HashSet<>();
+                for (Class<?> c : loadedNamed(inst, byClass.keySet())) already.add(c.getName());
+                ConfPreflight.Findings f = ConfPreflight.check(conf, ClassLoader.getSystemClassLoader(), already);
+                for (String w : f.warnings()) err.println(io.hiq.core.redact.SafeText.line(w));
+                notOnClassPath.addAll(f.notOnClassPath());
+                warnedEarly.addAll(f.missingMethod());
+                for (ConfEntry e : f.missingMethod()) warnedMissing.add(e.where() + e.method());
+            } catch (RuntimeException | LinkageError e) {
+                // only an early courtesy: the same problems are reported when classes load or at exit
+            }
+        }
         ConfTransformer t = new ConfTransformer(byClass, (type, loader, builder) ->
                 instrument(builder, type, loader, byClass.get(type.getName()), tags, matched, loaded, warnedMissing, err), err);
         inst.addTransformer(t, true);
@@ -101,7 +146,7 @@ public final class Instrumenter {
                 err.println(io.hiq.core.redact.SafeText.line("hiq: could not instrument the already loaded classes " + already + ": " + e));
             }
         }
-        return new Installation(inst, t, matched, loaded, err);
+        return new Installation(inst, t, matched, loaded, notOnClassPath, warnedEarly, err);
     }
 
     /**
@@ -178,9 +223,7 @@ public final class Instrumenter {
             }
             if (any) matched.put(e, true);
             else if (warnedMissing.add(e.where() + e.method())) {
-                err.println(io.hiq.core.redact.SafeText.line("hiq: warning: " + e.where() + ": method '" + e.method()
-                        + (e.parameters() == null ? "" : "(" + String.join(",", e.parameters()) + ")")
-                        + "' not found in class '" + type.getName() + "'; not traced"));
+                err.println(io.hiq.core.redact.SafeText.line(methodNotFound(e, type.getName())));
             }
         }
     }

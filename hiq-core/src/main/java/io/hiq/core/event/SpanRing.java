@@ -169,6 +169,12 @@ public final class SpanRing {
         return true;
     }
 
+    /**
+     * Batches published and not yet handled by every consumer; after {@link #shutdown} that gave up
+     * at its deadline, the batches whose trees will never reach a sink.
+     */
+    public long backlog() { return Math.max(0, ring.getCursor() - ring.getMinimumGatingSequence()); }
+
     /** Drains (bounded by the deadline) and stops the consumer threads. */
     public void shutdown(long deadlineNanos) {
         awaitDrained(deadlineNanos);

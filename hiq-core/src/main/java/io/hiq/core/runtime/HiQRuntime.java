@@ -206,7 +206,7 @@ public final class HiQRuntime implements HiQContext, AutoCloseable {
     public synchronized void enable() {
         if (closed || enabled) return;
         enabled = true;
-        if (inst != null && conf != null) installation = Instrumenter.install(inst, conf, TAGS, err);
+        if (inst != null && conf != null) installation = Instrumenter.install(inst, conf, TAGS, err, false); // warned at start
         applySwitch();
     }
 
@@ -262,6 +262,12 @@ public final class HiQRuntime implements HiQContext, AutoCloseable {
         if (restoreClasses && i != null) i.reset();
         if (asyncTransformer != null) AsyncInstrumentation.uninstall(inst, restoreClasses ? asyncTransformer : null);
         ring.shutdown(deadline);
+        long lost = ring.backlog();
+        if (lost > 0) {
+            // the flush timeout ran out (a loaded machine, a slow sink): never lose trees silently
+            err.println(io.hiq.core.redact.SafeText.line("hiq: exit: HIQ_FLUSH_TIMEOUT (" + options.flushTimeout().toMillis() / 1000.0
+                    + " s) ran out with " + lost + " batch(es) of recorded calls not assembled; their trees are in no sink (raise HIQ_FLUSH_TIMEOUT)"));
+        }
         assembler.flush(deadline); // trees still waiting for async tasks go out now
         for (TreeSink s : sinks) {
             try {

@@ -28,8 +28,10 @@ import java.util.function.LongUnaryOperator;
  * <p>Bounded whatever a root does (DESIGN A2 revision, docs/FORMATS.md §1.2):
  * <ul>
  *   <li>concise mode drops a zero-span leaf as soon as it closes, not when the root ends;</li>
- *   <li>a tree holds at most {@link AssemblyLimits#maxNodes()} nodes: later calls are folded into
- *       their nearest kept ancestor as counted summaries and the tree is flagged {@code truncated};</li>
+ *   <li>a tree holds at most {@link AssemblyLimits#maxNodes()} nodes, nested at most
+ *       {@link io.hiq.tree.TreeCodec#MAX_DEPTH} deep below the root: later (or deeper) calls are
+ *       folded into their nearest kept ancestor as counted summaries and the tree is flagged
+ *       {@code truncated};</li>
  *   <li>a root still open after {@link AssemblyLimits#partialInterval()} emits its completed
  *       children as a {@code partial} tree and forgets them;</li>
  *   <li>an EXIT that does not match the open call is repaired (the calls whose EXIT is missing are
@@ -234,8 +236,10 @@ public final class TreeAssembler implements SpanEventHandler {
         o.records++;
         o.lastNanos = b.nanoTime(i);
         o.lastValue = v0;
-        // a call under a folded call is folded too; past the cap every new call is
-        if (o.depth > 0 && (o.topFolded() || o.held >= limits.maxNodes())) {
+        // a call under a folded call is folded too; past the cap every new call is; and so is a
+        // call nested deeper than any reader accepts (TreeCodec.MAX_DEPTH: deep recursion), else
+        // the tree would be published and then rejected downstream, lost without a count
+        if (o.depth > 0 && (o.topFolded() || o.held >= limits.maxNodes() || o.depth > io.hiq.tree.TreeCodec.MAX_DEPTH)) {
             o.push(null, tagId, v0);
             o.truncated = true;
             return;

@@ -316,4 +316,32 @@ class TreeAssemblerTest {
         assertThat(all).hasSize(10_000).allMatch(TreeIds::isWellFormed);
         assertThat(first.get(0).pid()).isEqualTo(second.get(0).pid()).isEqualTo(1);
     }
+
+    @Test
+    void recursionDeeperThanReadersAcceptIsFoldedSoTheTreeStillDecodes() throws Exception {
+        TreeAssembler a = assembler(Mode.VERBOSE, 10_000, Duration.ZERO);
+        int depth = 3 * TreeCodec.MAX_DEPTH;
+        Records r = new Records().enter(ROOT, 1000);
+        for (int d = 0; d < depth; d++) r.enter(ITEM, 2000 + d);
+        for (int d = depth - 1; d >= 0; d--) r.exit(ITEM, 100_000 - d);
+        r.exit(ROOT, 200_000);
+        a.onBatch(r.batch(1, "main"), true);
+
+        assertThat(trees).hasSize(1);
+        HiQTree tree = trees.get(0);
+        assertThat(tree.truncated()).isTrue();
+        assertThat(tree.broken()).isFalse();
+        // nodes down to the deepest level a reader accepts; every deeper call counted there
+        HiQNode deepest = tree.root();
+        int levels = 0;
+        while (!deepest.isLeaf()) {
+            deepest = deepest.children().get(0);
+            levels++;
+        }
+        assertThat(levels).isEqualTo(TreeCodec.MAX_DEPTH);
+        Object folded = ((Map<?, ?>) deepest.extra().get("folded")).get("item");
+        assertThat(((Map<?, ?>) folded).get("count")).isEqualTo((long) (depth - TreeCodec.MAX_DEPTH));
+        HiQTree back = TreeCodec.decode(TreeCodec.encodeToString(tree));
+        assertThat(back.root().size()).isEqualTo(tree.root().size()).isEqualTo(TreeCodec.MAX_DEPTH + 1);
+    }
 }
