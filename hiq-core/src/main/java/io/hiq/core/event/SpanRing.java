@@ -41,6 +41,13 @@ public final class SpanRing {
     private final boolean block;
     private final int slotRecords;
     private final int stride;
+    /** Set when the flush deadline passed: consumers skip (and count) what is left instead of handling it. */
+    private volatile boolean halted;
+    private final int consumerCount;
+    /** Batch deliveries skipped after {@link #halted} (per consumer). */
+    private final java.util.concurrent.atomic.AtomicLong abandoned = new java.util.concurrent.atomic.AtomicLong();
+    /** The consumer threads, joined at {@link #shutdown} so no sink is closed under a running consumer. */
+    private final List<Thread> consumers = new java.util.concurrent.CopyOnWriteArrayList<>();
     /** Set by {@link #shutdown}: a call that exits after close never waits for a ring nobody drains. */
     private volatile boolean closed;
 
@@ -62,11 +69,13 @@ public final class SpanRing {
         this.disruptor = new Disruptor<>(() -> new SpanBatch(slotRecords, stride), size, r -> {
             Thread t = new Thread(r, "hiq-ring-" + n.incrementAndGet());
             t.setDaemon(true);
+            consumers.add(t);
             return t;
         }, ProducerType.MULTI, new SleepingWaitStrategy(200, 100_000));
         this.block = block;
+        this.consumerCount = handlers.size();
         @SuppressWarnings("unchecked")
-        EventHandler<SpanBatch>[] hs = handlers.stream().map(SpanRing::adapt).toArray(EventHandler[]::new);
+        EventHandler<SpanBatch>[] hs = handlers.stream().map(this::adapt).toArray(EventHandler[]::new);
         disruptor.handleEventsWith(hs);
         disruptor.setDefaultExceptionHandler(new ReportingExceptionHandler());
         this.ring = disruptor.start();
@@ -88,8 +97,12 @@ public final class SpanRing {
         return slots;
     }
 
-    private static EventHandler<SpanBatch> adapt(SpanEventHandler h) {
-        return (event, sequence, endOfBatch) -> h.onBatch(event, endOfBatch);
+    private EventHandler<SpanBatch> adapt(SpanEventHandler h) {
+        return (event, sequence, endOfBatch) -> {
+            // a halted consumer still walks the run of batches it had claimed: skip them, counted
+            if (halted) abandoned.incrementAndGet();
+            else h.onBatch(event, endOfBatch);
+        };
     }
 
     /** Records one slot holds. */
@@ -173,16 +186,45 @@ public final class SpanRing {
      * Batches published and not yet handled by every consumer; after {@link #shutdown} that gave up
      * at its deadline, the batches whose trees will never reach a sink.
      */
-    public long backlog() { return Math.max(0, ring.getCursor() - ring.getMinimumGatingSequence()); }
+    public long backlog() {
+        return Math.max(0, ring.getCursor() - ring.getMinimumGatingSequence()) + abandoned.get() / Math.max(1, consumerCount);
+    }
 
-    /** Drains (bounded by the deadline) and stops the consumer threads. */
+    /** True when every consumer thread has ended (tests: nothing runs a sink after {@link #shutdown}). */
+    boolean consumersStopped() {
+        for (Thread t : consumers) if (t.isAlive()) return false;
+        return true;
+    }
+
+    /** Longest wait, past the deadline, for a halted consumer to finish the batch it is handling. */
+    static final long HALT_GRACE_NANOS = TimeUnit.SECONDS.toNanos(2);
+
+    /**
+     * Drains (bounded by the deadline) and stops the consumer threads. When the deadline passes with
+     * batches left, the consumers are halted and joined (at most {@link #HALT_GRACE_NANOS} more): a
+     * halted consumer finishes the batch in its hands first, and the caller closes the sinks next — a
+     * sink closed under a running consumer would fail trees that were already counted as assembled.
+     */
     public void shutdown(long deadlineNanos) {
         awaitDrained(deadlineNanos);
         closed = true;
         try {
             disruptor.shutdown(Math.max(1, deadlineNanos - System.nanoTime()), TimeUnit.NANOSECONDS);
         } catch (Exception e) {
+            halted = true;
             disruptor.halt();
+            long until = System.nanoTime() + HALT_GRACE_NANOS;
+            for (Thread t : consumers) {
+                if (t == Thread.currentThread()) continue;
+                long left = until - System.nanoTime();
+                if (left <= 0) break;
+                try {
+                    t.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(left)));
+                } catch (InterruptedException ie) {
+                    Thread.currentThread().interrupt();
+                    break;
+                }
+            }
         }
     }
 

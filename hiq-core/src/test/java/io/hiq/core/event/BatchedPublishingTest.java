@@ -17,6 +17,7 @@ import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
 import org.junit.jupiter.api.AfterEach;
@@ -401,6 +402,35 @@ class BatchedPublishingTest {
 
         @Override
         public void onBatch(SpanBatch b, boolean endOfBatch) { records.addAndGet(b.size()); }
+    }
+
+    /**
+     * A consumer still busy when the flush deadline passes is halted and joined before shutdown
+     * returns: the caller closes the sinks next, and a sink closed under a running consumer failed
+     * trees already counted as assembled (seen as ClosedChannelException in the trees file at exit).
+     */
+    @Test
+    void shutdownPastItsDeadlineReturnsOnlyOnceNoConsumerRunsAnyMore() throws Exception {
+        AtomicInteger inside = new AtomicInteger();
+        CountDownLatch busy = new CountDownLatch(1);
+        SpanEventHandler slow = (b, end) -> {
+            inside.incrementAndGet();
+            busy.countDown();
+            long until = System.nanoTime() + 20_000_000L; // 20 ms of work per batch, not interruptible
+            while (System.nanoTime() < until) Thread.onSpinWait();
+            inside.decrementAndGet();
+        };
+        SpanRing ring = new SpanRing(64, SpanRing.DEFAULT_SLOT_RECORDS, 2, false, List.of(slow));
+        rings.add(ring);
+        DropCounters drops = new DropCounters();
+        Recorder.install(ring, 4096, TIME_ONLY, drops, new Batching(4, 0L, Batching.DEFAULT.sweepNanos()));
+        for (int i = 0; i < 200; i++) oneRoot(); // a full ring of 4-record batches: > 1 s of consumer work
+        Recorder.uninstall();
+        assertThat(busy.await(60, TimeUnit.SECONDS)).as("the consumer started on the first batch").isTrue();
+        ring.shutdown(System.nanoTime() + 1_000_000L); // the deadline passes with batches left
+        assertThat(ring.consumersStopped()).as("no consumer thread alive after shutdown").isTrue();
+        assertThat(inside.get()).as("no batch half-handled").isZero();
+        assertThat(ring.backlog()).as("batches left unhandled are counted, not handled after the deadline").isPositive();
     }
 
     private static void oneRoot() {
