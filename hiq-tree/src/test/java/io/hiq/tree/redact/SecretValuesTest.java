@@ -1,0 +1,65 @@
+package io.hiq.tree.redact;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import org.junit.jupiter.api.Test;
+
+class SecretValuesTest {
+    private static final String JWT = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJhbGljZSJ9.c2lnbmF0dXJlLWJ5dGVz";
+
+    @Test
+    void keyValuePairsWithSecretKeysAreMasked() {
+        assertThat(SecretValues.mask("https://shop/login?user=alice&password=hunter2&next=/cart"))
+                .isEqualTo("https://shop/login?user=alice&password=***&next=/cart");
+        assertThat(SecretValues.mask("pwd=s3cr3t;secret=abc token = xyz")).isEqualTo("pwd=***;secret=*** token = ***");
+        assertThat(SecretValues.mask("User[name=bob, password=hunter2]")).isEqualTo("User[name=bob, password=***]");
+        assertThat(SecretValues.mask("{\"user\":\"bob\",\"password\":\"hunter 2\"}"))
+                .isEqualTo("{\"user\":\"bob\",\"password\":\"***\"}");
+        assertThat(SecretValues.mask("{Accept=json, X-Api-Key=k-123}")).isEqualTo("{Accept=json, X-Api-Key=***}");
+    }
+
+    @Test
+    void authorizationHeadersLoseSchemeAndCredentials() {
+        assertThat(SecretValues.mask("Authorization: Bearer abc.def-ghi")).isEqualTo("Authorization: ***");
+        assertThat(SecretValues.mask("{Authorization=Basic dXNlcjpodW50ZXIy, Host=x}")).isEqualTo("{Authorization=***, Host=x}");
+        assertThat(SecretValues.mask("sent Bearer abcdef123 upstream")).isEqualTo("sent Bearer *** upstream");
+    }
+
+    @Test
+    void urlUserInfoIsMasked() {
+        assertThat(SecretValues.mask("jdbc:postgresql://app:hunter2@db:5432/hiq")).isEqualTo("jdbc:postgresql://***@db:5432/hiq");
+        assertThat(SecretValues.mask("amqp://u:p@ss@broker/vh")).isEqualTo("amqp://***@broker/vh");
+    }
+
+    @Test
+    void jwtsPemKeysAndOpaqueTokensAreMasked() {
+        assertThat(SecretValues.mask("token " + JWT + " expired")).isEqualTo("token *** expired");
+        assertThat(SecretValues.mask("-----BEGIN RSA PRIVATE KEY-----\nMIIEow\nIBAAK\n-----END RSA PRIVATE KEY-----\nrest"))
+                .isEqualTo("-----BEGIN RSA PRIVATE KEY-----***\nrest");
+        assertThat(SecretValues.mask("-----BEGIN PRIVATE KEY-----\nMIIEow cut")).isEqualTo("-----BEGIN PRIVATE KEY-----***");
+        assertThat(SecretValues.mask("key AKIAIOSFODNN7EXAMPLE1234 used")).isEqualTo("key *** used");
+        assertThat(SecretValues.mask("sk_live_4eC39HqLyjWDarjtT1zdp7dc")).isEqualTo("***");
+        // a hex digest could be an HMAC key as well as a checksum: masked
+        assertThat(SecretValues.mask("9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08")).isEqualTo("***");
+    }
+
+    @Test
+    void nearMissesAreKept() {
+        for (String s : new String[] {"author=Tolkien", "shipping=express", "/orders/7", "hello world", "order 12 of 30",
+                "123e4567-e89b-12d3-a456-426614174000", "OrderServiceImplementationFactory",
+                "io.hiq.examples.shop.OrderServiceImplementation", "mailto:alice@example.com", "user@example.com",
+                "https://example.com/path?page=2", "a.b.c", "-----BEGIN CERTIFICATE-----", "basic settings: ok",
+                "ratio=0.5, count: 3", "eyJ"}) {
+            assertThat(SecretValues.mask(s)).as(s).isSameAs(s);
+            assertThat(SecretValues.containsSecret(s)).as(s).isFalse();
+        }
+        assertThat(SecretValues.mask(null)).isNull();
+    }
+
+    @Test
+    void maskingIsIdempotent() {
+        String once = SecretValues.mask("password=x Authorization: Bearer y https://u:p@h " + JWT);
+        assertThat(SecretValues.mask(once)).isEqualTo(once);
+        assertThat(once).doesNotContain("=x ").doesNotContain(" y ").doesNotContain("u:p").doesNotContain(JWT);
+    }
+}
