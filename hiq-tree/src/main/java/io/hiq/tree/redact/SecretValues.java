@@ -47,12 +47,7 @@ public final class SecretValues {
         s = replace(PEM, s, m -> "-----BEGIN " + m.group(1) + "-----" + MASK);
         s = replace(URL_USER_INFO, s, m -> m.group(1) + MASK + "@");
         s = replace(JWT, s, m -> MASK);
-        s = replace(PAIR, s, m -> {
-            if (!SecretNames.isSecret(m.group(1)) || MASK.equals(m.group(3))) return m.group();
-            String v = m.group(3);
-            String quote = v.startsWith("\"") ? "\"" : v.startsWith("'") ? "'" : "";
-            return m.group(1) + m.group(2) + quote + MASK + quote;
-        });
+        s = pairs(s);
         s = replace(BEARER, s, m -> m.group(1) + " " + MASK);
         s = replace(OPAQUE, s, m -> opaque(m.group()) ? MASK : m.group());
         return s.equals(text) ? text : s;
@@ -96,6 +91,31 @@ public final class SecretValues {
             digit |= c >= '0' && c <= '9';
         }
         return letter && digit;
+    }
+
+    /**
+     * Masks the values of secret-keyed pairs. A pair whose key is harmless is not consumed: the
+     * search goes on right after its separator, since its value may itself hold a pair
+     * ({@code failed: password=x}).
+     */
+    private static String pairs(String s) {
+        Matcher m = PAIR.matcher(s);
+        StringBuilder sb = null;
+        int copied = 0;
+        int from = 0;
+        while (from < s.length() && m.find(from)) {
+            String v = m.group(3);
+            if (!SecretNames.isSecret(m.group(1)) || MASK.equals(v)) {
+                from = m.end(2);
+                continue;
+            }
+            if (sb == null) sb = new StringBuilder(s.length());
+            String quote = v.startsWith("\"") ? "\"" : v.startsWith("'") ? "'" : "";
+            sb.append(s, copied, m.start(3)).append(quote).append(MASK).append(quote);
+            copied = m.end(3);
+            from = copied;
+        }
+        return sb == null ? s : sb.append(s, copied, s.length()).toString();
     }
 
     private static String replace(Pattern p, String s, java.util.function.Function<Matcher, String> with) {

@@ -16,6 +16,9 @@ class SecretValuesTest {
         assertThat(SecretValues.mask("{\"user\":\"bob\",\"password\":\"hunter 2\"}"))
                 .isEqualTo("{\"user\":\"bob\",\"password\":\"***\"}");
         assertThat(SecretValues.mask("{Accept=json, X-Api-Key=k-123}")).isEqualTo("{Accept=json, X-Api-Key=***}");
+        // a harmless key's value may itself hold a pair
+        assertThat(SecretValues.mask("login failed: password=x1 note: token: t2")).isEqualTo("login failed: password=*** note: token: ***");
+        assertThat(SecretValues.mask("password=ab:cd=ef next")).isEqualTo("password=*** next");
     }
 
     @Test

@@ -1,0 +1,26 @@
+package io.hiq.core.redact;
+
+import io.hiq.tree.redact.SecretNames;
+import io.hiq.tree.redact.SecretValues;
+
+/**
+ * What an extra attached by code ({@code HiQ.extra(key, value)}) is allowed to carry into the
+ * outputs, decided on the attaching thread so that no output (tree, LMK, Jack, OTLP, Prometheus)
+ * ever holds the original: a secret-looking key gives {@code ***}; text is kept with
+ * {@linkplain SecretValues secret-shaped parts} masked; {@linkplain HarmlessTypes harmless} values
+ * are kept as they are; any other object is described by its type and size only (pass
+ * {@code String.valueOf(x)} to attach a text on purpose; it is then masked like any text).
+ */
+public final class CapturedExtras {
+    private CapturedExtras() {}
+
+    /** The value to store for extra {@code key}. */
+    public static Object value(String key, Object value) {
+        if (SecretNames.isSecret(key)) return SecretValues.MASK;
+        if (value instanceof String s) return SecretValues.mask(s);
+        if (value instanceof CharSequence s) return SecretValues.mask(s.toString());
+        if (value instanceof Enum<?> e) return e.name(); // its toString is the application's
+        if (HarmlessTypes.harmless(value)) return value;
+        return HarmlessTypes.describe(value);
+    }
+}
