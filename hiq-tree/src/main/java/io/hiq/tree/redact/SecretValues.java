@@ -10,8 +10,8 @@ import java.util.regex.Pattern;
  * {@code Authorization: Bearer …} with its scheme and credentials), {@code Bearer …} tokens,
  * the user-info of a URL ({@code scheme://user:pass@host} → {@code scheme://***@host}),
  * JWT-shaped strings ({@code eyJ…​.…​.…}), PEM private-key blocks, and opaque tokens: a run of 24 or
- * more letters, digits, {@code _ - + / =} holding both letters and digits, which is what generated
- * keys (and hex digests) look like and what words, paths and numbers do not; a UUID in its canonical
+ * more letters, digits, {@code _ - + /} (and base64 padding) holding both letters and digits, which is
+ * what generated keys (and hex digests) look like and what words, paths and numbers do not; a UUID in its canonical
  * form is kept, as an identifier rather than a credential.
  *
  * <p>Each secret becomes {@link #MASK}; the rest of the text is kept, so a trace still says what
@@ -34,7 +34,8 @@ public final class SecretValues {
             + "(\"[^\"]*\"|'[^']*'|(?:(?i:bearer|basic|digest|negotiate|token|apikey)[ \\t]+)?[^\\s&;,?\"'{}\\[\\]()<>]+)");
     private static final Pattern BEARER = Pattern.compile("(?i)\\b(bearer)[ \\t]+[A-Za-z0-9._~+/=-]{6,}");
     private static final Pattern JWT = Pattern.compile("eyJ[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+(\\.[A-Za-z0-9_-]*)?");
-    private static final Pattern OPAQUE = Pattern.compile("(?<![A-Za-z0-9_+/=-])[A-Za-z0-9_+/=-]{24,}(?![A-Za-z0-9_+/=-])");
+    /** {@code =} only as base64 padding at the end, so {@code key=value} is not read as one run. */
+    private static final Pattern OPAQUE = Pattern.compile("(?<![A-Za-z0-9_+/-])[A-Za-z0-9_+/-]{24,}={0,2}(?![A-Za-z0-9_+/=-])");
 
     private static final Pattern UUID = Pattern.compile("[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}");
 
@@ -81,16 +82,22 @@ public final class SecretValues {
         return c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '_' || c == '+' || c == '/' || c == '=' || c == '-';
     }
 
-    /** A generated key mixes letters and digits; words do not, and a canonical UUID is let through. */
+    /**
+     * A generated key mixes letters and digits; words do not, and a canonical UUID is let through.
+     * A run with {@code /} may be a path ({@code /orders/7/items/12345678}): base64 with {@code /}
+     * is taken only when it also mixes upper and lower case, as random base64 does.
+     */
     private static boolean opaque(String run) {
         if (UUID.matcher(run).matches()) return false;
-        boolean letter = false, digit = false;
+        boolean upper = false, lower = false, digit = false, slash = false;
         for (int i = 0; i < run.length(); i++) {
             char c = run.charAt(i);
-            letter |= c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z';
+            upper |= c >= 'A' && c <= 'Z';
+            lower |= c >= 'a' && c <= 'z';
             digit |= c >= '0' && c <= '9';
+            slash |= c == '/';
         }
-        return letter && digit;
+        return digit && (upper || lower) && (!slash || upper && lower);
     }
 
     /**
