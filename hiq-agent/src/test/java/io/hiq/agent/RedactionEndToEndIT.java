@@ -203,10 +203,13 @@ class RedactionEndToEndIT {
         Process run1 = start(List.of(AgentIT.BIN_HIQ.toString(), "run", "--conf", conf.toString(), "--mode", "verbose",
                         "--trees", work.resolve("trees.jsonl").toString(), "--", "-cp", app.classes().toString(), "sec.App",
                         stopFile.toString(), "wait"),
-                Map.of("HIQ_HOME", work.resolve("home1").toString(), "LMK", "1", "LMK_PATH", work.resolve("lmk.log").toString(),
-                        "JACK", "1", "HIQ_KAFKA_BOOTSTRAP", "127.0.0.1:" + kafkaPort, "HIQ_KAFKA_TOPIC", topic, "HIQ_SERVICE", "redact-e2e",
-                        "TRACE_TYPE", "prometheus", "HIQ_PROMETHEUS_PORT", "" + promPort,
-                        "HIQ_OTLP_ENDPOINT", "http://127.0.0.1:" + otlp.getAddress().getPort(), "HIQ_RING_POLICY", "block"),
+                Map.ofEntries(Map.entry("HIQ_HOME", work.resolve("home1").toString()), Map.entry("LMK", "1"),
+                        Map.entry("LMK_PATH", work.resolve("lmk.log").toString()), Map.entry("JACK", "1"),
+                        Map.entry("HIQ_KAFKA_BOOTSTRAP", "127.0.0.1:" + kafkaPort), Map.entry("HIQ_KAFKA_TOPIC", topic),
+                        Map.entry("HIQ_SERVICE", "redact-e2e"), Map.entry("TRACE_TYPE", "prometheus"),
+                        Map.entry("HIQ_PROMETHEUS_PORT", "" + promPort),
+                        Map.entry("HIQ_OTLP_ENDPOINT", "http://127.0.0.1:" + otlp.getAddress().getPort()),
+                        Map.entry("HIQ_RING_POLICY", "block")),
                 "run1.out");
         String promUrl = "http://127.0.0.1:" + promPort + "/metrics";
         await("Prometheus /metrics of the traced program to show the run tag").atMost(Duration.ofSeconds(120))
@@ -265,7 +268,7 @@ class RedactionEndToEndIT {
         }
         assertThat(trees).isEqualTo(3);
         responses.add(get(base + "/api/stats?service=redact-e2e"));
-        responses.add(get(base + "/api/stats/series?service=redact-e2e"));
+        responses.add(get(base + "/api/stats/series?service=redact-e2e&tag=allowed"));
         assertThat(responses).doesNotContainNull();
 
         // the canary is seen in every channel: the search sees what it searches

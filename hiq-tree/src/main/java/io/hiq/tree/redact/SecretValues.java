@@ -22,7 +22,7 @@ public final class SecretValues {
     public static final String MASK = "***";
 
     private static final Pattern PEM = Pattern.compile(
-            "-----BEGIN ([A-Z0-9 ]*PRIVATE KEY[A-Z0-9 ]*)-----.*?(-----END [A-Z0-9 ]*-----|$)", Pattern.DOTALL);
+            "-----BEGIN ([A-Z0-9 ]*PRIVATE KEY[A-Z0-9 ]*)-----.*?(-----END[A-Z0-9 ]*-----|$)", Pattern.DOTALL);
     private static final Pattern URL_USER_INFO = Pattern.compile("([A-Za-z][A-Za-z0-9+.-]*://)[^/\\s?#]*@");
     /**
      * {@code key<sep>value}: a key, optional closing quote, {@code =} or {@code :}, then a quoted
@@ -45,7 +45,9 @@ public final class SecretValues {
     public static String mask(String text) {
         if (text == null || !suspicious(text)) return text;
         String s = text;
-        s = replace(PEM, s, m -> "-----BEGIN " + m.group(1) + "-----" + MASK);
+        // an END line is kept, or written when the text was cut, so that masking masked text
+        // (joined with more text, as the args extra is) changes nothing
+        s = replace(PEM, s, m -> "-----BEGIN " + m.group(1) + "-----" + MASK + (m.group(2).isEmpty() ? "-----END-----" : m.group(2)));
         s = replace(URL_USER_INFO, s, m -> m.group(1) + MASK + "@");
         s = replace(JWT, s, m -> MASK);
         s = pairs(s);

@@ -38,8 +38,10 @@ class SecretValuesTest {
     void jwtsPemKeysAndOpaqueTokensAreMasked() {
         assertThat(SecretValues.mask("token " + JWT + " expired")).isEqualTo("token *** expired");
         assertThat(SecretValues.mask("-----BEGIN RSA PRIVATE KEY-----\nMIIEow\nIBAAK\n-----END RSA PRIVATE KEY-----\nrest"))
-                .isEqualTo("-----BEGIN RSA PRIVATE KEY-----***\nrest");
-        assertThat(SecretValues.mask("-----BEGIN PRIVATE KEY-----\nMIIEow cut")).isEqualTo("-----BEGIN PRIVATE KEY-----***");
+                .isEqualTo("-----BEGIN RSA PRIVATE KEY-----***-----END RSA PRIVATE KEY-----\nrest");
+        assertThat(SecretValues.mask("-----BEGIN PRIVATE KEY-----\nMIIEow cut")).isEqualTo("-----BEGIN PRIVATE KEY-----***-----END-----");
+        assertThat(SecretValues.mask(SecretValues.mask("-----BEGIN PRIVATE KEY-----\nMIIEow cut") + ", next=1"))
+                .isEqualTo("-----BEGIN PRIVATE KEY-----***-----END-----, next=1");
         assertThat(SecretValues.mask("key AKIAIOSFODNN7EXAMPLE1234 used")).isEqualTo("key *** used");
         assertThat(SecretValues.mask("sk_live_4eC39HqLyjWDarjtT1zdp7dc")).isEqualTo("***");
         assertThat(SecretValues.mask("id=dGhpcyBpcyBhIHNlY3JldA/Kz9+x1==&n=2")).isEqualTo("id=***&n=2");
@@ -63,8 +65,10 @@ class SecretValuesTest {
 
     @Test
     void maskingIsIdempotent() {
-        String once = SecretValues.mask("password=x Authorization: Bearer y https://u:p@h " + JWT);
+        String once = SecretValues.mask("password=x Authorization: Bearer y https://u:p@h " + JWT
+                + " -----BEGIN PRIVATE KEY-----\nMIIE\n-----END PRIVATE KEY----- after=1");
         assertThat(SecretValues.mask(once)).isEqualTo(once);
+        assertThat(once).endsWith("-----END PRIVATE KEY----- after=1").doesNotContain("MIIE");
         assertThat(once).doesNotContain("=x ").doesNotContain(" y ").doesNotContain("u:p").doesNotContain(JWT);
     }
 }
