@@ -11,8 +11,9 @@ import java.util.regex.Pattern;
  * the user-info of a URL ({@code scheme://user:pass@host} → {@code scheme://***@host}),
  * JWT-shaped strings ({@code eyJ…​.…​.…}), PEM private-key blocks, and opaque tokens: a run of 24 or
  * more letters, digits, {@code _ - + /} (and base64 padding) holding both letters and digits, which is
- * what generated keys (and hex digests) look like and what words, paths and numbers do not; a UUID in its canonical
- * form is kept, as an identifier rather than a credential.
+ * what generated keys look like and what words, paths and numbers do not; hex in one case (UUIDs,
+ * trace and request ids, digests) is kept, as an identifier: a hex-encoded secret is not
+ * recognised by its shape.
  *
  * <p>Each secret becomes {@link #MASK}; the rest of the text is kept, so a trace still says what
  * it was ({@code https://***@db/x?password=***&user=app}).
@@ -37,7 +38,8 @@ public final class SecretValues {
     /** {@code =} only as base64 padding at the end, so {@code key=value} is not read as one run. */
     private static final Pattern OPAQUE = Pattern.compile("(?<![A-Za-z0-9_+/-])[A-Za-z0-9_+/-]{24,}={0,2}(?![A-Za-z0-9_+/=-])");
 
-    private static final Pattern UUID = Pattern.compile("[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}");
+    /** Hex in one case, hyphens allowed: UUIDs, trace and request ids, tree ids, digests. */
+    private static final Pattern HEX = Pattern.compile("[0-9a-f-]+|[0-9A-F-]+");
 
     private SecretValues() {}
 
@@ -85,12 +87,13 @@ public final class SecretValues {
     }
 
     /**
-     * A generated key mixes letters and digits; words do not, and a canonical UUID is let through.
+     * A generated key mixes letters and digits; words do not. Hex in one case is let through: it is
+     * what ids look like (UUIDs, trace and request ids, HiQ's tree ids), which traces must keep.
      * A run with {@code /} may be a path ({@code /orders/7/items/12345678}): base64 with {@code /}
      * is taken only when it also mixes upper and lower case, as random base64 does.
      */
     private static boolean opaque(String run) {
-        if (UUID.matcher(run).matches()) return false;
+        if (HEX.matcher(run).matches()) return false;
         boolean upper = false, lower = false, digit = false, slash = false;
         for (int i = 0; i < run.length(); i++) {
             char c = run.charAt(i);

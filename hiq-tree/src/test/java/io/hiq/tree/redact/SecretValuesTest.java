@@ -45,14 +45,15 @@ class SecretValuesTest {
         assertThat(SecretValues.mask("key AKIAIOSFODNN7EXAMPLE1234 used")).isEqualTo("key *** used");
         assertThat(SecretValues.mask("sk_live_4eC39HqLyjWDarjtT1zdp7dc")).isEqualTo("***");
         assertThat(SecretValues.mask("id=dGhpcyBpcyBhIHNlY3JldA/Kz9+x1==&n=2")).isEqualTo("id=***&n=2");
-        // a hex digest could be an HMAC key as well as a checksum: masked
-        assertThat(SecretValues.mask("9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08")).isEqualTo("***");
+
     }
 
     @Test
     void nearMissesAreKept() {
         for (String s : new String[] {"author=Tolkien", "shipping=express", "/orders/7", "hello world", "order 12 of 30",
                 "123e4567-e89b-12d3-a456-426614174000", "OrderServiceImplementationFactory",
+                // ids are hex in one case: a request id, a tree id, a digest
+                "request_id=0af7651916cd43dd8448eb211c80319c", "9F86D081884C7D659A2FEAA0C55AD015A3BF4F1B",
                 "io.hiq.examples.shop.OrderServiceImplementation", "mailto:alice@example.com", "user@example.com",
                 "https://example.com/path?page=2", "a.b.c", "-----BEGIN CERTIFICATE-----", "basic settings: ok",
                 "ratio=0.5, count: 3", "eyJ", "/orders/7/items/12345678/lines", "shown=Canary-visible-E2E7",
