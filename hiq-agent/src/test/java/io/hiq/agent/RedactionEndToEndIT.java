@@ -45,6 +45,12 @@ import org.junit.jupiter.api.io.TempDir;
  * the consumer service's HTTP responses -- is searched for each secret, raw and base64-, URL- and
  * JSON-encoded. A harmless allow-listed canary must be found in every channel, so the search is
  * shown to see what it searches.
+ *
+ * <p>Checked to fail: with {@code SecretValues.mask} made to return its input (by hand, not
+ * committed), this test reports the ten secrets that only shape rules catch (url, header, basic,
+ * headers map, DTO, query, PEM, opaque key, extra header text, exception message) in every channel:
+ * trees file, LMK file, both jack logs, the spool, the topic's records and log segments, the
+ * consumer's H2 file and HTTP answers, and the OTLP bodies.
  */
 class RedactionEndToEndIT {
     static final String CANARY = "Canary-visible-E2E7";
