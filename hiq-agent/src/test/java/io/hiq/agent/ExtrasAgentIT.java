@@ -64,8 +64,7 @@ class ExtrasAgentIT {
         assertThat(lines).hasSize(3);
         HiQNode login = TreeCodec.decode(lines.get(0)).root();
         assertThat(login.extra().get("args")).asString()
-                .startsWith("user=alice0, password=***, codes=[0, 1], note=xxxx")
-                .contains("…(500 chars)");
+                .isEqualTo("user=alice0, password=***, codes=[0, 1], note=<String len=500>");
         assertThat(login.extra().get("func")).isEqualTo("bank.Login.login(String,String,int[],String)");
         assertThat(login.extra().get("file")).isEqualTo("Login.java:9");
         HiQNode check = login.children().get(0);

@@ -216,7 +216,8 @@ public final class Instrumenter {
                     if (source == null) source = SourceLocation.of(ClassFileLocator.ForClassLoader.of(loader), type.getName());
                     // names ByteBuddy only made up (arg0…) are null: such a value is treated as possibly secret
                     ArgsCapture.register(tag.id(), source.parameterNames(m.getInternalName() + m.getDescriptor(),
-                            m.getParameters().stream().map(p -> p.isNamed() ? p.getName() : null).toArray(String[]::new), m.isStatic()));
+                            m.getParameters().stream().map(p -> p.isNamed() ? p.getName() : null).toArray(String[]::new), m.isStatic()),
+                            e.shownArgs());
                 }
                 builder.add(Advice.withCustomMapping().bind(TagId.class, tag.id())
                         .to(args ? ArgsAdvice.class : SpanAdvice.class).on(ElementMatchers.is(m)));

@@ -24,11 +24,15 @@ import java.util.Set;
  *                   non-empty tag is a prefix, the node of method {@code m} being named
  *                   {@code tag_m}
  * @param extras     what else to capture for this method
+ * @param shownArgs  the {@code args} extra's allow-list ({@code args(user,note)}): parameter names
+ *                   whose values are shown as text (secret-shaped parts still masked) whatever
+ *                   their type; {@code *} for every parameter. Empty: default-deny only. A
+ *                   parameter whose name looks secret is never shown
  * @param source     where the entry came from (a file path, or {@code <list>}), for messages
  * @param line       the physical 1-based line of the entry in {@code source}, 0 when unknown
  */
 public record ConfEntry(String module, String clazz, String method, List<String> parameters, String tag,
-                        Set<Extra> extras, String source, int line) {
+                        Set<Extra> extras, Set<String> shownArgs, String source, int line) {
 
     public ConfEntry {
         Objects.requireNonNull(module, "module");
@@ -37,6 +41,13 @@ public record ConfEntry(String module, String clazz, String method, List<String>
         Objects.requireNonNull(tag, "tag");
         parameters = parameters == null ? null : List.copyOf(parameters);
         extras = Set.copyOf(extras);
+        shownArgs = shownArgs == null ? Set.of() : Set.copyOf(shownArgs);
+    }
+
+    /** An entry without an {@code args} allow-list. */
+    public ConfEntry(String module, String clazz, String method, List<String> parameters, String tag,
+                     Set<Extra> extras, String source, int line) {
+        this(module, clazz, method, parameters, tag, extras, Set.of(), source, line);
     }
 
     /** The fully-qualified binary name of the class to trace. */

@@ -92,8 +92,9 @@ final class EntryValidator {
         // '*' keeps its tag as given: empty means each method's own name, else a prefix (ConfEntry)
         if (tag.isEmpty() && !name.equals("*")) tag = name;
 
+        Set<String> shownArgs = new java.util.LinkedHashSet<>();
         return new ConfEntry(module, clazz, name, parameters, tag,
-                extras(source, line, raw.field(RawEntry.EXTRAS), extras), source, line);
+                extras(source, line, raw.field(RawEntry.EXTRAS), extras, shownArgs), shownArgs, source, line);
     }
 
     /** The parameter list of {@code spec}, whose {@code (} is at {@code open}. */
@@ -129,11 +130,25 @@ final class EntryValidator {
         return out;
     }
 
-    private static Set<Extra> extras(String source, int line, String field, String text) throws ConfException {
+    /**
+     * The extras of {@code text}; the names of an {@code args(name,…)} allow-list go to
+     * {@code shownArgs}.
+     */
+    private static Set<Extra> extras(String source, int line, String field, String text, Set<String> shownArgs)
+            throws ConfException {
         Set<Extra> out = EnumSet.noneOf(Extra.class);
         if (text.isEmpty()) return out;
         for (String item : text.split("\\+", -1)) {
             String name = item.strip().toLowerCase(Locale.ROOT);
+            int open = name.indexOf('(');
+            if (open >= 0) {
+                if (!name.substring(0, open).strip().equals(Extra.ARGS.confName())) {
+                    throw new ConfException(source, line, field, "'" + item.strip()
+                            + "': only args takes a list (args(name,name) or args(*)); file and func take none");
+                }
+                allowList(source, line, field, item.strip(), shownArgs);
+                name = Extra.ARGS.confName();
+            }
             if (name.isEmpty()) {
                 throw new ConfException(source, line, field, "'" + text + "' has an empty item; join args, file, func with +");
             }
@@ -146,6 +161,29 @@ final class EntryValidator {
             out.add(found);
         }
         return out;
+    }
+
+    /** Reads {@code args(a,b)} / {@code args(*)}: names as written (parameter names are case-sensitive). */
+    private static void allowList(String source, int line, String field, String item, Set<String> shownArgs)
+            throws ConfException {
+        int open = item.indexOf('(');
+        int close = item.indexOf(')');
+        if (close != item.length() - 1 || item.indexOf('(', open + 1) >= 0) {
+            throw new ConfException(source, line, field, "'" + item
+                    + "': unbalanced list; write args(name,name), e.g. args(user,orderId), or args(*)");
+        }
+        String inner = item.substring(open + 1, close).strip();
+        if (inner.isEmpty()) {
+            throw new ConfException(source, line, field, "'" + item + "': empty list; name the parameters to show, or write args");
+        }
+        for (String p : inner.split(",", -1)) {
+            String n = p.strip();
+            if (!n.equals("*") && !JavaNames.isIdentifier(n)) {
+                throw new ConfException(source, line, field, "'" + item + "': '" + n
+                        + "' is not a parameter name (a Java identifier, or * for every parameter)");
+            }
+            shownArgs.add(n);
+        }
     }
 
     /** The identity of what an entry traces: class, method and, when given, the overload. */

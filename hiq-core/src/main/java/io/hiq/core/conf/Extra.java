@@ -4,7 +4,7 @@ import java.util.Locale;
 
 /** What a conf entry asks to capture besides the metric (DESIGN B3, fifth column). */
 public enum Extra {
-    /** The call's arguments, rendered with a length cap, secret-looking names redacted. */
+    /** The call's arguments, default-deny (io.hiq.core.agent.ArgsCapture); {@code args(name,…)} allow-lists parameters. */
     ARGS,
     /** The source file and line of the traced method. */
     FILE,

@@ -1,5 +1,6 @@
 package io.hiq.core.event;
 
+import io.hiq.core.redact.CapturedExtras;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.function.LongSupplier;
 
@@ -111,11 +112,15 @@ public final class Recorder {
         f.buffer.exit(f, tagId, thrown, now);
     }
 
-    /** Attaches extra information to the calling thread's innermost traced call, if any. */
+    /**
+     * Attaches extra information to the calling thread's innermost traced call, if any. The value
+     * is redacted here, on the caller's thread ({@link CapturedExtras}), so that no output ever
+     * sees the original.
+     */
     public static void extra(String key, Object value) {
         if (!enabled) return;
         ThreadBuffer b = existing();
-        if (b != null && b.depth() > 0 && !b.muted()) b.extra(new ExtraValue(key, value));
+        if (b != null && b.depth() > 0 && !b.muted()) b.extra(new ExtraValue(key, CapturedExtras.value(key, value)));
     }
 
     /**

@@ -323,7 +323,9 @@ public final class TreeAssembler implements SpanEventHandler {
         }
         if (b != null) {
             Throwable t = b.thrown(i);
-            if (t != null) node.putExtra("exception", t.getClass().getName() + ": " + t.getMessage());
+            if (t != null) node.putExtra("exception", t.getClass().getName() + ": "
+                    // a message is free text the application wrote: secret-shaped parts masked
+                    + io.hiq.tree.redact.SecretValues.mask(String.valueOf(t.getMessage())));
         }
         if (repaired) node.putExtra(REPAIRED, "exit not recorded");
         if (d > 0 && mode == Mode.CONCISE && node.isLeaf() && !node.hasExtra() && Math.abs(node.span()) < zeroSpan

@@ -47,7 +47,7 @@ public final class JsonLineFormat implements LineFormat {
         if (l.thrown != null) {
             if (l.extraCount > 0) sb.append(',');
             sb.append("\"exception\":");
-            string(sb, l.thrown.getClass().getName() + ": " + l.thrown.getMessage());
+            string(sb, l.thrown.getClass().getName() + ": " + io.hiq.tree.redact.SecretValues.mask(String.valueOf(l.thrown.getMessage())));
         }
         sb.append("}}");
     }

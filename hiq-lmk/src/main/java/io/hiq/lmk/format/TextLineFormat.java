@@ -58,7 +58,7 @@ public final class TextLineFormat implements LineFormat {
             key(sb, "exception", first);
             escaped(sb, l.thrown.getClass().getName());
             sb.append(": ");
-            escaped(sb, String.valueOf(l.thrown.getMessage()));
+            escaped(sb, io.hiq.tree.redact.SecretValues.mask(String.valueOf(l.thrown.getMessage())));
         }
         sb.append(']');
     }
