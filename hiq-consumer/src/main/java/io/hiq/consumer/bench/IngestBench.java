@@ -121,17 +121,27 @@ public final class IngestBench implements Callable<Integer> {
                 IngestLoop loop = new IngestLoop(p, topic, s, dead, metrics, new ServiceHealth(options.storeDownAfter()), options);
                 Thread t = new Thread(loop, "hiq-ingest");
                 t.start();
+                java.lang.management.ThreadMXBean mx = java.lang.management.ManagementFactory.getThreadMXBean();
                 while (metrics.ingested() == 0) LockSupport.parkNanos(100_000);
                 long t0 = System.nanoTime();
+                long cpu0 = mx.getThreadCpuTime(t.getId());
+                long proc0 = processCpuNanos();
                 long deadline = t0 + Duration.ofMinutes(10).toNanos();
                 while (metrics.ingested() + metrics.duplicates() < trees && System.nanoTime() < deadline) LockSupport.parkNanos(100_000);
                 long t1 = System.nanoTime();
+                long cpu = mx.getThreadCpuTime(t.getId()) - cpu0;
+                long proc = processCpuNanos() - proc0;
                 double secs = (t1 - t0) / 1e9;
                 loop.stop(Duration.ofSeconds(30));
                 System.out.printf(Locale.ROOT, "ingest: %d trees (%d nodes each) in %.2f s = %.0f trees/s (first stored to last) into %s;"
                                 + " %d batches, %d redelivered, %d dead letters%n",
                         metrics.ingested(), TAGS.length, secs, metrics.ingested() / secs, s.dialect(), metrics.batches(),
                         metrics.duplicates(), dead.count());
+                // wall-clock rates depend on what else runs on the machine; CPU per tree does much less
+                System.out.printf(Locale.ROOT, "cpu: ingest thread %.1f us per tree (%.0f trees/s per busy core);"
+                                + " whole process (broker included) %.1f us per tree; load average %.2f%n",
+                        cpu / 1e3 / metrics.ingested(), metrics.ingested() / (cpu / 1e9), proc / 1e3 / metrics.ingested(),
+                        java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
                 code = check(s, expected) ? 0 : 1;
                 queries(s, nowUs);
             }
@@ -139,6 +149,11 @@ public final class IngestBench implements Callable<Integer> {
             deleteTree(tmp);
         }
         return code;
+    }
+
+    private static long processCpuNanos() {
+        return java.lang.management.ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os
+                ? os.getProcessCpuTime() : -1;
     }
 
     /** Publishes the backlog and waits for every acknowledgement; returns the bytes sent. */

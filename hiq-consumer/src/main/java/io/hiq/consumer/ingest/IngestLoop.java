@@ -40,9 +40,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Offsets are committed after their transactions, at most every {@value #COMMIT_INTERVAL_MS} ms
  * (and when idle, on revocation and on shutdown), each time right after {@link TreeStore#flush()}:
- * making H2's file durable once per interval instead of once per batch doubles ingest throughput,
- * and a crash in between only means the batches since the last commit are delivered again — and
- * ignored by id.
+ * making H2's file durable once per interval instead of once per batch doubles ingest throughput
+ * (once a second rather than every 200 ms: H2 serializes each dirty page fewer times), and a crash in
+ * between only means the batches since the last commit are delivered again — and ignored by id.
  *
  * <p>Faults never end the loop; each is counted, shown in {@link ServiceHealth} and retried with an
  * exponential {@link Backoff} for as long as it lasts:
@@ -63,7 +63,9 @@ import org.slf4j.LoggerFactory;
 public final class IngestLoop implements Runnable {
     private static final Logger LOG = LoggerFactory.getLogger(IngestLoop.class);
     /** Longest time between two offset commits while records keep coming. */
-    public static final long COMMIT_INTERVAL_MS = 200;
+    public static final long COMMIT_INTERVAL_MS = 1000;
+    /** Records per poll (a user's {@code max.poll.records} overrides it): one store transaction each. */
+    public static final int MAX_POLL_RECORDS = 2000;
 
     private final Properties props;
     private final String topic;
@@ -99,7 +101,9 @@ public final class IngestLoop implements Runnable {
                       ServiceHealth health, IngestOptions options) {
         Properties p = new Properties();
         p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-        p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "500");
+        // large batches: the store's cost per transaction (commit, roll-up rows read and rewritten) is
+        // shared by more trees; 2 000 trees of ~1.4 KB is ~3 MB in memory
+        p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, Integer.toString(MAX_POLL_RECORDS));
         p.putAll(kafkaProps);
         // these make the delivery guarantee: never overridden by user properties
         p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
