@@ -83,6 +83,9 @@ public final class IngestLoop implements Runnable {
     private final Map<TopicPartition, OffsetAndMetadata> pending = new HashMap<>();
     private long lastCommitNanos = System.nanoTime();
     private long lastProbeNanos = System.nanoTime();
+    /** When the current Kafka outage began (System.nanoTime), 0 while Kafka answers. */
+    private long kafkaDownSinceNanos;
+    private int kafkaFailuresInRow;
     private volatile boolean running = true;
     private volatile boolean joined;
     private volatile Set<TopicPartition> assignment = Set.of();
@@ -144,10 +147,9 @@ public final class IngestLoop implements Runnable {
                         subscribe();
                     }
                     ConsumerRecords<byte[], byte[]> records = consumer.poll(Duration.ofMillis(500));
-                    if (!records.isEmpty()) {
-                        health.ok(Part.KAFKA);
-                        process(records);
-                    }
+                    // records are no sign that Kafka answers: they may come from the client's buffer,
+                    // fetched before an outage; only a commit or a probe that succeeds clears it
+                    if (!records.isEmpty()) process(records);
                     if (records.isEmpty() || System.nanoTime() - lastCommitNanos >= COMMIT_INTERVAL_MS * 1_000_000L) commitPending();
                     if (records.isEmpty()) probe();
                     updateLag();
@@ -205,13 +207,32 @@ public final class IngestLoop implements Runnable {
     private void kafkaFailed(KafkaException e) {
         metrics.kafkaErrors.incrementAndGet();
         health.failed(Part.KAFKA, StoreErrors.describe(e));
+        kafkaFailuresInRow++;
+        // an outage is reported once, when it starts (and again when it ends, see kafkaOk): one line
+        // per retry would fill the log during a long one; the Kafka client's own warnings are
+        // silenced in logback.xml for the same reason
+        boolean first = kafkaDownSinceNanos == 0;
+        if (first) kafkaDownSinceNanos = System.nanoTime();
         if (e instanceof RetriableException) {
-            LOG.warn("consumer: Kafka not answering ({}); retrying", e.toString());
+            if (first) LOG.warn("consumer: Kafka not answering ({}); retrying with back-off, /health DOWN until it answers", e.toString());
+            else LOG.debug("consumer: Kafka still not answering ({})", e.toString());
         } else {
-            LOG.warn("consumer: Kafka error ({}); starting a new Kafka client", e.toString());
+            if (first) LOG.warn("consumer: Kafka error ({}); starting a new Kafka client, retrying with back-off", e.toString());
+            else LOG.debug("consumer: Kafka error again ({}); starting a new Kafka client", e.toString());
             dropConsumer();
         }
         pause();
+    }
+
+    /** Kafka answered: clears the outage (health UP for Kafka) and says so once when there was one. */
+    private void kafkaOk() {
+        health.ok(Part.KAFKA);
+        if (kafkaDownSinceNanos != 0) {
+            LOG.info("consumer: Kafka answers again after {} s ({} failed attempts)",
+                    (System.nanoTime() - kafkaDownSinceNanos) / 1_000_000_000L, kafkaFailuresInRow);
+            kafkaDownSinceNanos = 0;
+            kafkaFailuresInRow = 0;
+        }
     }
 
     /** Closes the client (uncommitted batches are read again by whoever owns them next). */
@@ -336,7 +357,7 @@ public final class IngestLoop implements Runnable {
         }
         try {
             consumer.commitSync(pending, options.kafkaTimeout());
-            health.ok(Part.KAFKA);
+            kafkaOk();
         } catch (CommitFailedException | RebalanceInProgressException e) {
             // the partitions moved to another member, which re-reads from the last commit: the trees
             // already stored are then duplicates and change nothing
@@ -351,7 +372,7 @@ public final class IngestLoop implements Runnable {
         if (System.nanoTime() - lastProbeNanos < options.kafkaProbeInterval().toNanos()) return;
         lastProbeNanos = System.nanoTime();
         consumer.listTopics(options.kafkaTimeout().compareTo(Duration.ofSeconds(10)) > 0 ? Duration.ofSeconds(10) : options.kafkaTimeout());
-        health.ok(Part.KAFKA);
+        kafkaOk();
         backoff.reset();
     }
 

@@ -484,14 +484,20 @@ public final class TreeStore implements AutoCloseable {
         });
     }
 
-    /** A page of trees matching {@code q} and the total that match. */
+    /**
+     * A page of trees matching {@code q} and the total that match. The thread and the number of
+     * spans that threw are read from the page's own JSON (at most {@code limit} trees, bounded by the
+     * API), so the schema needs no column for them.
+     */
     public TreePage trees(TreeQuery q) throws SQLException {
-        long minUs = (long) Math.ceil(Math.max(0, q.minLatencyMs()) * 1000.0);
         // conditions only when filtering: an unfiltered COUNT(*) is answered without a scan
         List<Object> args = new ArrayList<>();
         StringBuilder where = new StringBuilder();
+        long minUs = (long) Math.ceil(Math.max(0, q.minLatencyMs()) * 1000.0);
         if (minUs > 0) { where.append(" AND latency_us >= ?"); args.add(minUs); }
+        if (q.maxLatencyMs() >= 0) { where.append(" AND latency_us <= ?"); args.add((long) Math.floor(q.maxLatencyMs() * 1000.0)); }
         if (q.service() != null) { where.append(" AND service = ?"); args.add(q.service()); }
+        if (q.rootTag() != null) { where.append(" AND root_tag = ?"); args.add(q.rootTag()); }
         String cond = where.length() == 0 ? "" : " WHERE" + where.substring(4);
         String order = q.slowest() ? " ORDER BY latency_us DESC, id" : " ORDER BY start_us DESC, id";
         return read(c -> {
@@ -504,19 +510,34 @@ public final class TreeStore implements AutoCloseable {
                 }
             }
             List<TreeSummary> rows = new ArrayList<>();
-            try (PreparedStatement ps = c.prepareStatement("SELECT id, service, root_tag, start_us, latency_us FROM hiq_tree"
+            try (PreparedStatement ps = c.prepareStatement("SELECT id, service, root_tag, start_us, latency_us, json FROM hiq_tree"
                     + cond + order + " LIMIT ?")) {
                 for (int i = 0; i < args.size(); i++) ps.setObject(i + 1, args.get(i));
                 ps.setInt(args.size() + 1, q.limit());
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
+                        String thread = "";
+                        int errors = 0;
+                        try {
+                            HiQTree t = io.hiq.tree.TreeCodec.decode(rs.getString(6));
+                            thread = t.thread() == null ? "" : t.thread();
+                            errors = errors(t.root());
+                        } catch (io.hiq.tree.TreeFormatException | RuntimeException e) {
+                            // stored trees were validated on the way in; the row is still listed
+                        }
                         rows.add(new TreeSummary(rs.getString(1), rs.getString(2), rs.getString(3), rs.getLong(4),
-                                rs.getLong(5) / 1000.0));
+                                rs.getLong(5) / 1000.0, thread, errors));
                     }
                 }
             }
             return new TreePage(total, rows);
         });
+    }
+
+    private static int errors(HiQNode n) {
+        int e = n.hasExtra() && n.extra().containsKey("exception") ? 1 : 0;
+        for (HiQNode c : n.children()) e += errors(c);
+        return e;
     }
 
     /** Every stored tree's JSON, in id order, streamed to {@code sink} (recounts, exports). */
