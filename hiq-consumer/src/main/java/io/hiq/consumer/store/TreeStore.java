@@ -311,7 +311,7 @@ public final class TreeStore implements AutoCloseable {
         ps.setLong(offset + 5, latencyUs(t));
         ps.setInt(offset + 6, t.root().size());
         ps.setLong(offset + 7, now);
-        ps.setString(offset + 8, st.json());
+        ps.setBytes(offset + 8, st.utf8()); // H2 keeps the JSON as its UTF-8 bytes (Dialect.H2)
     }
 
     /** The root's latency as stored: end minus start, never negative. */
@@ -322,18 +322,18 @@ public final class TreeStore implements AutoCloseable {
      * index alone; the JSON is read only for the few found (redeliveries): reading every row's JSON
      * to learn that nothing matched cost an eighth of the ingest thread.
      */
-    private static Map<String, String> existing(Connection writer, Set<String> ids) throws SQLException {
+    private Map<String, String> existing(Connection writer, Set<String> ids) throws SQLException {
         List<String> found = new ArrayList<>();
         selectIn(writer, "SELECT id FROM hiq_tree WHERE id IN (", new ArrayList<>(ids), rs -> found.add(rs.getString(1)));
         if (found.isEmpty()) return Map.of();
         Map<String, String> json = new HashMap<>();
-        selectIn(writer, "SELECT id, json FROM hiq_tree WHERE id IN (", found, rs -> json.put(rs.getString(1), rs.getString(2)));
+        selectIn(writer, "SELECT id, json FROM hiq_tree WHERE id IN (", found, rs -> json.put(rs.getString(1), json(rs, 2)));
         return json;
     }
 
     private interface RowReader { void read(ResultSet rs) throws SQLException; }
 
-    private static void selectIn(Connection c, String prefix, List<String> list, RowReader reader) throws SQLException {
+    private void selectIn(Connection c, String prefix, List<String> list, RowReader reader) throws SQLException {
         final int chunk = 500;
         for (int from = 0; from < list.size(); from += chunk) {
             List<String> part = list.subList(from, Math.min(list.size(), from + chunk));
@@ -472,13 +472,20 @@ public final class TreeStore implements AutoCloseable {
         });
     }
 
+    /** A tree's JSON from a result column: PostgreSQL text, H2 UTF-8 bytes (see {@link Dialect#H2}). */
+    private String json(ResultSet rs, int col) throws SQLException {
+        if (dialect != Dialect.H2) return rs.getString(col);
+        byte[] b = rs.getBytes(col);
+        return b == null ? null : new String(b, java.nio.charset.StandardCharsets.UTF_8);
+    }
+
     /** The stored JSON of a tree, or null. */
     public String treeJson(String id) throws SQLException {
         return read(c -> {
             try (PreparedStatement ps = c.prepareStatement("SELECT json FROM hiq_tree WHERE id = ?")) {
                 ps.setString(1, id);
                 try (ResultSet rs = ps.executeQuery()) {
-                    return rs.next() ? rs.getString(1) : null;
+                    return rs.next() ? json(rs, 1) : null;
                 }
             }
         });
@@ -519,7 +526,7 @@ public final class TreeStore implements AutoCloseable {
                         String thread = "";
                         int errors = 0;
                         try {
-                            HiQTree t = io.hiq.tree.TreeCodec.decode(rs.getString(6));
+                            HiQTree t = io.hiq.tree.TreeCodec.decode(json(rs, 6));
                             thread = t.thread() == null ? "" : t.thread();
                             errors = errors(t.root());
                         } catch (io.hiq.tree.TreeFormatException | RuntimeException e) {
@@ -544,7 +551,7 @@ public final class TreeStore implements AutoCloseable {
     public void forEachTreeJson(java.util.function.Consumer<String> sink) throws SQLException {
         read(c -> {
             try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT json FROM hiq_tree ORDER BY id")) {
-                while (rs.next()) sink.accept(rs.getString(1));
+                while (rs.next()) sink.accept(json(rs, 1));
             }
             return null;
         });
