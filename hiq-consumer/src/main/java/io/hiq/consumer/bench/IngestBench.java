@@ -164,6 +164,14 @@ public final class IngestBench implements Callable<Integer> {
         p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
         p.put(ProducerConfig.LINGER_MS_CONFIG, "20");
         p.put(ProducerConfig.BATCH_SIZE_CONFIG, "262144");
+        // on a loaded machine a produce request can take long: no idempotence (whose sequence
+        // numbers got stuck out of order after a timed-out request), one request in flight (order
+        // kept), long timeouts; a duplicate from a retry would only show as "redelivered"
+        p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "false");
+        p.put(ProducerConfig.ACKS_CONFIG, "1");
+        p.put(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, "1");
+        p.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, "300000");
+        p.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, "600000");
         SplittableRandom rnd = new SplittableRandom(42);
         long bytes = 0;
         try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(p)) {
@@ -174,6 +182,10 @@ public final class IngestBench implements Callable<Integer> {
                 byte[] v = TreeCodec.encode(t);
                 bytes += v.length;
                 acks.add(producer.send(new ProducerRecord<>(topic, i % partitions, null, v)));
+                if (acks.size() == 20_000) { // bounded memory in flight
+                    for (Future<?> f : acks) f.get();
+                    acks.clear();
+                }
             }
             producer.flush();
             for (Future<?> f : acks) f.get();
