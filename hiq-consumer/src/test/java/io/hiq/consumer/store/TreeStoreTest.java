@@ -80,6 +80,38 @@ class TreeStoreTest {
         }
     }
 
+    /** One query for every filter of /api/trees: service, root tag, latency range; thread and error count per row. */
+    @Test
+    void treesFiltersByServiceRootTagAndLatencyRangeWithThreadAndErrors(@TempDir Path dir) throws Exception {
+        long now = System.currentTimeMillis() * 1000;
+        List<StoredTree> batch = new ArrayList<>();
+        for (int i = 0; i < 12; i++) {
+            long latencyUs = (i + 1) * 1_000L; // 1 ms … 12 ms
+            HiQNode root = HiQNode.of(i % 2 == 0 ? "GET" : "POST", now + i, now + i + latencyUs, 0, latencyUs * 1000);
+            HiQNode child = HiQNode.of("db", now + i, now + i + 1, 0, 1000);
+            if (i % 3 == 0) child.putExtra("exception", "java.io.IOException: boom");
+            if (i % 4 == 0) root.putExtra("exception", "java.lang.IllegalStateException");
+            root.addChild(child);
+            batch.add(stored(HiQTree.builder().id("t-" + i).service(i < 6 ? "a" : "b").host("h").pid(1).thread("worker-" + i)
+                    .root(root).build()));
+        }
+        try (TreeStore s = TreeStore.open("jdbc:h2:file:" + dir.resolve("s"))) {
+            s.write(batch);
+            TreePage all = s.trees(new TreeQuery(null, 0, true, 50));
+            assertThat(all.total()).isEqualTo(12);
+            assertThat(all.trees().get(0).id()).isEqualTo("t-11");
+            TreeSummary t0 = s.trees(new TreeQuery("a", "GET", 0, 1, false, 50)).trees().get(0);
+            assertThat(t0.id()).isEqualTo("t-0");
+            assertThat(t0.thread()).isEqualTo("worker-0");
+            assertThat(t0.errors()).as("root and child threw").isEqualTo(2);
+            TreePage range = s.trees(new TreeQuery("b", "POST", 8, 11, true, 50));
+            assertThat(range.total()).isEqualTo(2); // t-7 (8 ms) and t-9 (10 ms); t-11 (12 ms) is above the maximum
+            assertThat(range.trees()).extracting(TreeSummary::id).containsExactly("t-9", "t-7");
+            assertThat(range.trees()).extracting(TreeSummary::errors).containsExactly(1, 0);
+            assertThat(s.trees(new TreeQuery(null, null, 12.5, -1, false, 50)).total()).isZero();
+        }
+    }
+
     @Test
     void duplicatesInAndAcrossBatchesChangeNothing(@TempDir Path dir) throws Exception {
         Random rnd = new Random(3);
