@@ -7,7 +7,8 @@ import io.hiq.consumer.store.SeriesPoint;
 import io.hiq.consumer.store.ServiceOverview;
 import io.hiq.consumer.store.ServiceSummary;
 import io.hiq.consumer.store.TagStats;
-import io.hiq.consumer.store.TreeSearch;
+import io.hiq.consumer.store.TreePage;
+import io.hiq.consumer.store.TreeQuery;
 import io.hiq.consumer.store.TreeStore;
 import io.hiq.consumer.store.TreeSummary;
 import io.hiq.tree.HiQTree;
@@ -143,15 +144,13 @@ public final class ApiHandler extends Handler.Abstract {
         if (q.getValue("maxLatencyMs") != null && !q.getValue("maxLatencyMs").isBlank() && maxLatency < minLatency) {
             throw new BadRequestException("parameter 'maxLatencyMs': below minLatencyMs");
         }
-        TreeSearch.Page page = new TreeSearch(store, mapper).search(
-                new TreeSearch.Filter(service, tag, minLatency, maxLatency, order.equals("slowest"), limit));
+        TreePage page = store.trees(new TreeQuery(service, tag, minLatency, maxLatency, order.equals("slowest"), limit));
         ObjectNode o = mapper.createObjectNode();
         o.put("total", page.total());
         ArrayNode arr = o.putArray("trees");
-        for (TreeSearch.Row r : page.rows()) {
-            TreeSummary t = r.summary();
+        for (TreeSummary t : page.trees()) {
             arr.addObject().put("id", t.id()).put("service", t.service()).put("root", t.rootTag())
-                    .put("start", t.startUs()).put("latency_ms", t.latencyMs()).put("thread", r.thread()).put("errors", r.errors());
+                    .put("start", t.startUs()).put("latency_ms", t.latencyMs()).put("thread", t.thread()).put("errors", t.errors());
         }
         return json(response, callback, 200, o);
     }

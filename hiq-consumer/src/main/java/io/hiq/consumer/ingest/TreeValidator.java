@@ -46,7 +46,10 @@ public final class TreeValidator {
         name("id", t.id());
         name("service", t.service());
         nodes(t.root(), "root", "time".equals(t.metric()));
-        return new StoredTree(t, new String(value, StandardCharsets.UTF_8).strip());
+        String json = new String(value, StandardCharsets.UTF_8);
+        String stripped = json.strip();
+        // the record's own bytes are stored when nothing was stripped (the usual case: no copy)
+        return stripped.length() == json.length() ? new StoredTree(t, json, value) : new StoredTree(t, stripped);
     }
 
     /** Whether a dead-letter reason is an absurd value (rather than a malformed record). */

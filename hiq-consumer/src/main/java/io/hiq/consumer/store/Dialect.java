@@ -8,9 +8,11 @@ import java.util.Locale;
  */
 public enum Dialect {
     /**
-     * H2 in file mode: the default, embedded store. Trees go in a VARCHAR (up to 1 000 000 characters,
-     * H2's limit) rather than a CLOB: H2 keeps CLOBs over 256 bytes in separate LOB storage, which made
-     * ingestion several times slower.
+     * H2 in file mode: the default, embedded store. Trees go in as their UTF-8 bytes, a VARBINARY of
+     * up to 1 000 000 bytes (migration 2; at first a VARCHAR): H2 copies bytes into its pages as they
+     * are, but encodes a string character by character each time a page is written (and hashes it
+     * when bound), a quarter of its page-writer thread at full ingest. Never a CLOB/BLOB: H2 keeps
+     * those over 256 bytes in separate LOB storage, which made ingestion several times slower.
      */
     H2("CHARACTER VARYING(1000000)", "VARBINARY(1000000)"),
     /** PostgreSQL: the store several instances share. */
@@ -24,7 +26,7 @@ public enum Dialect {
         this.bytesType = bytesType;
     }
 
-    /** Column type for a tree's JSON (up to {@link io.hiq.tree.TreeLimits#MAX_ENCODED_BYTES}). */
+    /** Column type for a tree's JSON (up to {@link io.hiq.tree.TreeLimits#MAX_ENCODED_BYTES}) as first created (migration 1). */
     public String textType() { return textType; }
 
     /** Column type for a serialized histogram. */

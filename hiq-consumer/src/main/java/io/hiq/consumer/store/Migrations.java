@@ -36,7 +36,11 @@ public final class Migrations {
                             + " minute_ms BIGINT NOT NULL, cnt BIGINT NOT NULL, sum_ns BIGINT NOT NULL,"
                             + " min_ns BIGINT NOT NULL, max_ns BIGINT NOT NULL, hist " + d.bytesType() + " NOT NULL,"
                             + " PRIMARY KEY (service, tag, minute_ms))",
-                    "CREATE INDEX hiq_rollup_minute ON hiq_rollup (minute_ms)")));
+                    "CREATE INDEX hiq_rollup_minute ON hiq_rollup (minute_ms)")),
+            // H2 converts VARCHAR to VARBINARY as UTF-8: stored trees keep their exact bytes
+            new Step(2, "H2 keeps tree JSON as UTF-8 bytes", d -> d == Dialect.H2
+                    ? List.of("ALTER TABLE hiq_tree ALTER COLUMN json SET DATA TYPE VARBINARY(1000000)")
+                    : List.of()));
 
     private Migrations() {}
 

@@ -27,8 +27,12 @@ import org.slf4j.LoggerFactory;
  * tag, minute) roll-ups.
  *
  * <p>{@link #write} stores one poll batch in one transaction: it inserts the trees not stored yet
- * and adds only their nodes to the roll-ups, so a redelivered tree changes nothing. Portable SQL only:
- * existing ids are read first, then new ones inserted; when another instance inserts the same id or
+ * and adds only their nodes to the roll-ups, so a redelivered tree changes nothing. New trees go in
+ * through the store's bulk path (multi-row {@code INSERT} in H2, {@code COPY} in PostgreSQL), and the
+ * batch's roll-ups are merged in memory and each row written once. Ids are not looked up first: the
+ * primary key refuses a stored one (the transaction rolls back), and the batch is written again
+ * with its ids read first — as every batch is while redeliveries keep coming; when another
+ * instance inserts the same id or
  * roll-up row concurrently (shared PostgreSQL), the unique violation rolls the transaction back and
  * it is retried, and then sees that instance's rows. Roll-up rows are locked in key order
  * ({@code SELECT … FOR UPDATE}) so concurrent writers cannot deadlock on them.
@@ -68,6 +72,8 @@ public final class TreeStore implements AutoCloseable {
     private final BlockingQueue<Connection> readers = new ArrayBlockingQueue<>(READERS);
     private final List<Connection> all = new ArrayList<>();
     private final AtomicLong reconnects = new AtomicLong();
+    /** Whether the last batch written met ids stored already (guarded by {@code this}). */
+    private boolean lastHadStored;
     private volatile long readWaitMs = DEFAULT_READ_WAIT_MS;
     private volatile boolean closed;
 
@@ -183,17 +189,31 @@ public final class TreeStore implements AutoCloseable {
                 else repeatedOther++;
             }
         }
+        // optimistic first (no lookup of the ids) unless the last batch met stored ids: redeliveries
+        // come in runs (after a restart or a rebalance), and a first batch that meets one falls back
+        boolean optimistic = !lastHadStored;
         for (int attempt = 1; ; attempt++) {
             try {
-                int[] r = writeOnce(writer(), byId);
+                int[] r = writeOnce(writer(), byId, optimistic);
+                lastHadStored = r[1] + r[2] > 0;
                 return new WriteResult(r[0], repeatedSame + r[1], repeatedOther + r[2]);
             } catch (SQLException e) {
                 afterWriteError();
+                if (optimistic && UNIQUE_VIOLATION.equals(e.getSQLState())) {
+                    // an id of the batch is stored already: nothing was written, look them up this time
+                    optimistic = false;
+                    lastHadStored = true;
+                    attempt--;
+                    continue;
+                }
                 if (attempt >= MAX_ATTEMPTS || !retryable(e)) throw e;
                 LOG.info("store: concurrent write conflict ({}), retrying the batch", e.getSQLState());
             }
         }
     }
+
+    /** SQLSTATE of a unique violation, in both stores. */
+    private static final String UNIQUE_VIOLATION = "23505";
 
     /**
      * Makes every committed batch durable against a process crash; call before committing the Kafka
@@ -217,9 +237,15 @@ public final class TreeStore implements AutoCloseable {
         return s != null && (s.equals("23505") || s.equals("40001") || s.equals("40P01") || s.equals("HYT00") || s.startsWith("40"));
     }
 
-    /** Inserts the new trees and their roll-ups, commits; returns {inserted, redelivered, conflicts}. */
-    private int[] writeOnce(Connection writer, Map<String, StoredTree> byId) throws SQLException {
-        Map<String, String> existing = existing(writer, byId.keySet());
+    /**
+     * Inserts the new trees and their roll-ups, commits; returns {inserted, redelivered, conflicts}.
+     * With {@code optimistic}, the ids are not looked up first (a lookup in the id index per tree,
+     * an eighth of the ingest thread's time): the unique key catches a stored one.
+     */
+    private int[] writeOnce(Connection writer, Map<String, StoredTree> byId, boolean optimistic) throws SQLException {
+        // optimistic: every id taken as new; the primary key refuses the insert (SQLSTATE 23505,
+        // the whole transaction rolled back) when one is not, and the caller comes back with false
+        Map<String, String> existing = optimistic ? Map.of() : existing(writer, byId.keySet());
         List<StoredTree> fresh = new ArrayList<>(byId.size());
         int same = 0;
         int other = 0;
@@ -230,47 +256,97 @@ public final class TreeStore implements AutoCloseable {
             else other++;
         }
         if (!fresh.isEmpty()) {
-            long now = System.currentTimeMillis();
-            try (PreparedStatement ps = writer.prepareStatement("INSERT INTO hiq_tree"
-                    + " (id, service, root_tag, start_us, latency_us, nodes, ingested_ms, json) VALUES (?,?,?,?,?,?,?,?)")) {
-                for (StoredTree st : fresh) {
-                    HiQTree t = st.tree();
-                    ps.setString(1, t.id());
-                    ps.setString(2, t.service());
-                    ps.setString(3, t.root().name());
-                    ps.setLong(4, t.root().start());
-                    ps.setLong(5, Math.max(0, t.root().end() - t.root().start()));
-                    ps.setInt(6, t.root().size());
-                    ps.setLong(7, now);
-                    ps.setString(8, st.json());
-                    ps.addBatch();
-                }
-                ps.executeBatch();
-            }
+            insertTrees(writer, fresh, System.currentTimeMillis());
             applyRollups(writer, rollups(fresh));
         }
         writer.commit();
         return new int[] {fresh.size(), same, other};
     }
 
-    /** The stored JSON of those of {@code ids} already stored (read only for ids that exist). */
-    private static Map<String, String> existing(Connection writer, Set<String> ids) throws SQLException {
-        Map<String, String> found = new HashMap<>();
-        List<String> list = new ArrayList<>(ids);
-        final int chunk = 500;
-        for (int from = 0; from < list.size(); from += chunk) {
-            List<String> part = list.subList(from, Math.min(list.size(), from + chunk));
-            StringBuilder sql = new StringBuilder("SELECT id, json FROM hiq_tree WHERE id IN (");
-            for (int i = 0; i < part.size(); i++) sql.append(i == 0 ? "?" : ",?");
-            sql.append(')');
-            try (PreparedStatement ps = writer.prepareStatement(sql.toString())) {
-                for (int i = 0; i < part.size(); i++) ps.setString(i + 1, part.get(i));
-                try (ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) found.put(rs.getString(1), rs.getString(2));
+    /** Rows per multi-row INSERT: 8 parameters each, far below both drivers' limits. */
+    private static final int INSERT_ROWS = 100;
+    private static final String TREE_COLUMNS = "id, service, root_tag, start_us, latency_us, nodes, ingested_ms, json";
+
+    /**
+     * Inserts trees in bulk: PostgreSQL through {@code COPY … FROM STDIN} (one round trip, no
+     * per-row statement), H2 through multi-row {@code INSERT … VALUES (…),(…)} statements of
+     * {@value #INSERT_ROWS} rows. Inside the caller's transaction either way: a unique violation (a
+     * concurrent instance stored the same id) rolls it all back and the batch is retried.
+     */
+    private void insertTrees(Connection writer, List<StoredTree> fresh, long now) throws SQLException {
+        if (dialect == Dialect.POSTGRESQL) {
+            PgCopy.insertTrees(writer, "hiq_tree", TREE_COLUMNS, fresh, now);
+            return;
+        }
+        int full = fresh.size() / INSERT_ROWS;
+        if (full > 0) {
+            try (PreparedStatement ps = writer.prepareStatement(insertSql(INSERT_ROWS))) {
+                for (int chunk = 0; chunk < full; chunk++) {
+                    for (int i = 0; i < INSERT_ROWS; i++) bindTree(ps, i * 8, fresh.get(chunk * INSERT_ROWS + i), now);
+                    ps.executeUpdate();
                 }
             }
         }
-        return found;
+        int rest = fresh.size() - full * INSERT_ROWS;
+        if (rest > 0) {
+            try (PreparedStatement ps = writer.prepareStatement(insertSql(rest))) {
+                for (int i = 0; i < rest; i++) bindTree(ps, i * 8, fresh.get(full * INSERT_ROWS + i), now);
+                ps.executeUpdate();
+            }
+        }
+    }
+
+    private static String insertSql(int rows) {
+        StringBuilder sql = new StringBuilder(60 + rows * 18).append("INSERT INTO hiq_tree (").append(TREE_COLUMNS).append(") VALUES ");
+        for (int i = 0; i < rows; i++) sql.append(i == 0 ? "(?,?,?,?,?,?,?,?)" : ",(?,?,?,?,?,?,?,?)");
+        return sql.toString();
+    }
+
+    private static void bindTree(PreparedStatement ps, int offset, StoredTree st, long now) throws SQLException {
+        HiQTree t = st.tree();
+        ps.setString(offset + 1, t.id());
+        ps.setString(offset + 2, t.service());
+        ps.setString(offset + 3, t.root().name());
+        ps.setLong(offset + 4, t.root().start());
+        ps.setLong(offset + 5, latencyUs(t));
+        ps.setInt(offset + 6, t.root().size());
+        ps.setLong(offset + 7, now);
+        ps.setBytes(offset + 8, st.utf8()); // H2 keeps the JSON as its UTF-8 bytes (Dialect.H2)
+    }
+
+    /** The root's latency as stored: end minus start, never negative. */
+    static long latencyUs(HiQTree t) { return Math.max(0, t.root().end() - t.root().start()); }
+
+    /**
+     * The stored JSON of those of {@code ids} already stored. The ids are looked up in the key's
+     * index alone; the JSON is read only for the few found (redeliveries): reading every row's JSON
+     * to learn that nothing matched cost an eighth of the ingest thread.
+     */
+    private Map<String, String> existing(Connection writer, Set<String> ids) throws SQLException {
+        List<String> found = new ArrayList<>();
+        selectIn(writer, "SELECT id FROM hiq_tree WHERE id IN (", new ArrayList<>(ids), rs -> found.add(rs.getString(1)));
+        if (found.isEmpty()) return Map.of();
+        Map<String, String> json = new HashMap<>();
+        selectIn(writer, "SELECT id, json FROM hiq_tree WHERE id IN (", found, rs -> json.put(rs.getString(1), json(rs, 2)));
+        return json;
+    }
+
+    private interface RowReader { void read(ResultSet rs) throws SQLException; }
+
+    private void selectIn(Connection c, String prefix, List<String> list, RowReader reader) throws SQLException {
+        final int chunk = 500;
+        for (int from = 0; from < list.size(); from += chunk) {
+            List<String> part = list.subList(from, Math.min(list.size(), from + chunk));
+            StringBuilder sql = new StringBuilder(prefix);
+            for (int i = 0; i < part.size(); i++) sql.append(i == 0 ? "?" : ",?");
+            sql.append(')');
+            try (PreparedStatement ps = c.prepareStatement(sql.toString())) {
+                for (int i = 0; i < part.size(); i++) ps.setString(i + 1, part.get(i));
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) reader.read(rs);
+                }
+            }
+        }
     }
 
     /**
@@ -396,26 +472,39 @@ public final class TreeStore implements AutoCloseable {
         });
     }
 
+    /** A tree's JSON from a result column: PostgreSQL text, H2 UTF-8 bytes (see {@link Dialect#H2}). */
+    private String json(ResultSet rs, int col) throws SQLException {
+        if (dialect != Dialect.H2) return rs.getString(col);
+        byte[] b = rs.getBytes(col);
+        return b == null ? null : new String(b, java.nio.charset.StandardCharsets.UTF_8);
+    }
+
     /** The stored JSON of a tree, or null. */
     public String treeJson(String id) throws SQLException {
         return read(c -> {
             try (PreparedStatement ps = c.prepareStatement("SELECT json FROM hiq_tree WHERE id = ?")) {
                 ps.setString(1, id);
                 try (ResultSet rs = ps.executeQuery()) {
-                    return rs.next() ? rs.getString(1) : null;
+                    return rs.next() ? json(rs, 1) : null;
                 }
             }
         });
     }
 
-    /** A page of trees matching {@code q} and the total that match. */
+    /**
+     * A page of trees matching {@code q} and the total that match. The thread and the number of
+     * spans that threw are read from the page's own JSON (at most {@code limit} trees, bounded by the
+     * API), so the schema needs no column for them.
+     */
     public TreePage trees(TreeQuery q) throws SQLException {
-        long minUs = (long) Math.ceil(Math.max(0, q.minLatencyMs()) * 1000.0);
         // conditions only when filtering: an unfiltered COUNT(*) is answered without a scan
         List<Object> args = new ArrayList<>();
         StringBuilder where = new StringBuilder();
+        long minUs = (long) Math.ceil(Math.max(0, q.minLatencyMs()) * 1000.0);
         if (minUs > 0) { where.append(" AND latency_us >= ?"); args.add(minUs); }
+        if (q.maxLatencyMs() >= 0) { where.append(" AND latency_us <= ?"); args.add((long) Math.floor(q.maxLatencyMs() * 1000.0)); }
         if (q.service() != null) { where.append(" AND service = ?"); args.add(q.service()); }
+        if (q.rootTag() != null) { where.append(" AND root_tag = ?"); args.add(q.rootTag()); }
         String cond = where.length() == 0 ? "" : " WHERE" + where.substring(4);
         String order = q.slowest() ? " ORDER BY latency_us DESC, id" : " ORDER BY start_us DESC, id";
         return read(c -> {
@@ -428,14 +517,23 @@ public final class TreeStore implements AutoCloseable {
                 }
             }
             List<TreeSummary> rows = new ArrayList<>();
-            try (PreparedStatement ps = c.prepareStatement("SELECT id, service, root_tag, start_us, latency_us FROM hiq_tree"
+            try (PreparedStatement ps = c.prepareStatement("SELECT id, service, root_tag, start_us, latency_us, json FROM hiq_tree"
                     + cond + order + " LIMIT ?")) {
                 for (int i = 0; i < args.size(); i++) ps.setObject(i + 1, args.get(i));
                 ps.setInt(args.size() + 1, q.limit());
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
+                        String thread = "";
+                        int errors = 0;
+                        try {
+                            HiQTree t = io.hiq.tree.TreeCodec.decode(json(rs, 6));
+                            thread = t.thread() == null ? "" : t.thread();
+                            errors = errors(t.root());
+                        } catch (io.hiq.tree.TreeFormatException | RuntimeException e) {
+                            // stored trees were validated on the way in; the row is still listed
+                        }
                         rows.add(new TreeSummary(rs.getString(1), rs.getString(2), rs.getString(3), rs.getLong(4),
-                                rs.getLong(5) / 1000.0));
+                                rs.getLong(5) / 1000.0, thread, errors));
                     }
                 }
             }
@@ -443,11 +541,17 @@ public final class TreeStore implements AutoCloseable {
         });
     }
 
+    private static int errors(HiQNode n) {
+        int e = n.hasExtra() && n.extra().containsKey("exception") ? 1 : 0;
+        for (HiQNode c : n.children()) e += errors(c);
+        return e;
+    }
+
     /** Every stored tree's JSON, in id order, streamed to {@code sink} (recounts, exports). */
     public void forEachTreeJson(java.util.function.Consumer<String> sink) throws SQLException {
         read(c -> {
             try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT json FROM hiq_tree ORDER BY id")) {
-                while (rs.next()) sink.accept(rs.getString(1));
+                while (rs.next()) sink.accept(json(rs, 1));
             }
             return null;
         });

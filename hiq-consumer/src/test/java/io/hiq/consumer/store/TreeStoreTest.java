@@ -43,6 +43,75 @@ class TreeStoreTest {
         }
     }
 
+    /**
+     * A store written by the first schema (JSON as VARCHAR) is migrated to bytes: every stored tree
+     * keeps its exact text, non-ASCII included, and a redelivery of it is still recognised as one.
+     */
+    @Test
+    void migrationToBytesKeepsStoredTreesExact(@TempDir Path dir) throws Exception {
+        String url = "jdbc:h2:file:" + dir.resolve("s");
+        HiQNode root = HiQNode.of("résumé €", 1_000, 2_000, 0, 1_000_000);
+        root.putExtra("note", "😀 \"quoted\" \\ tab\t");
+        HiQTree t = HiQTree.builder().id("v1-1").service("sérvice").host("h").pid(1).thread("t").root(root).build();
+        String json = TreeCodec.encodeToString(t);
+        try (Connection c = DriverManager.getConnection(url); java.sql.Statement st = c.createStatement()) {
+            st.execute("CREATE TABLE hiq_schema_version (version INT PRIMARY KEY, description VARCHAR(200) NOT NULL, applied_ms BIGINT NOT NULL)");
+            for (String sql : Migrations.STEPS.get(0).sql().apply(Dialect.H2)) st.execute(sql);
+            st.execute("INSERT INTO hiq_schema_version VALUES (1, 'v1', 0)");
+            try (var ps = c.prepareStatement("INSERT INTO hiq_tree (id, service, root_tag, start_us, latency_us, nodes, ingested_ms, json)"
+                    + " VALUES ('v1-1', 'sérvice', 'résumé €', 1000, 1000, 1, 0, ?)")) {
+                ps.setString(1, json);
+                ps.executeUpdate();
+            }
+        }
+        try (TreeStore s = TreeStore.open(url)) {
+            assertThat(s.treeJson("v1-1")).isEqualTo(json);
+            assertThat(s.write(List.of(stored(t)))).as("a redelivery of the migrated tree").isEqualTo(new WriteResult(0, 1));
+            HiQTree other = HiQTree.builder().id("v1-1").service("sérvice").host("h").pid(2).thread("t").root(HiQNode.of("x", 1, 2, 0, 5)).build();
+            assertThat(s.write(List.of(stored(other))).conflicts()).as("same id, other bytes").isEqualTo(1);
+            assertThat(s.treeJson("v1-1")).isEqualTo(json);
+            HiQTree fresh = HiQTree.builder().id("v2-1").service("sérvice").host("h").pid(1).thread("t").root(HiQNode.of("ü", 1, 2, 0, 5)).build();
+            assertThat(s.write(List.of(stored(fresh))).inserted()).isEqualTo(1);
+            assertThat(s.treeJson("v2-1")).isEqualTo(TreeCodec.encodeToString(fresh));
+            assertThat(s.trees(new TreeQuery(null, 0, false, 10)).trees()).extracting(TreeSummary::thread).containsOnly("t");
+        }
+        try (Connection c = DriverManager.getConnection(url)) {
+            assertThat(Migrations.currentVersion(c)).isEqualTo(Migrations.latestVersion());
+        }
+    }
+
+    /** One query for every filter of /api/trees: service, root tag, latency range; thread and error count per row. */
+    @Test
+    void treesFiltersByServiceRootTagAndLatencyRangeWithThreadAndErrors(@TempDir Path dir) throws Exception {
+        long now = System.currentTimeMillis() * 1000;
+        List<StoredTree> batch = new ArrayList<>();
+        for (int i = 0; i < 12; i++) {
+            long latencyUs = (i + 1) * 1_000L; // 1 ms … 12 ms
+            HiQNode root = HiQNode.of(i % 2 == 0 ? "GET" : "POST", now + i, now + i + latencyUs, 0, latencyUs * 1000);
+            HiQNode child = HiQNode.of("db", now + i, now + i + 1, 0, 1000);
+            if (i % 3 == 0) child.putExtra("exception", "java.io.IOException: boom");
+            if (i % 4 == 0) root.putExtra("exception", "java.lang.IllegalStateException");
+            root.addChild(child);
+            batch.add(stored(HiQTree.builder().id("t-" + i).service(i < 6 ? "a" : "b").host("h").pid(1).thread("worker-" + i)
+                    .root(root).build()));
+        }
+        try (TreeStore s = TreeStore.open("jdbc:h2:file:" + dir.resolve("s"))) {
+            s.write(batch);
+            TreePage all = s.trees(new TreeQuery(null, 0, true, 50));
+            assertThat(all.total()).isEqualTo(12);
+            assertThat(all.trees().get(0).id()).isEqualTo("t-11");
+            TreeSummary t0 = s.trees(new TreeQuery("a", "GET", 0, 1, false, 50)).trees().get(0);
+            assertThat(t0.id()).isEqualTo("t-0");
+            assertThat(t0.thread()).isEqualTo("worker-0");
+            assertThat(t0.errors()).as("root and child threw").isEqualTo(2);
+            TreePage range = s.trees(new TreeQuery("b", "POST", 8, 11, true, 50));
+            assertThat(range.total()).isEqualTo(2); // t-7 (8 ms) and t-9 (10 ms); t-11 (12 ms) is above the maximum
+            assertThat(range.trees()).extracting(TreeSummary::id).containsExactly("t-9", "t-7");
+            assertThat(range.trees()).extracting(TreeSummary::errors).containsExactly(1, 0);
+            assertThat(s.trees(new TreeQuery(null, null, 12.5, -1, false, 50)).total()).isZero();
+        }
+    }
+
     @Test
     void duplicatesInAndAcrossBatchesChangeNothing(@TempDir Path dir) throws Exception {
         Random rnd = new Random(3);
