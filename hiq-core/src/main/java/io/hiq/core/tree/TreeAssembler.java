@@ -38,6 +38,12 @@ import java.util.function.LongUnaryOperator;
  *       and the tree flagged {@code broken}.</li>
  * </ul>
  *
+ * <p>Without per-node garbage where no sink needs objects: a root is assembled in a reused
+ * {@link FlatTree} (parallel arrays) and handed to sinks that {@linkplain TreeSink#acceptsView() read
+ * views} as such; {@link HiQTree}s are made once per tree only when some sink asks for objects, and
+ * a root turns into objects mid-way only for what needs them (folding past the node cap, partial
+ * trees, async grafting, several metrics).
+ *
  * <p>Single-threaded by construction (one Disruptor handler), so its maps need no locking.
  */
 public final class TreeAssembler implements SpanEventHandler {
@@ -85,6 +91,9 @@ public final class TreeAssembler implements SpanEventHandler {
     private final Map<TaskLink, List<HiQNode>> orphans = new IdentityHashMap<>();
     private final Set<TaskLink> endedEarly = Collections.newSetFromMap(new IdentityHashMap<>());
     private final ArrayDeque<OpenRoot> waiting = new ArrayDeque<>();
+    /** Delivered flat roots, kept for the next roots (bounded: at most one per thread with an open root, plus one). */
+    private final ArrayDeque<OpenRoot> spare = new ArrayDeque<>();
+    private static final int MAX_SPARE = 64;
 
     /**
      * An assembler with the default {@link AssemblyLimits}; {@code published} and {@code trees} as in
@@ -154,7 +163,7 @@ public final class TreeAssembler implements SpanEventHandler {
             int kind = b.kind(i);
             if (kind == SpanBatch.ENTER) {
                 if (o == null) {
-                    o = new OpenRoot();
+                    o = newRoot(tid);
                     o.lastEmitNanos = System.nanoTime();
                     o.threadId = tid;
                     o.threadName = b.threadName();
@@ -185,12 +194,16 @@ public final class TreeAssembler implements SpanEventHandler {
             } else if (kind == SpanBatch.EXTRA) {
                 if (o != null && o.depth > 0) {
                     // an extra of a folded call is dropped with the call (its count is kept)
-                    if (!o.topFolded() && b.ref(i) instanceof ExtraValue ev) o.top().putExtra(ev.key(), ev.value());
+                    if (b.ref(i) instanceof ExtraValue ev) {
+                        if (o.flat != null) o.flat.putExtra(o.flatTop(), ev.key(), ev.value());
+                        else if (!o.topFolded()) o.top().putExtra(ev.key(), ev.value());
+                    }
                     o.records++;
                 }
             } else if (kind == SpanBatch.FORK) {
                 if (!(b.ref(i) instanceof TaskLink link)) continue;
                 if (o != null && o.depth > 0) {
+                    if (o.flat != null) toObjects(o); // a task's calls are grafted in as objects
                     forked(link, o.top(), o);
                 } else {
                     // forked by a task between its own calls: attach where that task is attached
@@ -234,6 +247,17 @@ public final class TreeAssembler implements SpanEventHandler {
         o.records++;
         o.lastNanos = b.nanoTime(i);
         o.lastValue = v0;
+        if (o.flat != null) {
+            if (o.depth == 0 || o.held < limits.maxNodes()) {
+                io.hiq.core.event.Tag tag = tags.get(tagId);
+                int k = o.flat.add(tag == null ? tags.name(tagId) : tag.name(), epochMicros.applyAsLong(b.nanoTime(i)), v0,
+                        o.depth == 0 ? -1 : o.flatTop(), tag == null ? null : tag.staticExtra());
+                o.pushFlat(k, tagId, v0);
+                o.held++;
+                return;
+            }
+            toObjects(o); // the cap is reached: calls fold into counted summaries, kept on the nodes
+        }
         // a call under a folded call is folded too; past the cap every new call is
         if (o.depth > 0 && (o.topFolded() || o.held >= limits.maxNodes())) {
             o.push(null, tagId, v0);
@@ -301,6 +325,10 @@ public final class TreeAssembler implements SpanEventHandler {
      */
     private void closeTop(OpenRoot o, long nanos, long v0, SpanBatch b, int i, boolean repaired) {
         int d = --o.depth;
+        if (o.flat != null) {
+            closeFlat(o, d, nanos, v0, b, i, repaired);
+            return;
+        }
         HiQNode node = o.nodes[d];
         HiQNode target = o.targets[d];
         o.nodes[d] = null;
@@ -326,6 +354,48 @@ public final class TreeAssembler implements SpanEventHandler {
                 && (o.folded == null || !o.folded.containsKey(node))) {
             // concise mode: a zero-span leaf carries nothing; drop it now so a long root stays small
             if (o.nodes[d - 1].removeChild(node)) o.held--;
+        }
+    }
+
+    /** {@link #closeTop} of the flat form: the same rules on the arrays. */
+    private void closeFlat(OpenRoot o, int d, long nanos, long v0, SpanBatch b, int i, boolean repaired) {
+        FlatTree f = o.flat;
+        int k = o.flatIndex[d];
+        f.close(k, epochMicros.applyAsLong(nanos), v0);
+        if (b != null) {
+            Throwable t = b.thrown(i);
+            if (t != null) f.putExtra(k, "exception", t.getClass().getName() + ": " + t.getMessage());
+        }
+        if (repaired) f.putExtra(k, REPAIRED, "exit not recorded");
+        // concise mode: the node that has just closed is a leaf exactly when it is the last one
+        if (d > 0 && mode == Mode.CONCISE && f.isLast(k) && !f.hasExtra(k) && Math.abs(v0 - f.valueStartOf(k)) < zeroSpan) {
+            f.removeLast();
+            o.held--;
+        }
+    }
+
+    /** A root for thread {@code tid}: flat (reused) unless it must be built as objects from the start. */
+    private OpenRoot newRoot(long tid) {
+        OpenRoot o = spare.poll();
+        if (o == null) {
+            o = new OpenRoot();
+            o.flat = new FlatTree();
+        }
+        if (metrics.size() > 1 || adopting.containsKey(tid)) {
+            // several metrics' readings per node, or a task's root grafted into another tree: objects
+            o.flat = null;
+        }
+        return o;
+    }
+
+    /** Turns a flat root into objects; its arrays are kept for a later root. */
+    private void toObjects(OpenRoot o) {
+        FlatTree f = o.toObjects();
+        f.clear();
+        if (spare.size() < MAX_SPARE) {
+            OpenRoot r = new OpenRoot();
+            r.reset(f);
+            spare.add(r);
         }
     }
 
@@ -362,6 +432,7 @@ public final class TreeAssembler implements SpanEventHandler {
     private void rootClosed(OpenRoot o) {
         TaskLink adoptedBy = adopting.get(o.threadId);
         if (adoptedBy != null) {
+            if (o.flat != null) toObjects(o);
             o.root.putExtra("thread", o.threadName);
             // the grafted subtree is complete: its summaries go into its nodes now
             boolean folded = o.writeFolded(o.root);
@@ -435,6 +506,10 @@ public final class TreeAssembler implements SpanEventHandler {
     }
 
     private void complete(OpenRoot o) {
+        if (o.flat != null) {
+            completeFlat(o);
+            return;
+        }
         HiQNode root = o.root;
         Long dropped = pendingDrops.isEmpty() ? null : pendingDrops.remove(o.threadId);
         boolean folded = o.writeFolded(root);
@@ -457,6 +532,47 @@ public final class TreeAssembler implements SpanEventHandler {
         deliver(tree);
     }
 
+    /** {@link #complete} of the flat form: stamps the arrays, hands them over, then reuses them. */
+    private void completeFlat(OpenRoot o) {
+        FlatTree f = o.flat;
+        Long dropped = pendingDrops.isEmpty() ? null : pendingDrops.remove(o.threadId);
+        if (mode == Mode.DEBUG) {
+            f.putExtra(0, "thread_id", o.threadId);
+            f.putExtra(0, "records", o.records);
+        }
+        f.id = o.id != null ? o.id : nextId();
+        f.service = service;
+        f.host = host;
+        f.pid = pid;
+        f.thread = o.threadName;
+        f.metric = metrics.get(0).label();
+        f.unit = metrics.get(0).unit();
+        f.overheadNs = (o.records - o.recordsReported) * overheadPerRecordNs;
+        f.dropped = dropped == null ? 0 : dropped;
+        f.mode = mode.label();
+        f.truncated = o.truncated;
+        f.broken = o.broken;
+        counters.trees().incrementAndGet();
+        if (o.truncated) counters.truncated().incrementAndGet();
+        if (o.broken) counters.broken().incrementAndGet();
+        HiQTree tree = null;
+        for (TreeSink s : sinks) {
+            try {
+                if (s.acceptsView()) {
+                    s.acceptView(f);
+                } else {
+                    if (tree == null) tree = f.toTree(); // made once, shared by the sinks that keep objects
+                    s.accept(tree);
+                }
+            } catch (RuntimeException e) {
+                System.err.println(io.hiq.core.redact.SafeText.line("hiq: a tree sink failed and goes on: " + e));
+            }
+        }
+        f.clear();
+        o.reset(f);
+        if (spare.size() < MAX_SPARE) spare.add(o);
+    }
+
     private void deliver(HiQTree tree) {
         for (TreeSink s : sinks) {
             try {
@@ -470,7 +586,10 @@ public final class TreeAssembler implements SpanEventHandler {
     /** Emits a partial tree for every open root whose interval has passed. */
     private void emitDuePartials(long now) {
         for (OpenRoot o : open.values()) {
-            if (o.depth > 0 && o.pending == 0 && now - o.lastEmitNanos >= partialIntervalNanos) emitPartial(o, now);
+            if (o.depth > 0 && o.pending == 0 && now - o.lastEmitNanos >= partialIntervalNanos) {
+                if (o.flat != null) toObjects(o); // partial trees are cut from the object form
+                emitPartial(o, now);
+            }
         }
     }
 
@@ -516,6 +635,9 @@ public final class TreeAssembler implements SpanEventHandler {
         if (folded) counters.truncated().incrementAndGet();
         deliver(tree);
     }
+
+    /** Roots kept for reuse (tests: reused, not one per tree). */
+    int spareRoots() { return spare.size(); }
 
     /** Nodes held in memory by roots still open (for tests of the bounds). */
     int heldNodes() {
