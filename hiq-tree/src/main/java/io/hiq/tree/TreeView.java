@@ -47,22 +47,31 @@ public interface TreeView {
     /** The index just past {@code node}'s last descendant ({@code node + 1} for a leaf). */
     int subtreeEnd(int node);
 
-    /** Copies the view into a {@link HiQTree} of its own (the objects a sink may keep). */
+    /**
+     * Copies the view into a {@link HiQTree} of its own (the objects a sink may keep). Iterative: a
+     * tree as deep as its node count (a traced recursion) does not overflow the caller's stack.
+     */
     default HiQTree toTree() {
-        HiQTree.Builder b = HiQTree.builder()
+        int n = nodeCount();
+        HiQNode[] made = new HiQNode[n];
+        // pre-order: the open ancestors of node i are on the stack; pop those whose subtree ended
+        int[] stack = new int[Math.max(1, n)];
+        int top = 0;
+        for (int i = 0; i < n; i++) {
+            HiQNode node = HiQNode.of(name(i), start(i), end(i), valueStart(i), valueEnd(i));
+            Map<String, Object> extra = extraOrNull(i);
+            if (extra != null) extra.forEach(node::putExtra);
+            Map<String, long[]> values = valuesOrNull(i);
+            if (values != null) values.forEach((k, se) -> node.putValues(k, se[0], se[1]));
+            while (top > 0 && subtreeEnd(stack[top - 1]) <= i) top--;
+            if (top > 0) made[stack[top - 1]].addChild(node);
+            made[i] = node;
+            stack[top++] = i;
+        }
+        return HiQTree.builder()
                 .id(id()).service(service()).host(host()).pid(pid()).thread(thread())
                 .metric(metric()).unit(unit()).overheadNs(overheadNs()).dropped(dropped()).mode(mode())
-                .truncated(truncated()).partial(partial()).broken(broken()).partOf(partOf());
-        return b.root(node(this, 0)).build();
-    }
-
-    private static HiQNode node(TreeView v, int i) {
-        HiQNode n = HiQNode.of(v.name(i), v.start(i), v.end(i), v.valueStart(i), v.valueEnd(i));
-        Map<String, Object> extra = v.extraOrNull(i);
-        if (extra != null) extra.forEach(n::putExtra);
-        Map<String, long[]> values = v.valuesOrNull(i);
-        if (values != null) values.forEach((k, se) -> n.putValues(k, se[0], se[1]));
-        for (int c = i + 1, end = v.subtreeEnd(i); c < end; c = v.subtreeEnd(c)) n.addChild(node(v, c));
-        return n;
+                .truncated(truncated()).partial(partial()).broken(broken()).partOf(partOf())
+                .root(made[0]).build();
     }
 }

@@ -13,7 +13,7 @@ import org.junit.jupiter.api.Test;
 /** A tree read in place (pre-order arrays) encodes and materialises exactly like the object tree it mirrors. */
 class TreeViewTest {
     /** The simplest view: a {@link HiQTree} flattened in pre-order. */
-    static final class FlatView implements TreeView {
+    static class FlatView implements TreeView {
         final HiQTree t;
         final List<HiQNode> nodes = new ArrayList<>();
         final List<Integer> ends = new ArrayList<>();
@@ -68,6 +68,32 @@ class TreeViewTest {
             assertThat(new String(w.buffer(), 0, n, StandardCharsets.UTF_8)).as("tree %d", i).isEqualTo(expected);
             assertThat(TreeCodec.encodeToString(v.toTree())).as("materialised tree %d", i).isEqualTo(expected);
         }
+    }
+
+    @Test
+    void aTreeAsDeepAsItIsLargeMaterialisesWithoutOverflowingTheStack() {
+        int n = 200_000; // a traced recursion: every node the only child of the one before
+        TreeView chain = new FlatView(HiQTree.builder().id("x").service("s").host("h").thread("t")
+                .root(HiQNode.of("r", 0, 1, 0, 1)).build()) {
+            @Override public int nodeCount() { return n; }
+            @Override public String name(int i) { return "down"; }
+            @Override public long start(int i) { return i; }
+            @Override public long end(int i) { return 2L * n - i; }
+            @Override public long valueStart(int i) { return i; }
+            @Override public long valueEnd(int i) { return 2L * n - i; }
+            @Override public Map<String, Object> extraOrNull(int i) { return null; }
+            @Override public Map<String, long[]> valuesOrNull(int i) { return null; }
+            @Override public int subtreeEnd(int i) { return n; }
+        };
+        HiQNode node = chain.toTree().root();
+        int depth = 1;
+        while (!node.isLeaf()) {
+            assertThat(node.children()).hasSize(1);
+            node = node.children().get(0);
+            depth++;
+        }
+        assertThat(depth).isEqualTo(n);
+        assertThat(node.start()).isEqualTo(n - 1);
     }
 
     @Test
