@@ -57,6 +57,9 @@ public final class TreeAssembler implements SpanEventHandler {
     private final int[] extraIndex;
     private final Mode mode;
     private final long zeroSpan;
+    /** The trees' metric label and unit, computed once ({@link Metric#label()} makes a String per call). */
+    private final String metricLabel;
+    private final String metricUnit;
     private final String service;
     private final String host;
     private final long pid;
@@ -71,7 +74,7 @@ public final class TreeAssembler implements SpanEventHandler {
     /** Until the calibration (a second after start) reports, a typical warm figure of this machine class. */
     private volatile long overheadPerRecordNs = 40;
 
-    private final Map<Long, OpenRoot> open = new HashMap<>();
+    private final OpenRoots open = new OpenRoots();
     /** The last batch's thread and its open root: consecutive batches of one thread skip the map. */
     private long lastThread = -1;
     private OpenRoot lastOpen;
@@ -124,6 +127,8 @@ public final class TreeAssembler implements SpanEventHandler {
         for (int i = 0; i < metrics.size(); i++) extraIndex[i] = metrics.get(i) == Metric.TIME ? -1 : k++;
         this.mode = mode;
         this.zeroSpan = this.metrics.get(0).zeroSpanThreshold();
+        this.metricLabel = this.metrics.get(0).label();
+        this.metricUnit = this.metrics.get(0).unit();
         this.service = service;
         this.host = host;
         this.pid = pid;
@@ -522,7 +527,7 @@ public final class TreeAssembler implements SpanEventHandler {
         HiQTree tree = HiQTree.builder()
                 .id(o.id != null ? o.id : nextId())
                 .service(service).host(host).pid(pid).thread(o.threadName)
-                .metric(metrics.get(0).label()).unit(metrics.get(0).unit())
+                .metric(metricLabel).unit(metricUnit)
                 .overheadNs(overhead).dropped(dropped == null ? 0 : dropped).mode(mode.label())
                 .truncated(truncated).broken(o.broken)
                 .root(root).build();
@@ -545,8 +550,8 @@ public final class TreeAssembler implements SpanEventHandler {
         f.host = host;
         f.pid = pid;
         f.thread = o.threadName;
-        f.metric = metrics.get(0).label();
-        f.unit = metrics.get(0).unit();
+        f.metric = metricLabel;
+        f.unit = metricUnit;
         f.overheadNs = (o.records - o.recordsReported) * overheadPerRecordNs;
         f.dropped = dropped == null ? 0 : dropped;
         f.mode = mode.label();
@@ -585,8 +590,9 @@ public final class TreeAssembler implements SpanEventHandler {
 
     /** Emits a partial tree for every open root whose interval has passed. */
     private void emitDuePartials(long now) {
-        for (OpenRoot o : open.values()) {
-            if (o.depth > 0 && o.pending == 0 && now - o.lastEmitNanos >= partialIntervalNanos) {
+        for (int k = 0, n = open.slots(); k < n; k++) {
+            OpenRoot o = open.at(k);
+            if (o != null && o.depth > 0 && o.pending == 0 && now - o.lastEmitNanos >= partialIntervalNanos) {
                 if (o.flat != null) toObjects(o); // partial trees are cut from the object form
                 emitPartial(o, now);
             }
@@ -627,7 +633,7 @@ public final class TreeAssembler implements SpanEventHandler {
         HiQTree tree = HiQTree.builder()
                 .id(nextId()).partOf(o.id).partial(true)
                 .service(service).host(host).pid(pid).thread(o.threadName)
-                .metric(metrics.get(0).label()).unit(metrics.get(0).unit())
+                .metric(metricLabel).unit(metricUnit)
                 .overheadNs(overhead).dropped(0).mode(mode.label())
                 .truncated(folded).broken(o.broken)
                 .root(placeholder).build();
@@ -642,7 +648,7 @@ public final class TreeAssembler implements SpanEventHandler {
     /** Nodes held in memory by roots still open (for tests of the bounds). */
     int heldNodes() {
         int n = 0;
-        for (OpenRoot o : open.values()) n += o.held;
+        for (int k = 0; k < open.slots(); k++) if (open.at(k) != null) n += open.at(k).held;
         for (OpenRoot o : waiting) n += o.held;
         return n;
     }
