@@ -1,6 +1,7 @@
 package io.hiq.core.tree;
 
 import io.hiq.tree.HiQNode;
+import io.hiq.tree.HiQTree;
 import io.hiq.tree.TreeView;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -146,6 +147,15 @@ final class FlatTree implements TreeView {
 
     /** Capacity of the arrays (tests: a long root does not keep growing them). */
     int capacity() { return names.length; }
+
+    /** One pass over the arrays (parents are known): the objects shared by the sinks that keep them. */
+    @Override
+    public HiQTree toTree() {
+        return HiQTree.builder()
+                .id(id).service(service).host(host).pid(pid).thread(thread).metric(metric).unit(unit)
+                .overheadNs(overheadNs).dropped(dropped).mode(mode).truncated(truncated).broken(broken)
+                .root(materialise()[0]).build();
+    }
 
     @Override public String id() { return id; }
     @Override public String service() { return service; }

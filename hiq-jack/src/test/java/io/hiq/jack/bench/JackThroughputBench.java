@@ -85,7 +85,10 @@ public final class JackThroughputBench {
                 sink.endOfBatch();
                 acceptNanos += System.nanoTime() - a;
                 // pace like a busy application would: never more than the queue holds at once
-                while (ctx.counters().get("JackPublished") + ctx.counters().get("JackSpooled") < i - 60_000) Thread.onSpinWait();
+                // (parked, not spinning: on a small machine a spinning feeder takes the CPU Jack needs)
+                while (ctx.counters().get("JackPublished") + ctx.counters().get("JackSpooled") < i - 60_000) {
+                    java.util.concurrent.locks.LockSupport.parkNanos(100_000);
+                }
             }
             long fed = System.nanoTime();
             while (ctx.counters().get("JackPublished") + ctx.counters().get("JackReplayed") < trees) {
