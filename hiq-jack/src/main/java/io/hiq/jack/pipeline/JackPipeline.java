@@ -61,6 +61,8 @@ public final class JackPipeline implements TreeSink {
     public static final String THREAD = "hiq-jack-batcher";
     private static final long RETRY_NANOS = TimeUnit.SECONDS.toNanos(1);
     private static final long BUSY_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
+    /** Views of more nodes are handed over as objects and encoded by the batcher. */
+    static final int VIEW_ENCODE_MAX_NODES = 1_000;
 
     private final Supplier<TreePublisher> publisherFactory;
     /** Created on the batcher thread (never on the application's); null when none could be. */
@@ -168,6 +170,12 @@ public final class JackPipeline implements TreeSink {
 
     @Override
     public void acceptView(TreeView view) {
+        if (view.nodeCount() > VIEW_ENCODE_MAX_NODES) {
+            // a large tree (a deep one: a traced recursion) is encoded by the batcher as before, so
+            // the assembler's thread neither recurses that deep nor stalls the ring on it
+            add(view.toTree());
+            return;
+        }
         EncodedTree e = encode(view);
         if (e != null) add(e);
     }

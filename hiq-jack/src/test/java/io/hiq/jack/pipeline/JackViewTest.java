@@ -79,6 +79,32 @@ class JackViewTest {
     }
 
     @Test
+    void aDeepViewIsEncodedByTheBatcherAndArrivesWhole() throws Exception {
+        KeepingPublisher pub = new KeepingPublisher(1 << 20);
+        Counters counters = new Counters();
+        DiskSpool spool = DiskSpool.open(home.resolve("spool"), 1 << 30, 1 << 20, n -> { });
+        JackPipeline p = new JackPipeline(pub, spool, null, new JackCounters(counters), 8192, TimeUnit.SECONDS.toNanos(5)).start();
+        try {
+            // a traced recursion 2 000 calls deep: more nodes than the assembler's thread encodes itself
+            HiQNode root = HiQNode.of("down", 0, 10_000, 0, 10_000);
+            HiQNode n = root;
+            for (int i = 1; i < 2_000; i++) {
+                HiQNode c = HiQNode.of("down", i, 10_000 - i, i, 10_000 - i);
+                n.addChild(c);
+                n = c;
+            }
+            HiQTree deep = HiQTree.builder().id("deep-one").service("s").host("h").thread("t").root(root).build();
+            assertThat(root.size()).isGreaterThan(JackPipeline.VIEW_ENCODE_MAX_NODES);
+            p.acceptView(new ArrayTreeView(deep));
+            p.endOfBatch();
+            await("the deep tree delivered").atMost(Duration.ofSeconds(30)).until(() -> pub.delivered.size() >= 1);
+            assertThat(new String(pub.delivered.get(0).json(), StandardCharsets.UTF_8)).isEqualTo(TreeCodec.encodeToString(deep));
+        } finally {
+            p.close();
+        }
+    }
+
+    @Test
     void aViewOverThePublishersLimitIsRejectedAndTheOthersGoOn() throws Exception {
         KeepingPublisher pub = new KeepingPublisher(4096);
         Counters counters = new Counters();

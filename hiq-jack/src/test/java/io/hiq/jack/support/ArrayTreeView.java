@@ -30,20 +30,38 @@ public final class ArrayTreeView implements TreeView {
         valueStarts = new long[n];
         valueEnds = new long[n];
         subtreeEnds = new int[n];
-        add(t.root(), 0);
-    }
-
-    private int add(HiQNode node, int i) {
-        names[i] = node.name();
-        starts[i] = node.start();
-        ends[i] = node.end();
-        valueStarts[i] = node.valueStart();
-        valueEnds[i] = node.valueEnd();
-        extras.add(node.hasExtra() ? node.extra() : null);
-        int next = i + 1;
-        for (HiQNode c : node.children()) next = add(c, next);
-        subtreeEnds[i] = next;
-        return next;
+        // pre-order without recursion: a traced recursion's tree is as deep as it is large
+        java.util.ArrayDeque<HiQNode> todo = new java.util.ArrayDeque<>();
+        java.util.ArrayDeque<Integer> open = new java.util.ArrayDeque<>();
+        int[] parent = new int[n];
+        todo.push(t.root());
+        java.util.ArrayDeque<Integer> parents = new java.util.ArrayDeque<>();
+        parents.push(-1);
+        int i = 0;
+        while (!todo.isEmpty()) {
+            HiQNode node = todo.pop();
+            int p = parents.pop();
+            names[i] = node.name();
+            starts[i] = node.start();
+            ends[i] = node.end();
+            valueStarts[i] = node.valueStart();
+            valueEnds[i] = node.valueEnd();
+            extras.add(node.hasExtra() ? node.extra() : null);
+            parent[i] = p;
+            List<HiQNode> children = node.children();
+            for (int c = children.size() - 1; c >= 0; c--) {
+                todo.push(children.get(c));
+                parents.push(i);
+            }
+            i++;
+        }
+        // a node's subtree ends where the first later node that is not its descendant starts
+        java.util.Arrays.fill(subtreeEnds, n);
+        open.push(0);
+        for (int k = 1; k < n; k++) {
+            while (open.peek() != parent[k]) subtreeEnds[open.pop()] = k;
+            open.push(k);
+        }
     }
 
     @Override public String id() { return t.id(); }
