@@ -562,6 +562,9 @@ public final class TreeAssembler implements SpanEventHandler {
         if (o.broken) counters.broken().incrementAndGet();
         HiQTree tree = null;
         for (TreeSink s : sinks) {
+            // a sink that uses no trees (the agent's in-memory store, kept for show()) must not make
+            // the assembler build objects for it
+            if (!s.wantsTrees()) continue;
             try {
                 if (s.acceptsView()) {
                     s.acceptView(f);

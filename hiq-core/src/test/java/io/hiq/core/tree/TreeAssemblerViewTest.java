@@ -69,6 +69,26 @@ class TreeAssemblerViewTest extends TreeAssemblerTest {
     }
 
     @Test
+    void aSinkThatUsesNoTreesDoesNotMakeTheAssemblerBuildObjects() {
+        List<String> viewed = new ArrayList<>();
+        int[] objectCalls = {0};
+        TreeSink unused = new TreeSink() { // the agent's store with HIQ_MAX_TREES=0
+            @Override public boolean wantsTrees() { return false; }
+            @Override public void accept(HiQTree tree) { objectCalls[0]++; }
+        };
+        TreeSink viewSink = new TreeSink() {
+            @Override public boolean acceptsView() { return true; }
+            @Override public void acceptView(TreeView v) { viewed.add(v.id()); }
+            @Override public void accept(HiQTree tree) { throw new AssertionError("objects to a view sink"); }
+        };
+        TreeAssembler a = new TreeAssembler(TAGS, List.of(Metric.TIME), Mode.VERBOSE, "svc", "host", 1, nanos -> nanos / 1000, 0,
+                List.of(unused, viewSink), new AssemblyLimits(100, Duration.ZERO), counters);
+        for (int i = 0; i < 3; i++) a.onBatch(goodRoot(new Records(), i * 10_000L).batch(1, "main"), true);
+        assertThat(viewed).hasSize(3).doesNotHaveDuplicates();
+        assertThat(objectCalls[0]).as("objects made for a sink that uses none").isZero();
+    }
+
+    @Test
     void theArraysAreReusedTreeAfterTree() {
         TreeAssembler a = assembler(Mode.VERBOSE, 10_000, Duration.ZERO);
         for (int round = 0; round < 50; round++) {
