@@ -102,37 +102,9 @@ public final class TreeJsonWriter {
         len = 0;
         limit = maxBytes;
         try {
-            raw(SCHEMA);
-            string(tree.id());
-            raw(SERVICE);
-            string(tree.service());
-            raw(HOST);
-            string(tree.host());
-            raw(PID);
-            number(tree.pid());
-            raw(THREAD);
-            string(tree.thread());
-            raw(METRIC);
-            string(tree.metric());
-            raw(UNIT);
-            string(tree.unit());
-            raw(OVERHEAD);
-            number(tree.overheadNs());
-            raw(DROPPED);
-            number(tree.dropped());
-            if (tree.mode() != null) {
-                raw(MODE);
-                string(tree.mode());
-            }
-            // flags only when set, so trees without them keep their exact former bytes
-            if (tree.truncated()) raw(TRUNCATED);
-            if (tree.partial()) raw(PARTIAL);
-            if (tree.broken()) raw(BROKEN);
-            if (tree.partOf() != null) {
-                raw(PART_OF);
-                string(tree.partOf());
-            }
-            raw(ROOT);
+            header(tree.id(), tree.service(), tree.host(), tree.pid(), tree.thread(), tree.metric(), tree.unit(),
+                    tree.overheadNs(), tree.dropped(), tree.mode(), tree.truncated(), tree.partial(), tree.broken(),
+                    tree.partOf());
             node(tree.root());
             put((byte) '}');
             if (len > limit) throw new TreeTooLargeException(limit);
@@ -140,6 +112,43 @@ public final class TreeJsonWriter {
         } finally {
             limit = Integer.MAX_VALUE;
         }
+    }
+
+    /** The tree's fields up to and including {@code "root":}, in B4's order. */
+    private void header(String id, String service, String host, long pid, String thread, String metric, String unit,
+                        long overheadNs, long dropped, String mode, boolean truncated, boolean partial, boolean broken,
+                        String partOf) {
+        raw(SCHEMA);
+        string(id);
+        raw(SERVICE);
+        string(service);
+        raw(HOST);
+        string(host);
+        raw(PID);
+        number(pid);
+        raw(THREAD);
+        string(thread);
+        raw(METRIC);
+        string(metric);
+        raw(UNIT);
+        string(unit);
+        raw(OVERHEAD);
+        number(overheadNs);
+        raw(DROPPED);
+        number(dropped);
+        if (mode != null) {
+            raw(MODE);
+            string(mode);
+        }
+        // flags only when set, so trees without them keep their exact former bytes
+        if (truncated) raw(TRUNCATED);
+        if (partial) raw(PARTIAL);
+        if (broken) raw(BROKEN);
+        if (partOf != null) {
+            raw(PART_OF);
+            string(partOf);
+        }
+        raw(ROOT);
     }
 
     /** The buffer the last {@link #encode} wrote into; valid until the next call. */
@@ -165,8 +174,23 @@ public final class TreeJsonWriter {
         number(n.valueStart());
         raw(VALUE_END);
         number(n.valueEnd());
+        extraAndValues(n.extraOrNull(), n.valuesOrNull());
+        raw(CHILDREN);
+        List<HiQNode> children = n.childrenOrNull();
+        if (children != null) {
+            for (int i = 0, k = children.size(); i < k; i++) {
+                if (i > 0) put((byte) ',');
+                node(children.get(i));
+            }
+        }
+        put((byte) ']');
+        put((byte) '}');
+        if (len > limit) throw new TreeTooLargeException(limit);
+    }
+
+    /** A node's {@code extra} object (always written) and {@code values} object (only when there are any). */
+    private void extraAndValues(Map<String, Object> extra, Map<String, long[]> values) {
         raw(EXTRA);
-        Map<String, Object> extra = n.extraOrNull();
         if (extra != null) {
             boolean first = true;
             for (Map.Entry<String, Object> e : extra.entrySet()) {
@@ -178,7 +202,6 @@ public final class TreeJsonWriter {
             }
         }
         put((byte) '}');
-        Map<String, long[]> values = n.valuesOrNull();
         if (values != null && !values.isEmpty()) {
             raw(VALUES);
             boolean first = true;
@@ -195,13 +218,48 @@ public final class TreeJsonWriter {
             }
             put((byte) '}');
         }
+    }
+
+    /**
+     * Encodes a {@link TreeView} (the assembler's arrays, no node objects): the same bytes as
+     * {@link #encode(HiQTree, int)} of {@link TreeView#toTree()}.
+     *
+     * @return the number of bytes written
+     * @throws TreeTooLargeException when the encoded tree would exceed {@code maxBytes}
+     */
+    public int encode(TreeView tree, int maxBytes) {
+        len = 0;
+        limit = maxBytes;
+        try {
+            header(tree.id(), tree.service(), tree.host(), tree.pid(), tree.thread(), tree.metric(), tree.unit(),
+                    tree.overheadNs(), tree.dropped(), tree.mode(), tree.truncated(), tree.partial(), tree.broken(),
+                    tree.partOf());
+            node(tree, 0);
+            put((byte) '}');
+            if (len > limit) throw new TreeTooLargeException(limit);
+            return len;
+        } finally {
+            limit = Integer.MAX_VALUE;
+        }
+    }
+
+    private void node(TreeView v, int i) {
+        raw(NAME);
+        string(v.name(i));
+        raw(START);
+        number(v.start(i));
+        raw(END);
+        number(v.end(i));
+        raw(VALUE_START);
+        number(v.valueStart(i));
+        raw(VALUE_END);
+        number(v.valueEnd(i));
+        extraAndValues(v.extraOrNull(i), v.valuesOrNull(i));
         raw(CHILDREN);
-        List<HiQNode> children = n.childrenOrNull();
-        if (children != null) {
-            for (int i = 0, k = children.size(); i < k; i++) {
-                if (i > 0) put((byte) ',');
-                node(children.get(i));
-            }
+        int end = v.subtreeEnd(i);
+        for (int c = i + 1; c < end; c = v.subtreeEnd(c)) {
+            if (c > i + 1) put((byte) ',');
+            node(v, c);
         }
         put((byte) ']');
         put((byte) '}');

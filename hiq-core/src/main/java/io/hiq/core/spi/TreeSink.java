@@ -1,6 +1,7 @@
 package io.hiq.core.spi;
 
 import io.hiq.tree.HiQTree;
+import io.hiq.tree.TreeView;
 
 /**
  * Receives every completed {@link HiQTree}, in completion order per application thread.
@@ -12,6 +13,21 @@ import io.hiq.tree.HiQTree;
 public interface TreeSink {
     /** Takes one completed tree. */
     void accept(HiQTree tree);
+
+    /**
+     * Whether this sink reads trees in place ({@link #acceptView}) rather than as objects. When every
+     * sink does, the assembler makes no object per node: the tree goes from its arrays straight to
+     * the sinks (Jack encodes it into bytes there). Default: objects.
+     */
+    default boolean acceptsView() { return false; }
+
+    /**
+     * Takes one completed tree as a view of the assembler's arrays, called instead of
+     * {@link #accept} when {@link #acceptsView()} is true. The view is valid only during this call
+     * (its arrays are reused for the next tree): copy or encode what you keep, or call
+     * {@link TreeView#toTree()}. Same rules as {@link #accept}: never block, never throw.
+     */
+    default void acceptView(TreeView view) { accept(view.toTree()); }
 
     /**
      * Whether this sink uses trees at all. When no sink does, the assembler does not build them

@@ -11,6 +11,9 @@ public enum Mode {
     /** Every node is kept and carries debug fields (thread id, HiQ's per-node overhead). */
     DEBUG;
 
+    /** Computed once: every tree is stamped with it, and {@code toLowerCase} makes a new String each call. */
+    private final String label = name().toLowerCase(Locale.ROOT);
+
     /** Parses {@code concise}, {@code verbose} or {@code debug} (any case). */
     public static Mode parse(String s) {
         try {
@@ -21,5 +24,5 @@ public enum Mode {
     }
 
     /** The lowercase name used in trees and options. */
-    public String label() { return name().toLowerCase(Locale.ROOT); }
+    public String label() { return label; }
 }

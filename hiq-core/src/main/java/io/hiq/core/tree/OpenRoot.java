@@ -14,12 +14,22 @@ import java.util.Map;
  * <p>The stack is kept in parallel arrays (no object per frame) because a folded call must still be
  * matched with its exit and timed, and a long-lived root can make millions of them. A frame whose
  * node is null is folded: its calls are counted into {@code targets[d]}, the nearest kept ancestor.
+ *
+ * <p>Two forms. While {@link #flat} is set (the common case) the tree lives in a reusable
+ * {@link FlatTree} and frame {@code d} is node {@code flatIndex[d]} of it: no object per node.
+ * {@link #toObjects()} turns it into {@link HiQNode}s for what only the object form does (folding
+ * past the node cap, partial trees, async grafting); that root then finishes as objects. A root in
+ * the flat form is reset and reused by the assembler after its tree was delivered.
  */
 final class OpenRoot {
     HiQNode[] nodes = new HiQNode[16];
     HiQNode[] targets = new HiQNode[16];
     int[] tagIds = new int[16];
     long[] startValues = new long[16];
+    /** The flat form's node of each frame. */
+    int[] flatIndex = new int[16];
+    /** The tree in arrays, or null when this root is held as {@link HiQNode}s. */
+    FlatTree flat;
     /** Open frames. */
     int depth;
     HiQNode root;
@@ -58,6 +68,7 @@ final class OpenRoot {
             targets = Arrays.copyOf(targets, n);
             tagIds = Arrays.copyOf(tagIds, n);
             startValues = Arrays.copyOf(startValues, n);
+            flatIndex = Arrays.copyOf(flatIndex, n);
         }
         nodes[depth] = node;
         targets[depth] = node != null ? node : targets[depth - 1];
@@ -66,11 +77,64 @@ final class OpenRoot {
         depth++;
     }
 
+    /** Pushes a frame of the flat form: node {@code index} of {@link #flat}. */
+    void pushFlat(int index, int tagId, long startValue) {
+        if (depth == nodes.length) push(null, tagId, startValue); // grows the arrays (depth > 0 here)
+        else depth++;
+        int d = depth - 1;
+        flatIndex[d] = index;
+        tagIds[d] = tagId;
+        startValues[d] = startValue;
+    }
+
+    /** The flat form's node calls go under (flat form, depth > 0). */
+    int flatTop() { return flatIndex[depth - 1]; }
+
+    /**
+     * Turns the flat form into {@link HiQNode}s (root, open frames as kept nodes); the caller takes
+     * the {@link FlatTree} back for reuse. Returns it.
+     */
+    FlatTree toObjects() {
+        FlatTree f = flat;
+        HiQNode[] made = f.materialise();
+        root = made.length > 0 ? made[0] : null;
+        for (int d = 0; d < depth; d++) {
+            nodes[d] = made[flatIndex[d]];
+            targets[d] = nodes[d];
+        }
+        flat = null;
+        return f;
+    }
+
+    /** Makes this (flat, delivered) root ready for the next root of any thread. */
+    void reset(FlatTree f) {
+        depth = 0;
+        root = null;
+        held = 0;
+        records = 0;
+        recordsReported = 0;
+        pending = 0;
+        threadName = null;
+        holdUntilNanos = 0;
+        lastEmitNanos = 0;
+        lastNanos = 0;
+        lastValue = 0;
+        broken = false;
+        skipExit = false;
+        truncated = false;
+        id = null;
+        folded = null;
+        lastFoldTarget = null;
+        lastFoldTag = null;
+        lastFold = null;
+        flat = f;
+    }
+
     /** The open node calls go under: the top frame's node, or the kept ancestor of a folded top. */
     HiQNode top() { return targets[depth - 1]; }
 
     /** Whether the top frame is folded. */
-    boolean topFolded() { return nodes[depth - 1] == null; }
+    boolean topFolded() { return flat == null && nodes[depth - 1] == null; }
 
     /** The index of the innermost open frame of {@code tagId}, or -1. */
     int innermost(int tagId) {

@@ -40,6 +40,12 @@ import java.util.function.LongUnaryOperator;
  *       and the tree flagged {@code broken}.</li>
  * </ul>
  *
+ * <p>Without per-node garbage where no sink needs objects: a root is assembled in a reused
+ * {@link FlatTree} (parallel arrays) and handed to sinks that {@linkplain TreeSink#acceptsView() read
+ * views} as such; {@link HiQTree}s are made once per tree only when some sink asks for objects, and
+ * a root turns into objects mid-way only for what needs them (folding past the node cap, partial
+ * trees, async grafting, several metrics).
+ *
  * <p>Single-threaded by construction (one Disruptor handler), so its maps need no locking.
  */
 public final class TreeAssembler implements SpanEventHandler {
@@ -53,6 +59,9 @@ public final class TreeAssembler implements SpanEventHandler {
     private final int[] extraIndex;
     private final Mode mode;
     private final long zeroSpan;
+    /** The trees' metric label and unit, computed once ({@link Metric#label()} makes a String per call). */
+    private final String metricLabel;
+    private final String metricUnit;
     private final String service;
     private final String host;
     private final long pid;
@@ -67,7 +76,7 @@ public final class TreeAssembler implements SpanEventHandler {
     /** Until the calibration (a second after start) reports, a typical warm figure of this machine class. */
     private volatile long overheadPerRecordNs = 40;
 
-    private final Map<Long, OpenRoot> open = new HashMap<>();
+    private final OpenRoots open = new OpenRoots();
     /** The last batch's thread and its open root: consecutive batches of one thread skip the map. */
     private long lastThread = -1;
     private OpenRoot lastOpen;
@@ -87,6 +96,9 @@ public final class TreeAssembler implements SpanEventHandler {
     private final Map<TaskLink, List<HiQNode>> orphans = new IdentityHashMap<>();
     private final Set<TaskLink> endedEarly = Collections.newSetFromMap(new IdentityHashMap<>());
     private final ArrayDeque<OpenRoot> waiting = new ArrayDeque<>();
+    /** Delivered flat roots, kept for the next roots (bounded: at most one per thread with an open root, plus one). */
+    private final ArrayDeque<OpenRoot> spare = new ArrayDeque<>();
+    private static final int MAX_SPARE = 64;
 
     /**
      * An assembler with the default {@link AssemblyLimits}; {@code published} and {@code trees} as in
@@ -117,6 +129,8 @@ public final class TreeAssembler implements SpanEventHandler {
         for (int i = 0; i < metrics.size(); i++) extraIndex[i] = metrics.get(i) == Metric.TIME ? -1 : k++;
         this.mode = mode;
         this.zeroSpan = this.metrics.get(0).zeroSpanThreshold();
+        this.metricLabel = this.metrics.get(0).label();
+        this.metricUnit = this.metrics.get(0).unit();
         this.service = service;
         this.host = host;
         this.pid = pid;
@@ -156,7 +170,7 @@ public final class TreeAssembler implements SpanEventHandler {
             int kind = b.kind(i);
             if (kind == SpanBatch.ENTER) {
                 if (o == null) {
-                    o = new OpenRoot();
+                    o = newRoot(tid);
                     o.lastEmitNanos = System.nanoTime();
                     o.threadId = tid;
                     o.threadName = b.threadName();
@@ -187,12 +201,16 @@ public final class TreeAssembler implements SpanEventHandler {
             } else if (kind == SpanBatch.EXTRA) {
                 if (o != null && o.depth > 0) {
                     // an extra of a folded call is dropped with the call (its count is kept)
-                    if (!o.topFolded() && b.ref(i) instanceof ExtraValue ev) o.top().putExtra(ev.key(), ev.value());
+                    if (b.ref(i) instanceof ExtraValue ev) {
+                        if (o.flat != null) o.flat.putExtra(o.flatTop(), ev.key(), ev.value());
+                        else if (!o.topFolded()) o.top().putExtra(ev.key(), ev.value());
+                    }
                     o.records++;
                 }
             } else if (kind == SpanBatch.FORK) {
                 if (!(b.ref(i) instanceof TaskLink link)) continue;
                 if (o != null && o.depth > 0) {
+                    if (o.flat != null) toObjects(o); // a task's calls are grafted in as objects
                     forked(link, o.top(), o);
                 } else {
                     // forked by a task between its own calls: attach where that task is attached
@@ -236,10 +254,22 @@ public final class TreeAssembler implements SpanEventHandler {
         o.records++;
         o.lastNanos = b.nanoTime(i);
         o.lastValue = v0;
+        boolean tooDeep = o.depth > io.hiq.tree.TreeCodec.MAX_DEPTH;
+        if (o.flat != null) {
+            if (o.depth == 0 || (o.held < limits.maxNodes() && !tooDeep)) {
+                io.hiq.core.event.Tag tag = tags.get(tagId);
+                int k = o.flat.add(tag == null ? tags.name(tagId) : tag.name(), epochMicros.applyAsLong(b.nanoTime(i)), v0,
+                        o.depth == 0 ? -1 : o.flatTop(), tag == null ? null : tag.staticExtra());
+                o.pushFlat(k, tagId, v0);
+                o.held++;
+                return;
+            }
+            toObjects(o); // the cap (or the readers' depth limit) is reached: calls fold into counted summaries
+        }
         // a call under a folded call is folded too; past the cap every new call is; and so is a
         // call nested deeper than any reader accepts (TreeCodec.MAX_DEPTH: deep recursion), else
         // the tree would be published and then rejected downstream, lost without a count
-        if (o.depth > 0 && (o.topFolded() || o.held >= limits.maxNodes() || o.depth > io.hiq.tree.TreeCodec.MAX_DEPTH)) {
+        if (o.depth > 0 && (o.topFolded() || o.held >= limits.maxNodes() || tooDeep)) {
             o.push(null, tagId, v0);
             o.truncated = true;
             return;
@@ -305,6 +335,10 @@ public final class TreeAssembler implements SpanEventHandler {
      */
     private void closeTop(OpenRoot o, long nanos, long v0, SpanBatch b, int i, boolean repaired) {
         int d = --o.depth;
+        if (o.flat != null) {
+            closeFlat(o, d, nanos, v0, b, i, repaired);
+            return;
+        }
         HiQNode node = o.nodes[d];
         HiQNode target = o.targets[d];
         o.nodes[d] = null;
@@ -332,6 +366,50 @@ public final class TreeAssembler implements SpanEventHandler {
                 && (o.folded == null || !o.folded.containsKey(node))) {
             // concise mode: a zero-span leaf carries nothing; drop it now so a long root stays small
             if (o.nodes[d - 1].removeChild(node)) o.held--;
+        }
+    }
+
+    /** {@link #closeTop} of the flat form: the same rules on the arrays. */
+    private void closeFlat(OpenRoot o, int d, long nanos, long v0, SpanBatch b, int i, boolean repaired) {
+        FlatTree f = o.flat;
+        int k = o.flatIndex[d];
+        f.close(k, epochMicros.applyAsLong(nanos), v0);
+        if (b != null) {
+            Throwable t = b.thrown(i);
+            if (t != null) f.putExtra(k, "exception", t.getClass().getName() + ": "
+                    // masked like the object path's: a message may quote a secret
+                    + io.hiq.tree.redact.SecretValues.mask(String.valueOf(t.getMessage())));
+        }
+        if (repaired) f.putExtra(k, REPAIRED, "exit not recorded");
+        // concise mode: the node that has just closed is a leaf exactly when it is the last one
+        if (d > 0 && mode == Mode.CONCISE && f.isLast(k) && !f.hasExtra(k) && Math.abs(v0 - f.valueStartOf(k)) < zeroSpan) {
+            f.removeLast();
+            o.held--;
+        }
+    }
+
+    /** A root for thread {@code tid}: flat (reused) unless it must be built as objects from the start. */
+    private OpenRoot newRoot(long tid) {
+        OpenRoot o = spare.poll();
+        if (o == null) {
+            o = new OpenRoot();
+            o.flat = new FlatTree();
+        }
+        if (metrics.size() > 1 || adopting.containsKey(tid)) {
+            // several metrics' readings per node, or a task's root grafted into another tree: objects
+            o.flat = null;
+        }
+        return o;
+    }
+
+    /** Turns a flat root into objects; its arrays are kept for a later root. */
+    private void toObjects(OpenRoot o) {
+        FlatTree f = o.toObjects();
+        f.clear();
+        if (spare.size() < MAX_SPARE) {
+            OpenRoot r = new OpenRoot();
+            r.reset(f);
+            spare.add(r);
         }
     }
 
@@ -368,6 +446,7 @@ public final class TreeAssembler implements SpanEventHandler {
     private void rootClosed(OpenRoot o) {
         TaskLink adoptedBy = adopting.get(o.threadId);
         if (adoptedBy != null) {
+            if (o.flat != null) toObjects(o);
             o.root.putExtra("thread", o.threadName);
             // the grafted subtree is complete: its summaries go into its nodes now
             boolean folded = o.writeFolded(o.root);
@@ -441,6 +520,10 @@ public final class TreeAssembler implements SpanEventHandler {
     }
 
     private void complete(OpenRoot o) {
+        if (o.flat != null) {
+            completeFlat(o);
+            return;
+        }
         HiQNode root = o.root;
         Long dropped = pendingDrops.isEmpty() ? null : pendingDrops.remove(o.threadId);
         boolean folded = o.writeFolded(root);
@@ -453,7 +536,7 @@ public final class TreeAssembler implements SpanEventHandler {
         HiQTree tree = HiQTree.builder()
                 .id(o.id != null ? o.id : nextId())
                 .service(service).host(host).pid(pid).thread(o.threadName)
-                .metric(metrics.get(0).label()).unit(metrics.get(0).unit())
+                .metric(metricLabel).unit(metricUnit)
                 .overheadNs(overhead).dropped(dropped == null ? 0 : dropped).mode(mode.label())
                 .truncated(truncated).broken(o.broken)
                 .root(root).build();
@@ -461,6 +544,50 @@ public final class TreeAssembler implements SpanEventHandler {
         if (truncated) counters.truncated().incrementAndGet();
         if (o.broken) counters.broken().incrementAndGet();
         deliver(tree);
+    }
+
+    /** {@link #complete} of the flat form: stamps the arrays, hands them over, then reuses them. */
+    private void completeFlat(OpenRoot o) {
+        FlatTree f = o.flat;
+        Long dropped = pendingDrops.isEmpty() ? null : pendingDrops.remove(o.threadId);
+        if (mode == Mode.DEBUG) {
+            f.putExtra(0, "thread_id", o.threadId);
+            f.putExtra(0, "records", o.records);
+        }
+        f.id = o.id != null ? o.id : nextId();
+        f.service = service;
+        f.host = host;
+        f.pid = pid;
+        f.thread = o.threadName;
+        f.metric = metricLabel;
+        f.unit = metricUnit;
+        f.overheadNs = (o.records - o.recordsReported) * overheadPerRecordNs;
+        f.dropped = dropped == null ? 0 : dropped;
+        f.mode = mode.label();
+        f.truncated = o.truncated;
+        f.broken = o.broken;
+        counters.trees().incrementAndGet();
+        if (o.truncated) counters.truncated().incrementAndGet();
+        if (o.broken) counters.broken().incrementAndGet();
+        HiQTree tree = null;
+        for (TreeSink s : sinks) {
+            // a sink that uses no trees (the agent's in-memory store, kept for show()) must not make
+            // the assembler build objects for it
+            if (!s.wantsTrees()) continue;
+            try {
+                if (s.acceptsView()) {
+                    s.acceptView(f);
+                } else {
+                    if (tree == null) tree = f.toTree(); // made once, shared by the sinks that keep objects
+                    s.accept(tree);
+                }
+            } catch (RuntimeException e) {
+                System.err.println(io.hiq.core.redact.SafeText.line("hiq: a tree sink failed and goes on: " + e));
+            }
+        }
+        f.clear();
+        o.reset(f);
+        if (spare.size() < MAX_SPARE) spare.add(o);
     }
 
     private void deliver(HiQTree tree) {
@@ -475,8 +602,12 @@ public final class TreeAssembler implements SpanEventHandler {
 
     /** Emits a partial tree for every open root whose interval has passed. */
     private void emitDuePartials(long now) {
-        for (OpenRoot o : open.values()) {
-            if (o.depth > 0 && o.pending == 0 && now - o.lastEmitNanos >= partialIntervalNanos) emitPartial(o, now);
+        for (int k = 0, n = open.slots(); k < n; k++) {
+            OpenRoot o = open.at(k);
+            if (o != null && o.depth > 0 && o.pending == 0 && now - o.lastEmitNanos >= partialIntervalNanos) {
+                if (o.flat != null) toObjects(o); // partial trees are cut from the object form
+                emitPartial(o, now);
+            }
         }
     }
 
@@ -514,7 +645,7 @@ public final class TreeAssembler implements SpanEventHandler {
         HiQTree tree = HiQTree.builder()
                 .id(nextId()).partOf(o.id).partial(true)
                 .service(service).host(host).pid(pid).thread(o.threadName)
-                .metric(metrics.get(0).label()).unit(metrics.get(0).unit())
+                .metric(metricLabel).unit(metricUnit)
                 .overheadNs(overhead).dropped(0).mode(mode.label())
                 .truncated(folded).broken(o.broken)
                 .root(placeholder).build();
@@ -523,10 +654,13 @@ public final class TreeAssembler implements SpanEventHandler {
         deliver(tree);
     }
 
+    /** Roots kept for reuse (tests: reused, not one per tree). */
+    int spareRoots() { return spare.size(); }
+
     /** Nodes held in memory by roots still open (for tests of the bounds). */
     int heldNodes() {
         int n = 0;
-        for (OpenRoot o : open.values()) n += o.held;
+        for (int k = 0; k < open.slots(); k++) if (open.at(k) != null) n += open.at(k).held;
         for (OpenRoot o : waiting) n += o.held;
         return n;
     }

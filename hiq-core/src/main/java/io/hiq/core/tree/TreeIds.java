@@ -16,10 +16,12 @@ import java.util.SplittableRandom;
  * 2<sup>-128</sup> per pair of ids. Not thread-safe: one assembler thread owns it.
  */
 public final class TreeIds {
-    private static final char[] HEX = "0123456789abcdef".toCharArray();
+    private static final byte[] HEX = "0123456789abcdef".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
 
     private final SplittableRandom high;
     private final SplittableRandom low;
+    /** Reused: an id costs only its String (Latin-1 bytes are copied once into it). */
+    private final byte[] scratch = new byte[32];
 
     /** A generator seeded from the platform's {@link SecureRandom} (non-blocking on Linux). */
     public TreeIds() { this(new SecureRandom()); }
@@ -32,13 +34,13 @@ public final class TreeIds {
 
     /** The next id: 32 lowercase hex digits. */
     public String next() {
-        char[] c = new char[32];
+        byte[] c = scratch;
         hex(high.nextLong(), c, 0);
         hex(low.nextLong(), c, 16);
-        return new String(c);
+        return new String(c, 0, 32, java.nio.charset.StandardCharsets.ISO_8859_1);
     }
 
-    private static void hex(long v, char[] c, int at) {
+    private static void hex(long v, byte[] c, int at) {
         for (int i = 15; i >= 0; i--) {
             c[at + i] = HEX[(int) (v & 0xF)];
             v >>>= 4;

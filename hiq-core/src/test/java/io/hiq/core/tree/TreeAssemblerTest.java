@@ -40,9 +40,14 @@ class TreeAssemblerTest {
     }
 
     TreeAssembler assembler(Mode mode, int maxNodes, Duration partialInterval, long pid, List<HiQTree> into) {
-        TreeSink sink = into::add;
+        TreeSink sink = sinkInto(into);
         return new TreeAssembler(TAGS, List.of(Metric.TIME), mode, "svc", "host", pid, nanos -> nanos / 1000, 0,
                 List.of(sink), new AssemblyLimits(maxNodes, partialInterval), counters);
+    }
+
+    /** The sink the tests read trees from: objects here; {@link TreeAssemblerViewTest} reads views. */
+    TreeSink sinkInto(List<HiQTree> into) {
+        return into::add;
     }
 
     static List<String> names(List<HiQNode> nodes) { return nodes.stream().map(HiQNode::name).toList(); }

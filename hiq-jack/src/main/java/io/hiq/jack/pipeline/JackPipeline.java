@@ -11,8 +11,10 @@ import io.hiq.jack.spool.DiskSpool;
 import io.hiq.jack.spool.SpoolChunk;
 import io.hiq.tree.HiQTree;
 import io.hiq.tree.TreeCodec;
+import io.hiq.tree.TreeJsonWriter;
 import io.hiq.tree.TreeLimits;
 import io.hiq.tree.TreeTooLargeException;
+import io.hiq.tree.TreeView;
 import io.hiq.jack.report.Stderr;
 import java.nio.charset.StandardCharsets;
 import java.util.Collections;
@@ -36,7 +38,9 @@ import java.util.function.Supplier;
  * Jack's batcher: the {@link TreeSink} that takes completed trees from the assembler and gets them
  * to the publisher, the jack log and, when delivery fails, the spool.
  *
- * <p>Threads. {@link #accept} (assembler thread) only adds the tree to a list; {@link #endOfBatch}
+ * <p>Threads. {@link #accept} (assembler thread) only adds the tree to a list; {@link #acceptView}
+ * (the assembler's arrays, no node objects) encodes the tree there and then, into a reused buffer,
+ * and adds the bytes: the view does not outlive the call, and the batcher then only logs and sends; {@link #endOfBatch}
  * hands the list over (one lock-free enqueue per assembler batch) and wakes the batcher if it
  * sleeps. When more than {@code queueCapacity} trees wait, the assembler encodes the trees and
  * appends them to the jack log and the spool itself (a local file append, never the network). The
@@ -57,6 +61,8 @@ public final class JackPipeline implements TreeSink {
     public static final String THREAD = "hiq-jack-batcher";
     private static final long RETRY_NANOS = TimeUnit.SECONDS.toNanos(1);
     private static final long BUSY_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
+    /** Views of more nodes are handed over as objects and encoded by the batcher. */
+    static final int VIEW_ENCODE_MAX_NODES = 1_000;
 
     private final Supplier<TreePublisher> publisherFactory;
     /** Created on the batcher thread (never on the application's); null when none could be. */
@@ -64,12 +70,17 @@ public final class JackPipeline implements TreeSink {
     private final DiskSpool spool;
     private final JackLog log;
     private final JackCounters counters;
-    /** Batches handed over by the assembler, in order; {@link #queued} bounds the trees they hold. */
-    private final ConcurrentLinkedQueue<List<HiQTree>> queue = new ConcurrentLinkedQueue<>();
+    /**
+     * Batches handed over by the assembler, in order; {@link #queued} bounds the trees they hold.
+     * An item is a {@link HiQTree} (encoded by the batcher) or an {@link EncodedTree} (encoded from a view).
+     */
+    private final ConcurrentLinkedQueue<List<Object>> queue = new ConcurrentLinkedQueue<>();
     private final AtomicInteger queued = new AtomicInteger();
     private final int capacity;
     /** Trees accepted since the last hand-over; owned by the assembler thread (guarded for flush). */
-    private ArrayList<HiQTree> pending = new ArrayList<>();
+    private ArrayList<Object> pending = new ArrayList<>();
+    /** Encodes views on the assembler thread (its only caller): one reused buffer, one copy per tree. */
+    private final TreeJsonWriter viewWriter = new TreeJsonWriter(16 * 1024);
     private final Object pendingLock = new Object();
     private volatile boolean sleeping;
     private final int maxBatch;
@@ -152,14 +163,34 @@ public final class JackPipeline implements TreeSink {
 
     @Override
     public void accept(HiQTree tree) {
+        add(tree);
+    }
+
+    /** Jack needs bytes, not objects: the assembler may hand over its arrays. */
+    @Override
+    public boolean acceptsView() { return true; }
+
+    @Override
+    public void acceptView(TreeView view) {
+        if (view.nodeCount() > VIEW_ENCODE_MAX_NODES) {
+            // a large tree (a deep one: a traced recursion) is encoded by the batcher as before, so
+            // the assembler's thread neither recurses that deep nor stalls the ring on it
+            add(view.toTree());
+            return;
+        }
+        EncodedTree e = encode(view);
+        if (e != null) add(e);
+    }
+
+    private void add(Object item) {
         synchronized (pendingLock) { // uncontended: only the assembler calls this (and close, once)
             // checked under the lock: a tree added after close() took the last pending trees
             // would sit in the list forever, lost without a word
             if (closed) {
-                overflow(tree);
+                overflow(item);
                 return;
             }
-            pending.add(tree);
+            pending.add(item);
             if (pending.size() >= maxBatch) handOver();
         }
     }
@@ -176,10 +207,10 @@ public final class JackPipeline implements TreeSink {
     private void handOver() {
         int n = pending.size();
         if (n == 0) return;
-        List<HiQTree> batch = pending;
+        List<Object> batch = pending;
         pending = new ArrayList<>(Math.min(maxBatch, Math.max(16, n)));
         if (queued.get() + n > capacity || closed) {
-            for (HiQTree t : batch) overflow(t);
+            for (Object t : batch) overflow(t);
             return;
         }
         queued.addAndGet(n);
@@ -189,8 +220,8 @@ public final class JackPipeline implements TreeSink {
     }
 
     /** The queue is full (or Jack is closed): the tree goes to the jack log and the spool at once. */
-    private void overflow(HiQTree tree) {
-        EncodedTree e = encode(tree);
+    private void overflow(Object item) {
+        EncodedTree e = item instanceof EncodedTree done ? done : encode((HiQTree) item);
         if (e == null) return;
         if (log != null) log.append(e.json());
         if (tooLarge(e)) return;
@@ -205,11 +236,11 @@ public final class JackPipeline implements TreeSink {
         } catch (RuntimeException | LinkageError e) {
             Stderr.line("cannot create the publisher (" + Stderr.describe(e) + "); trees go to the jack log and the spool only");
         }
-        List<HiQTree> drained = new ArrayList<>(maxBatch);
+        List<Object> drained = new ArrayList<>(maxBatch);
         while (true) {
             try {
                 // take what is there, up to about maxBatch trees (the hand-overs stay whole)
-                List<HiQTree> b;
+                List<Object> b;
                 while (drained.size() < maxBatch && (b = queue.poll()) != null) {
                     queued.addAndGet(-b.size());
                     drained.addAll(b);
@@ -257,12 +288,12 @@ public final class JackPipeline implements TreeSink {
         return 250;
     }
 
-    private void process(List<HiQTree> items) {
+    private void process(List<Object> items) {
         List<EncodedTree> batch = new ArrayList<>(items.size());
         int trees = 0;
-        for (HiQTree tree : items) {
+        for (Object item : items) {
             trees++;
-            EncodedTree e = encode(tree);
+            EncodedTree e = item instanceof EncodedTree done ? done : encode((HiQTree) item);
             if (e == null) continue;
             if (log != null) log.append(e.json());
             if (tooLarge(e)) continue;
@@ -407,15 +438,35 @@ public final class JackPipeline implements TreeSink {
         try {
             return new EncodedTree(tree.id(), TreeCodec.encode(tree, limit));
         } catch (TreeTooLargeException e) {
-            // what is kept of it: a one-line note, for a human to find the tree's id and size bound
-            String note = "{\"id\":\"" + tree.id().replace("\"", "") + "\",\"rejected\":\"more than " + limit + " bytes\"}";
-            reject(new EncodedTree(tree.id(), note.getBytes(StandardCharsets.UTF_8)), "larger than the limit of " + limit + " bytes");
+            rejectTooLarge(tree.id(), limit);
             return null;
         } catch (RuntimeException e) {
             counters.failed.incrementAndGet();
             Stderr.line("cannot encode tree " + tree.id() + ": " + Stderr.describe(e));
             return null;
         }
+    }
+
+    /** {@link #encode(HiQTree)} of a view, on the assembler thread: into the reused buffer, then one copy. */
+    private EncodedTree encode(TreeView view) {
+        int limit = limit();
+        try {
+            int n = viewWriter.encode(view, limit);
+            return new EncodedTree(view.id(), java.util.Arrays.copyOf(viewWriter.buffer(), n));
+        } catch (TreeTooLargeException e) {
+            rejectTooLarge(view.id(), limit);
+            return null;
+        } catch (RuntimeException e) {
+            counters.failed.incrementAndGet();
+            Stderr.line("cannot encode tree " + view.id() + ": " + Stderr.describe(e));
+            return null;
+        }
+    }
+
+    /** What is kept of a tree above the limit: a one-line note, for a human to find its id and size bound. */
+    private void rejectTooLarge(String id, int limit) {
+        String note = "{\"id\":\"" + id.replace("\"", "") + "\",\"rejected\":\"more than " + limit + " bytes\"}";
+        reject(new EncodedTree(id, note.getBytes(StandardCharsets.UTF_8)), "larger than the limit of " + limit + " bytes");
     }
 
     private boolean tooLarge(EncodedTree e) {
@@ -523,9 +574,9 @@ public final class JackPipeline implements TreeSink {
         }
         // whatever the batcher did not take (it died, or the deadline passed) goes to the spool
         synchronized (pendingLock) {
-            List<HiQTree> b;
-            while ((b = queue.poll()) != null) for (HiQTree t : b) overflow(t);
-            for (HiQTree t : pending) overflow(t);
+            List<Object> b;
+            while ((b = queue.poll()) != null) for (Object t : b) overflow(t);
+            for (Object t : pending) overflow(t);
             pending.clear();
         }
         spool.close();

@@ -2,6 +2,7 @@ package io.hiq.jack.bench;
 
 import io.hiq.core.spi.TreeSink;
 import io.hiq.jack.JackExtension;
+import io.hiq.jack.support.ArrayTreeView;
 import io.hiq.jack.support.TestContext;
 import io.hiq.tree.HiQNode;
 import io.hiq.tree.HiQTree;
@@ -18,7 +19,9 @@ import org.springframework.kafka.test.EmbeddedKafkaKraftBroker;
  * Throughput of Jack to an in-process KRaft broker: trees/s and spans/s published (acknowledged,
  * {@code acks=all}), and the time {@link TreeSink#accept} costs the calling thread.
  *
- * <p>Arguments: {@code [trees (default 300000)] [spans per tree (default 10)] [jackLog on|off (default on)]}.
+ * <p>Arguments: {@code [trees (default 300000)] [spans per tree (default 10)] [jackLog on|off (default on)]
+ * [profile|noprofile] [producer variants] [objects|views (default objects)]}: {@code views} hands Jack
+ * the trees as the assembler does when no sink needs objects (arrays, encoded on the calling thread).
  * Not a unit test: run it by hand (see docs/JACK.md).
  */
 public final class JackThroughputBench {
@@ -31,18 +34,19 @@ public final class JackThroughputBench {
         boolean profile = args.length > 3 && args[3].equals("profile");
         // fifth argument: producer settings compared side by side against the same broker, e.g.
         // "compression.type=none;compression.type=lz4;compression.type=zstd" (each run: key=value&key=value)
-        List<String> variants = args.length > 4 ? List.of(args[4].split(";")) : List.of("");
+        List<String> variants = args.length > 4 && !args[4].isBlank() ? List.of(args[4].split(";")) : List.of("");
+        boolean views = args.length > 5 && args[5].equals("views");
         EmbeddedKafkaKraftBroker broker = new EmbeddedKafkaKraftBroker(1, 4, "hiq-bench");
         broker.afterPropertiesSet();
         try {
             List<HiQTree> input = build(trees, spans);
-            for (String variant : variants) runOnce(broker, input, trees, spans, jackLog, profile, variant);
+            for (String variant : variants) runOnce(broker, input, views, trees, spans, jackLog, profile, variant);
         } finally {
             broker.destroy();
         }
     }
 
-    private static void runOnce(EmbeddedKafkaKraftBroker broker, List<HiQTree> input, int trees, int spans, boolean jackLog,
+    private static void runOnce(EmbeddedKafkaKraftBroker broker, List<HiQTree> input, boolean views, int trees, int spans, boolean jackLog,
                                 boolean profile, String variant) throws Exception {
         Path home = Files.createTempDirectory("hiq-jack-bench");
         com.sun.management.OperatingSystemMXBean os =
@@ -74,11 +78,17 @@ public final class JackThroughputBench {
             for (int i = 0; i < trees; i += chunk) {
                 long a = System.nanoTime();
                 int end = Math.min(trees, i + chunk);
-                for (int k = i; k < end; k++) sink.accept(input.get(k));
+                // views are laid out as the tree is handed over (short-lived, as the assembler's reused
+                // arrays would be): 200 000 views held at once would only measure the GC
+                if (views) for (int k = i; k < end; k++) sink.acceptView(new ArrayTreeView(input.get(k)));
+                else for (int k = i; k < end; k++) sink.accept(input.get(k));
                 sink.endOfBatch();
                 acceptNanos += System.nanoTime() - a;
                 // pace like a busy application would: never more than the queue holds at once
-                while (ctx.counters().get("JackPublished") + ctx.counters().get("JackSpooled") < i - 60_000) Thread.onSpinWait();
+                // (parked, not spinning: on a small machine a spinning feeder takes the CPU Jack needs)
+                while (ctx.counters().get("JackPublished") + ctx.counters().get("JackSpooled") < i - 60_000) {
+                    java.util.concurrent.locks.LockSupport.parkNanos(100_000);
+                }
             }
             long fed = System.nanoTime();
             while (ctx.counters().get("JackPublished") + ctx.counters().get("JackReplayed") < trees) {
@@ -97,8 +107,8 @@ public final class JackThroughputBench {
             ctx.exit(5000);
             double secs = (t1 - t0) / 1e9;
             long done = ctx.counters().get("JackPublished") + ctx.counters().get("JackReplayed");
-            System.out.printf("jack bench: %d trees x %d spans, jack log %s, producer %s%n", trees, spans, jackLog ? "on" : "off",
-                    variant.isBlank() ? "defaults" : variant);
+            System.out.printf("jack bench: %d trees x %d spans, jack log %s, producer %s, handed over as %s%n", trees, spans,
+                    jackLog ? "on" : "off", variant.isBlank() ? "defaults" : variant, views ? "views" : "objects");
             System.out.printf("  published %d trees in %.2f s: %.0f trees/s, %.0f spans/s%n", done, secs, done / secs, done * (double) spans / secs);
             System.out.printf("  accept() on the calling thread: %.0f ns per tree (incl. overflow to spool: %d spooled)%n",
                     acceptNanos / (double) trees, ctx.counters().get("JackSpooled"));
