@@ -26,7 +26,7 @@ import java.util.stream.Stream;
  * libraries (logback, SLF4J, Kafka, …).
  *
  * <p>Two sources, in this order: the libraries stored in the agent jar itself, one directory per
- * library under {@code META-INF/hiq/lib/} (read in place: nothing is unpacked anywhere), then the
+ * library under {@code hiq/} (read in place: nothing is unpacked anywhere), then the
  * optional extension jars in the extension directory ({@code ext/} beside the agent jar, or
  * {@code HIQ_EXT_DIR}), read as a plain class path.
  *
@@ -39,7 +39,7 @@ import java.util.stream.Stream;
  */
 final class ExtensionClassLoader extends URLClassLoader {
     /** Where the agent jar keeps the libraries of LMK and Jack, one directory each. */
-    static final String LIB_PREFIX = "META-INF/hiq/lib/";
+    static final String LIB_PREFIX = "hiq/";
     /** Looked up first, so that the agent's own {@code logback.xml} wins over any library's. */
     private static final String CONF_ROOT = LIB_PREFIX + "conf/";
     private static final Set<String> OWN_ONLY_RESOURCES = Set.of(
@@ -82,7 +82,7 @@ final class ExtensionClassLoader extends URLClassLoader {
         return new ExtensionClassLoader(jf, jar.toUri().toURL(), roots, extensionJars(extDir), parent);
     }
 
-    /** {@code META-INF/hiq/lib/<library>/} for every library in the jar, {@code conf/} first. */
+    /** {@code hiq/<library>/} for every library in the jar, {@code conf/} first. */
     private static List<String> libraryRoots(JarFile jf) {
         Set<String> found = new TreeSet<>();
         Enumeration<JarEntry> entries = jf.entries();
@@ -219,5 +219,14 @@ final class ExtensionClassLoader extends URLClassLoader {
             }
         }
         return super.getResourceAsStream(name);
+    }
+
+    @Override
+    public void close() throws IOException {
+        try {
+            super.close();
+        } finally {
+            agentJar.close();
+        }
     }
 }

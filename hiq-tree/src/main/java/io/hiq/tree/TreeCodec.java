@@ -28,16 +28,34 @@ public final class TreeCodec {
     /** Deepest node nesting accepted on decode (protects readers from hostile input). */
     public static final int MAX_DEPTH = 512;
 
-    private static final ObjectMapper MAPPER = newMapper();
-    private static final JsonFactory FACTORY = MAPPER.getFactory();
+    /** jackson-core only: encoding and decoding never need jackson-databind (the agent jar leaves it out). */
+    private static final JsonFactory FACTORY = newFactory();
 
     private TreeCodec() {}
 
-    private static ObjectMapper newMapper() {
-        JsonFactory f = JsonFactory.builder()
+    private static JsonFactory newFactory() {
+        return JsonFactory.builder()
                 .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(4 * MAX_DEPTH).build())
                 .build();
-        return new ObjectMapper(f);
+    }
+
+    /**
+     * The {@link ObjectMapper}, created on first use: only {@link #mapper}, {@link #fromJson},
+     * {@link #encodeWithJackson} and decode's error messages for structured values need it, so
+     * loading this class loads no jackson-databind class (start-up, and the agent jar's size).
+     */
+    static final class Databind {
+        static final ObjectMapper MAPPER = new ObjectMapper(newFactory());
+
+        private Databind() {}
+
+        /** Typed as jackson-core's ObjectCodec, so that callers' bytecode never names ObjectMapper's supertypes. */
+        static com.fasterxml.jackson.core.ObjectCodec codec() { return MAPPER; }
+
+        /** The JSON text of the structure {@code p} is at (error messages). */
+        static String treeText(com.fasterxml.jackson.core.JsonParser p) throws java.io.IOException {
+            return MAPPER.readTree(p).toString();
+        }
     }
 
     /**
@@ -103,7 +121,7 @@ public final class TreeCodec {
     public static void encodeWithJackson(HiQTree tree, OutputStream out) {
         try (JsonGenerator g = FACTORY.createGenerator(out, JsonEncoding.UTF8)) {
             g.disable(JsonGenerator.Feature.AUTO_CLOSE_TARGET);
-            g.setCodec(MAPPER);
+            g.setCodec(Databind.codec());
             g.writeStartObject();
             g.writeStringField("schema", HiQTree.SCHEMA);
             g.writeStringField("id", tree.id());
@@ -263,7 +281,7 @@ public final class TreeCodec {
         if (v.isNumber()) return v.asDouble();
         if (v.isBoolean()) return v.asBoolean();
         if (v.isNull()) return null;
-        return MAPPER.convertValue(v, Object.class);
+        return Databind.MAPPER.convertValue(v, Object.class);
     }
 
     private static String text(JsonNode j, String field, boolean nonEmpty) throws TreeFormatException {
@@ -294,5 +312,5 @@ public final class TreeCodec {
     private static String clip(String s) { return s.length() > 64 ? s.substring(0, 64) + "…" : s; }
 
     /** The shared, configured mapper (read-only use). */
-    public static ObjectMapper mapper() { return MAPPER; }
+    public static ObjectMapper mapper() { return Databind.MAPPER; }
 }
