@@ -77,6 +77,8 @@ class AgentPackagingIT {
         assertThat(r.stdout()).as("the program's own output, unchanged").isEqualTo("hello 385\n");
         assertThat(r.exitCode()).isEqualTo(3);
         assertThat(r.stderr()).as("LMK's lines (stderr by default)").contains("[square]").doesNotContain("needs the extension jar");
+        assertThat(r.stderr()).as("the Kafka producer is created from the trimmed kafka-clients (only the broker is missing)")
+                .doesNotContain("Kafka publisher:").doesNotContain("NoClassDefFoundError").doesNotContain("failed to start");
         try (Stream<Path> s = Files.list(home)) {
             assertThat(s.map(p -> p.getFileName().toString()).toList())
                     .as("HIQ_HOME holds Jack's spool, never unpacked libraries").doesNotContain("agent");
