@@ -65,7 +65,7 @@ final class ExtensionClassLoader extends URLClassLoader {
      * Builds the loader over the jar holding {@code anchor} and the extension jars in {@code extDir}
      * (absent: none); null (reported) when that fails.
      */
-    static ExtensionClassLoader fromAgentJar(Class<?> anchor, Path extDir, PrintStream err) {
+    static ClassLoader fromAgentJar(Class<?> anchor, Path extDir, PrintStream err) { // ClassLoader: loading HiQAgent never loads this class
         try {
             Path jar = Path.of(anchor.getProtectionDomain().getCodeSource().getLocation().toURI());
             return open(jar, extDir, anchor.getClassLoader());
