@@ -86,6 +86,16 @@ class AgentPackagingIT {
     }
 
     @Test
+    void asyncTracingFindsEveryByteBuddyClassItNeedsInTheMinimizedJar() throws Exception {
+        // HIQ_ASYNC uses ByteBuddy's AgentBuilder, the largest user of what minimizeJar and the
+        // build-plugin exclusion could have removed
+        ExternalProgram.Result r = run(Map.of("HIQ_HOME", Files.createTempDirectory(work, "home").toString(), "HIQ_ASYNC", "1"));
+        assertThat(r.stdout()).isEqualTo("hello 385\n");
+        assertThat(r.stderr()).as("stderr with HIQ_ASYNC=1").doesNotContain("HIQ_ASYNC").doesNotContain("NoClassDefFoundError")
+                .doesNotContain("Exception");
+    }
+
+    @Test
     void aSettingThatNeedsAMissingExtensionJarNamesItAndTheProgramRunsOn() throws Exception {
         Path emptyExt = Files.createTempDirectory(work, "no-ext");
         Map<String, Map<String, String>> cases = Map.of(
