@@ -3,27 +3,32 @@ package io.hiq.agent;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
-
+import java.net.MalformedURLException;
 import java.net.URL;
 import java.net.URLClassLoader;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
+import java.security.CodeSigner;
+import java.security.CodeSource;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Enumeration;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.jar.JarEntry;
 import java.util.jar.JarFile;
 import java.util.stream.Stream;
 
 /**
  * The agent's own, child-first class loader for the extensions (LMK, Jack, exporters) and their
- * libraries (logback, SLF4J, Kafka, …), unpacked once from {@code META-INF/hiq/ext/} of the agent
- * jar into {@code $HIQ_HOME/agent/<jar fingerprint>/}.
+ * libraries (logback, SLF4J, Kafka, …).
+ *
+ * <p>Two sources, in this order: the libraries stored in the agent jar itself, one directory per
+ * library under {@code hiq/} (read in place: nothing is unpacked anywhere), then the
+ * optional extension jars in the extension directory ({@code ext/} beside the agent jar, or
+ * {@code HIQ_EXT_DIR}), read as a plain class path.
  *
  * <p>Why not relocate them like core's libraries: a standard {@code logback.xml} names classes
  * ({@code ch.qos.logback.core.rolling.RollingFileAppender}); relocation would break every such file.
@@ -33,78 +38,80 @@ import java.util.stream.Stream;
  * one runtime. Logging configuration files are never looked up in the application's class path.
  */
 final class ExtensionClassLoader extends URLClassLoader {
-    private static final String EXT_PREFIX = "META-INF/hiq/ext/";
+    /** Where the agent jar keeps the libraries of LMK and Jack, one directory each. */
+    static final String LIB_PREFIX = "hiq/";
+    /** Looked up first, so that the agent's own {@code logback.xml} wins over any library's. */
+    private static final String CONF_ROOT = LIB_PREFIX + "conf/";
     private static final Set<String> OWN_ONLY_RESOURCES = Set.of(
             "logback.xml", "logback-test.xml", "logback.groovy", "logback.scmo",
             "log4j2.xml", "log4j.properties", "simplelogger.properties");
 
     static { ClassLoader.registerAsParallelCapable(); }
 
-    private ExtensionClassLoader(URL[] urls, ClassLoader parent) {
-        super("hiq-extensions", urls, parent);
+    private final JarFile agentJar;
+    private final String agentJarUrl; // "jar:file:/…/hiq-agent.jar!/"
+    private final List<String> roots;
+    private final CodeSource codeSource;
+
+    private ExtensionClassLoader(JarFile agentJar, URL agentJarFileUrl, List<String> roots, URL[] extJars, ClassLoader parent) {
+        super("hiq-extensions", extJars, parent);
+        this.agentJar = agentJar;
+        this.agentJarUrl = "jar:" + agentJarFileUrl.toExternalForm() + "!/";
+        this.roots = List.copyOf(roots);
+        this.codeSource = new CodeSource(agentJarFileUrl, (CodeSigner[]) null);
     }
 
-    /** Builds the loader from the jar holding {@code anchor}; null (reported) when that fails. */
-    static ClassLoader fromAgentJar(Class<?> anchor, Path home, PrintStream err) {
+    /**
+     * Builds the loader over the jar holding {@code anchor} and the extension jars in {@code extDir}
+     * (absent: none); null (reported) when that fails.
+     */
+    static ClassLoader fromAgentJar(Class<?> anchor, Path extDir, PrintStream err) { // ClassLoader: loading HiQAgent never loads this class
         try {
             Path jar = Path.of(anchor.getProtectionDomain().getCodeSource().getLocation().toURI());
-            Path dir = unpack(jar, home.resolve("agent"));
-            List<URL> urls = new ArrayList<>();
-            try (Stream<Path> files = Files.list(dir)) {
-                for (Path p : (Iterable<Path>) files.sorted()::iterator) {
-                    if (p.toString().endsWith(".jar")) urls.add(p.toUri().toURL());
-                }
-            }
-            Path conf = dir.resolve("conf");
-            if (Files.isDirectory(conf)) urls.add(0, conf.toUri().toURL());
-            if (urls.isEmpty()) return null;
-            return new ExtensionClassLoader(urls.toArray(new URL[0]), anchor.getClassLoader());
+            return open(jar, extDir, anchor.getClassLoader());
         } catch (Exception e) {
             err.println("hiq: cannot load the agent's extensions (LMK, Jack, exporters are off): " + e);
             return null;
         }
     }
 
-    /** Unpacks the nested jars once per agent jar version; concurrent JVMs race safely (atomic rename). */
-    private static Path unpack(Path jar, Path root) throws IOException {
-        String fingerprint = Long.toHexString(Files.size(jar)) + "-" + Long.toHexString(Files.getLastModifiedTime(jar).toMillis());
-        Path target = root.resolve(fingerprint);
-        if (Files.isRegularFile(target.resolve(".complete"))) return target;
-        Files.createDirectories(root);
-        Path tmp = Files.createTempDirectory(root, "unpack-");
-        try (JarFile jf = new JarFile(jar.toFile())) {
-            Enumeration<JarEntry> entries = jf.entries();
-            while (entries.hasMoreElements()) {
-                JarEntry e = entries.nextElement();
-                if (!e.getName().startsWith(EXT_PREFIX) || e.isDirectory()) continue;
-                Path out = tmp.resolve(e.getName().substring(EXT_PREFIX.length())).normalize();
-                if (!out.startsWith(tmp)) continue; // never write outside the target directory
-                Files.createDirectories(out.getParent());
-                try (InputStream in = jf.getInputStream(e)) {
-                    Files.copy(in, out, StandardCopyOption.REPLACE_EXISTING);
-                }
-            }
-        }
-        Files.createFile(tmp.resolve(".complete"));
-        try {
-            Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
-        } catch (AtomicMoveNotSupportedException e) {
-            Files.move(tmp, target);
-        } catch (IOException e) {
-            // another JVM won the race: use its copy
-            if (!Files.isRegularFile(target.resolve(".complete"))) throw e;
-            deleteQuietly(tmp);
-        }
-        return target;
+    /** The loader over {@code jar}'s libraries and the extension jars in {@code extDir}. */
+    static ExtensionClassLoader open(Path jar, Path extDir, ClassLoader parent) throws IOException {
+        JarFile jf = new JarFile(jar.toFile()); // kept open for the JVM's life, like the class path's jars
+        List<String> roots = libraryRoots(jf);
+        return new ExtensionClassLoader(jf, jar.toUri().toURL(), roots, extensionJars(extDir), parent);
     }
 
-    private static void deleteQuietly(Path dir) {
-        try (Stream<Path> s = Files.walk(dir)) {
-            s.sorted(Collections.reverseOrder()).forEach(p -> p.toFile().delete());
-        } catch (IOException ignored) {
-            // a leftover temp directory is harmless
+    /** {@code hiq/<library>/} for every library in the jar, {@code conf/} first. */
+    private static List<String> libraryRoots(JarFile jf) {
+        Set<String> found = new TreeSet<>();
+        Enumeration<JarEntry> entries = jf.entries();
+        while (entries.hasMoreElements()) {
+            String name = entries.nextElement().getName();
+            if (!name.startsWith(LIB_PREFIX)) continue;
+            int slash = name.indexOf('/', LIB_PREFIX.length());
+            if (slash > 0) found.add(name.substring(0, slash + 1));
         }
+        List<String> roots = new ArrayList<>();
+        if (found.remove(CONF_ROOT)) roots.add(CONF_ROOT);
+        roots.addAll(found);
+        return roots;
     }
+
+    /** The {@code *.jar} files in {@code dir}, by name; none when it does not exist. */
+    static URL[] extensionJars(Path dir) throws IOException {
+        if (dir == null || !Files.isDirectory(dir)) return new URL[0];
+        List<URL> urls = new ArrayList<>();
+        try (Stream<Path> files = Files.list(dir)) {
+            for (Path p : (Iterable<Path>) files.sorted()::iterator) {
+                if (p.getFileName().toString().endsWith(".jar") && Files.isRegularFile(p)) urls.add(p.toUri().toURL());
+            }
+        }
+        return urls.toArray(new URL[0]);
+    }
+
+    /** The libraries found in the agent jar (diagnostics, tests). */
+    List<String> libraryRoots() { return roots; }
 
     private static boolean parentOnly(String name) {
         return name.startsWith("io.hiq.core.") || name.startsWith("io.hiq.tree.") || name.startsWith("io.hiq.shaded.")
@@ -129,6 +136,62 @@ final class ExtensionClassLoader extends URLClassLoader {
     }
 
     @Override
+    protected Class<?> findClass(String name) throws ClassNotFoundException {
+        String path = name.replace('.', '/') + ".class";
+        for (String root : roots) {
+            JarEntry e = agentJar.getJarEntry(root + path);
+            if (e == null) continue;
+            byte[] bytes;
+            try (InputStream in = agentJar.getInputStream(e)) {
+                bytes = in.readAllBytes();
+            } catch (IOException io) {
+                throw new ClassNotFoundException(name + " (cannot read " + root + path + ")", io);
+            }
+            definePackageOf(name);
+            return defineClass(name, bytes, 0, bytes.length, codeSource);
+        }
+        return super.findClass(name); // the extension jars
+    }
+
+    private void definePackageOf(String className) {
+        int dot = className.lastIndexOf('.');
+        if (dot < 0) return;
+        String pkg = className.substring(0, dot);
+        if (getDefinedPackage(pkg) != null) return;
+        try {
+            definePackage(pkg, null, null, null, null, null, null, null);
+        } catch (IllegalArgumentException definedMeanwhile) {
+            // another thread defined it first: fine
+        }
+    }
+
+    @Override
+    public URL findResource(String name) {
+        for (String root : roots) {
+            if (agentJar.getJarEntry(root + name) != null) return url(root + name);
+        }
+        return super.findResource(name);
+    }
+
+    @Override
+    public Enumeration<URL> findResources(String name) throws IOException {
+        List<URL> all = new ArrayList<>();
+        for (String root : roots) {
+            if (agentJar.getJarEntry(root + name) != null) all.add(url(root + name));
+        }
+        all.addAll(Collections.list(super.findResources(name)));
+        return Collections.enumeration(all);
+    }
+
+    private URL url(String entry) {
+        try {
+            return new URL(agentJarUrl + entry);
+        } catch (MalformedURLException e) {
+            throw new IllegalStateException(e); // the jar's own URL and an entry name: cannot happen
+        }
+    }
+
+    @Override
     public URL getResource(String name) {
         URL own = findResource(name);
         if (own != null || OWN_ONLY_RESOURCES.contains(name)) return own;
@@ -144,4 +207,26 @@ final class ExtensionClassLoader extends URLClassLoader {
         return Collections.enumeration(all);
     }
 
+    @Override
+    public InputStream getResourceAsStream(String name) {
+        for (String root : roots) {
+            JarEntry e = agentJar.getJarEntry(root + name);
+            if (e == null) continue;
+            try {
+                return agentJar.getInputStream(e); // straight from the open jar, no URL connection
+            } catch (IOException io) {
+                return null;
+            }
+        }
+        return super.getResourceAsStream(name);
+    }
+
+    @Override
+    public void close() throws IOException {
+        try {
+            super.close();
+        } finally {
+            agentJar.close();
+        }
+    }
 }

@@ -161,6 +161,11 @@ public final class JackExtension implements HiQExtension {
         } catch (JackConfigException e) {
             error(e.getMessage() + "; trees go to the jack log and the spool only");
             return () -> null;
+        } catch (LinkageError e) {
+            // the OCI SDK is the optional extension jar hiq-ext-oci.jar (the agent names it when missing)
+            error("HIQ_OCI_STREAMING=1 but the OCI SDK is not on the extension class path"
+                    + "; trees go to the jack log and the spool only");
+            return () -> null;
         }
         String kind = oci ? "OCI Streaming" : "Kafka";
         return () -> {

@@ -28,23 +28,34 @@ public final class TreeCodec {
     /** Deepest node nesting accepted on decode (protects readers from hostile input). */
     public static final int MAX_DEPTH = 512;
 
-    /**
-     * Jackson, built on first use only: encoding ({@link TreeJsonWriter}) needs none of it, and an
-     * {@link ObjectMapper} is some 400 classes to load. The agent's trees file and Jack encode at
-     * JVM exit, within {@code HIQ_FLUSH_TIMEOUT}, where those cold loads cost most.
-     */
-    private static final class Jackson {
-        static final ObjectMapper MAPPER = newMapper();
-        static final JsonFactory FACTORY = MAPPER.getFactory();
-    }
+    /** jackson-core only: encoding and decoding never need jackson-databind (the agent jar leaves it out). */
+    private static final JsonFactory FACTORY = newFactory();
 
     private TreeCodec() {}
 
-    private static ObjectMapper newMapper() {
-        JsonFactory f = JsonFactory.builder()
+    private static JsonFactory newFactory() {
+        return JsonFactory.builder()
                 .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(4 * MAX_DEPTH).build())
                 .build();
-        return new ObjectMapper(f);
+    }
+
+    /**
+     * The {@link ObjectMapper}, created on first use: only {@link #mapper}, {@link #fromJson},
+     * {@link #encodeWithJackson} and decode's error messages for structured values need it, so
+     * loading this class loads no jackson-databind class (start-up, and the agent jar's size).
+     */
+    static final class Databind {
+        static final ObjectMapper MAPPER = new ObjectMapper(newFactory());
+
+        private Databind() {}
+
+        /** Typed as jackson-core's ObjectCodec, so that callers' bytecode never names ObjectMapper's supertypes. */
+        static com.fasterxml.jackson.core.ObjectCodec codec() { return MAPPER; }
+
+        /** The JSON text of the structure {@code p} is at (error messages). */
+        static String treeText(com.fasterxml.jackson.core.JsonParser p) throws java.io.IOException {
+            return MAPPER.readTree(p).toString();
+        }
     }
 
     /**
@@ -108,9 +119,9 @@ public final class TreeCodec {
      * {@link TreeJsonWriter} is checked against byte for byte (tests, benchmarks).
      */
     public static void encodeWithJackson(HiQTree tree, OutputStream out) {
-        try (JsonGenerator g = Jackson.FACTORY.createGenerator(out, JsonEncoding.UTF8)) {
+        try (JsonGenerator g = FACTORY.createGenerator(out, JsonEncoding.UTF8)) {
             g.disable(JsonGenerator.Feature.AUTO_CLOSE_TARGET);
-            g.setCodec(Jackson.MAPPER);
+            g.setCodec(Databind.codec());
             g.writeStartObject();
             g.writeStringField("schema", HiQTree.SCHEMA);
             g.writeStringField("id", tree.id());
@@ -177,7 +188,7 @@ public final class TreeCodec {
     /** Decodes and validates one tree. */
     public static HiQTree decode(byte[] json) throws TreeFormatException {
         if (json == null || json.length == 0) throw new TreeFormatException("empty record");
-        return TreeJsonReader.read(Jackson.FACTORY, json);
+        return TreeJsonReader.read(FACTORY, json);
     }
 
     /** Decodes and validates one tree from a string. */
@@ -270,7 +281,7 @@ public final class TreeCodec {
         if (v.isNumber()) return v.asDouble();
         if (v.isBoolean()) return v.asBoolean();
         if (v.isNull()) return null;
-        return Jackson.MAPPER.convertValue(v, Object.class);
+        return Databind.MAPPER.convertValue(v, Object.class);
     }
 
     private static String text(JsonNode j, String field, boolean nonEmpty) throws TreeFormatException {
@@ -301,5 +312,5 @@ public final class TreeCodec {
     private static String clip(String s) { return s.length() > 64 ? s.substring(0, 64) + "…" : s; }
 
     /** The shared, configured mapper (read-only use). */
-    public static ObjectMapper mapper() { return Jackson.MAPPER; }
+    public static ObjectMapper mapper() { return Databind.MAPPER; }
 }

@@ -379,10 +379,21 @@ final class TreeJsonReader {
     /** The JSON text of a scalar value (for the schema message); structures are summarised. */
     private String rawText(JsonToken v) throws IOException {
         return switch (v) {
-            case VALUE_STRING -> new com.fasterxml.jackson.databind.node.TextNode(p.getText()).toString();
-            case START_OBJECT, START_ARRAY -> p.readValueAsTree().toString(); // error path only
+            case VALUE_STRING -> '"' + new String(com.fasterxml.jackson.core.io.JsonStringEncoder.getInstance()
+                    .quoteAsString(p.getText())) + '"';
+            case START_OBJECT, START_ARRAY -> structureText(); // error path only
             default -> p.getText();
         };
+    }
+
+    /** A structure's JSON text, or a summary where jackson-databind is not there (the agent jar). */
+    private String structureText() throws IOException {
+        try {
+            return TreeCodec.Databind.treeText(p);
+        } catch (LinkageError noDatabind) {
+            p.skipChildren();
+            return p.currentToken() == JsonToken.END_ARRAY ? "[...]" : "{...}";
+        }
     }
 
     private static String typeName(JsonToken t) {

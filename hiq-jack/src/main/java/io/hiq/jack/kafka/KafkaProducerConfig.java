@@ -46,6 +46,9 @@ public final class KafkaProducerConfig {
         if (bootstrap != null && !bootstrap.isBlank()) p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap.trim());
         p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
         p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+        // always off: client telemetry (KIP-714) needs kafka-clients' shaded protobuf, which the
+        // agent jar leaves out to stay small (docs/AGENT.md); a push would fail in the I/O thread
+        p.put("enable.metrics.push", "false");
         return p;
     }
 
