@@ -21,7 +21,7 @@ import org.eclipse.jetty.server.ServerConnector;
  * {@code X-Request-ID}/{@code X-Latency}, and the {@code /hiq} endpoints turned on. In a
  * {@code web.xml} the same filter takes init parameters {@code endpoints}, {@code token}, {@code keep}.
  *
- * <p>Usage: {@code ServletExample [PORT]} (default 7071); makes a few requests to itself and exits.
+ * <p>Usage: {@code ServletExample [PORT] [SECONDS]} (default 7071); makes a few requests to itself and exits, or with SECONDS serves that long (0 = until killed).
  */
 public final class ServletExample {
     private ServletExample() {}
@@ -37,6 +37,8 @@ public final class ServletExample {
 
     public static void main(String[] args) throws Exception {
         int port = args.length > 0 ? Integer.parseInt(args[0]) : 7071;
+        // no SECONDS: request itself and exit; 0: serve until killed; N: serve N seconds
+        long seconds = args.length > 1 ? Long.parseLong(args[1]) : -1;
         try (HiQ hiq = HiQ.builder().conf(Catalog.CONF).service("servlet-example").start()) {
             Server server = new Server();
             ServerConnector connector = new ServerConnector(server);
@@ -55,6 +57,8 @@ public final class ServletExample {
             hiq.trees();
             System.out.println(SelfCheck.get(base + "/hiq", token).body());
             System.out.println(SelfCheck.get(base + "/hiq/" + id, token).body());
+            if (seconds == 0) server.join();
+            if (seconds > 0) Thread.sleep(seconds * 1000); // the example's serving time, not synchronisation
             server.stop();
         }
     }
