@@ -268,6 +268,13 @@ public final class HiQRuntime implements HiQContext, AutoCloseable {
             err.println(io.hiq.core.redact.SafeText.line("hiq: exit: HIQ_FLUSH_TIMEOUT (" + options.flushTimeout().toMillis() / 1000.0
                     + " s) ran out with " + lost + " batch(es) of recorded calls not assembled; their trees are in no sink (raise HIQ_FLUSH_TIMEOUT)"));
         }
+        long droppedTrees = drops.droppedTrees.get();
+        if (droppedTrees > 0) {
+            // counted all along (Dropped/DroppedTrees), said once at the end: a full ring drops whole
+            // trees, and a user reading only the output would otherwise never know
+            err.println(io.hiq.core.redact.SafeText.line("hiq: exit: " + droppedTrees + " tree(s) dropped because the ring was full ("
+                    + drops.droppedEvents.get() + " records; the application outran HiQ's consumer): HIQ_RING_POLICY=block or a larger HIQ_RING_MEMORY_MB keeps them"));
+        }
         assembler.flush(deadline); // trees still waiting for async tasks go out now
         for (TreeSink s : sinks) {
             try {
