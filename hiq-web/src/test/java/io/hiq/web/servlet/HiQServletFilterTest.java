@@ -194,7 +194,7 @@ class HiQServletFilterTest {
                 StringBuilder m = new StringBuilder("X");
                 for (int k = 0, n = 3 + rnd.nextInt(6); k < n; k++) m.append((char) ('A' + rnd.nextInt(26)));
                 String method = m.toString();
-                fs.add(pool.submit(() -> client.send(java.net.http.HttpRequest.newBuilder(
+                fs.add(pool.submit(() -> io.hiq.web.KeepAliveRetry.send(client, java.net.http.HttpRequest.newBuilder(
                         java.net.URI.create("http://127.0.0.1:" + ((ServerConnector) server.getConnectors()[0]).getLocalPort() + "/shop/orders/1"))
                         .method(method, java.net.http.HttpRequest.BodyPublishers.noBody()).timeout(Duration.ofSeconds(30)).build(),
                         HttpResponse.BodyHandlers.discarding()).statusCode()));
