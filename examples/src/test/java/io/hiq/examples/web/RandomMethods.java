@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.hiq.core.runtime.HiQRuntime;
+import io.hiq.web.RandomMethodFlood;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -13,12 +14,6 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Random;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 
 /**
  * Issue 13's acceptance against the examples themselves: an example program is started as its
@@ -63,44 +58,12 @@ final class RandomMethods {
         assertThat(first.statusCode()).isEqualTo(200);
         assertThat(first.body()).startsWith(expectedBodyStart);
         int before = HiQRuntime.tagRegistry().size();
-        Random rnd = new Random(13);
-        ExecutorService pool = Executors.newFixedThreadPool(8);
-        try {
-            List<Future<Integer>> fs = new ArrayList<>();
-            for (int i = 0; i < 10_000; i++) {
-                StringBuilder m = new StringBuilder("X");
-                for (int k = 0, n = 3 + rnd.nextInt(6); k < n; k++) m.append((char) ('A' + rnd.nextInt(26)));
-                String method = m.toString();
-                fs.add(pool.submit(() -> sendRetrying(client, HttpRequest.newBuilder(URI.create(url))
-                        .method(method, HttpRequest.BodyPublishers.noBody()).timeout(Duration.ofSeconds(60)).build(),
-                        HttpResponse.BodyHandlers.discarding()).statusCode()));
-            }
-            for (Future<Integer> f : fs) assertThat(f.get()).as("an answer, never a dropped connection").isBetween(100, 599);
-        } finally {
-            pool.shutdownNow();
-        }
+        RandomMethodFlood.send(URI.create(url), 10_000, 13);
         assertThat(HiQRuntime.tagRegistry().size() - before).as("tags added by 10 000 random methods").isLessThanOrEqualTo(1);
         HttpResponse<String> after = client.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(60)).build(),
                 HttpResponse.BodyHandlers.ofString());
         assertThat(after.statusCode()).isEqualTo(200);
         assertThat(after.body()).isEqualTo(first.body());
-    }
-
-    /**
-     * At most 3 attempts when the client's pooled keep-alive connection was closed by the server
-     * after answering an unknown method (the JDK client's race, not the application failing to answer).
-     */
-    private static <T> HttpResponse<T> sendRetrying(HttpClient client, HttpRequest request, HttpResponse.BodyHandler<T> handler)
-            throws IOException, InterruptedException {
-        IOException last = null;
-        for (int attempt = 0; attempt < 3; attempt++) {
-            try {
-                return client.send(request, handler);
-            } catch (IOException e) {
-                last = e;
-            }
-        }
-        throw last;
     }
 
     /** {@code main} of an example. */

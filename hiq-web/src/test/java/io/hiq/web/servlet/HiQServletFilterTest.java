@@ -185,24 +185,7 @@ class HiQServletFilterTest {
         var registry = io.hiq.core.runtime.HiQRuntime.tagRegistry();
         http.get("/shop/orders/1");
         int before = registry.size();
-        var client = java.net.http.HttpClient.newHttpClient();
-        var rnd = new java.util.Random(13);
-        var pool = java.util.concurrent.Executors.newFixedThreadPool(8);
-        try {
-            java.util.List<java.util.concurrent.Future<Integer>> fs = new java.util.ArrayList<>();
-            for (int i = 0; i < 10_000; i++) {
-                StringBuilder m = new StringBuilder("X");
-                for (int k = 0, n = 3 + rnd.nextInt(6); k < n; k++) m.append((char) ('A' + rnd.nextInt(26)));
-                String method = m.toString();
-                fs.add(pool.submit(() -> io.hiq.web.KeepAliveRetry.send(client, java.net.http.HttpRequest.newBuilder(
-                        java.net.URI.create("http://127.0.0.1:" + ((ServerConnector) server.getConnectors()[0]).getLocalPort() + "/shop/orders/1"))
-                        .method(method, java.net.http.HttpRequest.BodyPublishers.noBody()).timeout(Duration.ofSeconds(30)).build(),
-                        HttpResponse.BodyHandlers.discarding()).statusCode()));
-            }
-            for (var f : fs) assertThat(f.get()).isLessThan(600);
-        } finally {
-            pool.shutdownNow();
-        }
+        io.hiq.web.RandomMethodFlood.send(java.net.URI.create("http://127.0.0.1:" + ((ServerConnector) server.getConnectors()[0]).getLocalPort() + "/shop/orders/1"), 10_000, 13);
         assertThat(registry.size() - before).isLessThanOrEqualTo(1);
         assertThat(registry.byName("http_OTHER_orders")).isNotNull();
         HttpResponse<String> r = http.get("/shop/orders/3");
