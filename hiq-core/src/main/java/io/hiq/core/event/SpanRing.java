@@ -43,9 +43,11 @@ public final class SpanRing {
     private final int stride;
     /** Set when the flush deadline passed: consumers skip (and count) what is left instead of handling it. */
     private volatile boolean halted;
-    private final int consumerCount;
-    /** Batch deliveries skipped after {@link #halted} (per consumer). */
-    private final java.util.concurrent.atomic.AtomicLong abandoned = new java.util.concurrent.atomic.AtomicLong();
+    /**
+     * Batch deliveries skipped after {@link #halted}, one count per consumer: consumers stop at
+     * different points, so the batches lost to the slowest one are the largest count, not an average.
+     */
+    private final List<java.util.concurrent.atomic.AtomicLong> abandoned = new java.util.concurrent.CopyOnWriteArrayList<>();
     /** The consumer threads, joined at {@link #shutdown} so no sink is closed under a running consumer. */
     private final List<Thread> consumers = new java.util.concurrent.CopyOnWriteArrayList<>();
     /** Set by {@link #shutdown}: a call that exits after close never waits for a ring nobody drains. */
@@ -73,7 +75,6 @@ public final class SpanRing {
             return t;
         }, ProducerType.MULTI, new SleepingWaitStrategy(200, 100_000));
         this.block = block;
-        this.consumerCount = handlers.size();
         @SuppressWarnings("unchecked")
         EventHandler<SpanBatch>[] hs = handlers.stream().map(this::adapt).toArray(EventHandler[]::new);
         disruptor.handleEventsWith(hs);
@@ -98,9 +99,11 @@ public final class SpanRing {
     }
 
     private EventHandler<SpanBatch> adapt(SpanEventHandler h) {
+        java.util.concurrent.atomic.AtomicLong skipped = new java.util.concurrent.atomic.AtomicLong();
+        abandoned.add(skipped);
         return (event, sequence, endOfBatch) -> {
             // a halted consumer still walks the run of batches it had claimed: skip them, counted
-            if (halted) abandoned.incrementAndGet();
+            if (halted) skipped.incrementAndGet();
             else h.onBatch(event, endOfBatch);
         };
     }
@@ -187,8 +190,13 @@ public final class SpanRing {
      * at its deadline, the batches whose trees will never reach a sink.
      */
     public long backlog() {
-        return Math.max(0, ring.getCursor() - ring.getMinimumGatingSequence()) + abandoned.get() / Math.max(1, consumerCount);
+        long skipped = 0;
+        for (java.util.concurrent.atomic.AtomicLong a : abandoned) skipped = Math.max(skipped, a.get());
+        return Math.max(0, ring.getCursor() - ring.getMinimumGatingSequence()) + skipped;
     }
+
+    /** Batches published so far (tests). */
+    long publishedBatches() { return ring.getCursor() + 1; }
 
     /** True when every consumer thread has ended (tests: nothing runs a sink after {@link #shutdown}). */
     boolean consumersStopped() {

@@ -483,6 +483,37 @@ class BatchedPublishingTest {
         assertThat(ring.backlog()).as("batches left unhandled are counted, not handled after the deadline").isPositive();
     }
 
+    /**
+     * With two consumers, one keeping up and one halted at the deadline, the backlog is what the slow
+     * one never handled: each consumer counts its own skipped batches and the largest count is
+     * reported (an average over consumers halved it).
+     */
+    @Test
+    void backlogAfterAMissedDeadlineIsTheSlowestConsumersNotAnAverage() throws Exception {
+        AtomicInteger fastHandled = new AtomicInteger(), slowHandled = new AtomicInteger();
+        CountDownLatch busy = new CountDownLatch(1);
+        SpanEventHandler fast = (b, end) -> fastHandled.incrementAndGet();
+        SpanEventHandler slow = (b, end) -> {
+            busy.countDown();
+            long until = System.nanoTime() + 20_000_000L;
+            while (System.nanoTime() < until) Thread.onSpinWait();
+            slowHandled.incrementAndGet();
+        };
+        SpanRing ring = new SpanRing(64, SpanRing.DEFAULT_SLOT_RECORDS, 2, false, List.of(fast, slow));
+        rings.add(ring);
+        Recorder.install(ring, 4096, TIME_ONLY, new DropCounters(), new Batching(4, 0L, Batching.DEFAULT.sweepNanos()));
+        for (int i = 0; i < 200; i++) oneRoot();
+        Recorder.uninstall();
+        long published = ring.publishedBatches();
+        assertThat(busy.await(60, TimeUnit.SECONDS)).as("the slow consumer started on the first batch").isTrue();
+        await("the fast consumer handled every published batch").atMost(Duration.ofSeconds(60))
+                .until(() -> fastHandled.get() == published);
+        ring.shutdown(System.nanoTime() + 1_000_000L);
+        assertThat(ring.consumersStopped()).isTrue();
+        assertThat(published - slowHandled.get()).as("batches the slow consumer never handled").isPositive();
+        assertThat(ring.backlog()).isEqualTo(published - slowHandled.get());
+    }
+
     private static void oneRoot() {
         Object outer = Recorder.enterToken(1);
         Recorder.exitToken(2, Recorder.enterToken(2), null);
