@@ -51,25 +51,11 @@ public final class SafeText {
         return sb.toString();
     }
 
-    /** Escapes control characters (C0, DEL, C1, line and paragraph separators) as {@code \n}, {@code \\uXXXX}. */
+    /**
+     * Escapes control characters (C0, DEL, C1, line and paragraph separators) as {@code \n},
+     * {@code \\uXXXX}: core's one rule for text printed on one line ({@link io.hiq.core.redact.SafeText#line}).
+     */
     public static String escape(String s) {
-        if (s == null) return "null";
-        StringBuilder sb = null;
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            boolean control = c < 0x20 || c == 0x7f || (c >= 0x80 && c < 0xa0) || c == '\u2028' || c == '\u2029';
-            if (!control) {
-                if (sb != null) sb.append(c);
-                continue;
-            }
-            if (sb == null) sb = new StringBuilder(s.length() + 16).append(s, 0, i);
-            switch (c) {
-                case '\n' -> sb.append("\\n");
-                case '\r' -> sb.append("\\r");
-                case '\t' -> sb.append("\\t");
-                default -> sb.append(String.format("\\u%04x", (int) c));
-            }
-        }
-        return sb == null ? s : sb.toString();
+        return io.hiq.core.redact.SafeText.line(s);
     }
 }
