@@ -34,6 +34,14 @@ public final class SpanBatch {
      * fewer, the EXIT that follows is not one of its calls and is skipped.
      */
     public static final int UNWIND = 7;
+    /**
+     * A gap in a kept root (the ring and the thread's buffer were full, docs/FORMATS.md §1.6): the
+     * thread did not write {@link #gapRecords(int)} records, {@link #gapCalls(int)} of them ENTERs.
+     * Exactly {@link #tagId(int)} of the calls the assembler holds open are still open; the deeper
+     * ones exited during the gap (their EXIT is lost). {@linkplain #synthetic Synthetic} ENTERs
+     * follow for the calls entered during the gap and still open. The record has no time reading.
+     */
+    public static final int GAP = 8;
 
     static final long KIND_MASK = 0xFL;
     static final int TAG_SHIFT = 4;
@@ -41,6 +49,10 @@ public final class SpanBatch {
     static final int REF_SHIFT = 36;
     /** Header bit: the record has a reference (at the same index in the reference array). */
     static final long HAS_REF = 1L << REF_SHIFT;
+    /** Header bit of an ENTER written after a gap for a call entered during it (its own start time). */
+    static final long SYNTHETIC = 1L << 37;
+    /** A GAP record's counts saturate here (32 bits each, in its time slot). */
+    static final long GAP_COUNT_MAX = 0xFFFF_FFFFL;
 
     long[] data;
     Object[] refs;
@@ -95,13 +107,25 @@ public final class SpanBatch {
      */
     public boolean ownerTerminated() { return ownerTerminated; }
 
-    /** {@link #ENTER}, {@link #EXIT}, {@link #EXTRA}, {@link #FORK}, {@link #ADOPT}, {@link #ADOPT_END} or {@link #UNWIND}. */
+    /** {@link #ENTER}, {@link #EXIT}, {@link #EXTRA}, {@link #FORK}, {@link #ADOPT}, {@link #ADOPT_END}, {@link #UNWIND} or {@link #GAP}. */
     public int kind(int i) { return (int) (data[i * stride] & KIND_MASK); }
 
     /** The record's tag id ({@link TagRegistry}). */
     public int tagId(int i) { return (int) ((data[i * stride] >>> TAG_SHIFT) & TAG_MASK); }
 
-    /** The record's {@link System#nanoTime()} reading. */
+    /**
+     * True for an ENTER that HiQ wrote after a {@link #GAP} for a call entered during the gap: a real
+     * call with its real start time, written late (not a record the application produced now).
+     */
+    public boolean synthetic(int i) { return (data[i * stride] & SYNTHETIC) != 0; }
+
+    /** A {@link #GAP}'s records not written (saturates at 2<sup>32</sup>−1). */
+    public long gapRecords(int i) { return data[i * stride + 1] >>> 32; }
+
+    /** A {@link #GAP}'s calls not recorded: ENTERs not written (saturates at 2<sup>32</sup>−1). */
+    public long gapCalls(int i) { return data[i * stride + 1] & GAP_COUNT_MAX; }
+
+    /** The record's {@link System#nanoTime()} reading (0 for records without one; not for a {@link #GAP}). */
     public long nanoTime(int i) { return data[i * stride + 1]; }
 
     /**

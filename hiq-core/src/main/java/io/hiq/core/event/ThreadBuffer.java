@@ -40,8 +40,24 @@ import java.util.function.LongSupplier;
  * and grow (under the drain lock) to {@code maxRecords} during warm-up, after which recording
  * allocates nothing (a {@link Frame} is allocated once per nesting depth reached). When the ring is
  * full the records stay here and are retried later (by the owner after {@link #RETRY_RECORDS} more
- * records, by the sweeper at its next pass); when this buffer is full too, the current root is
- * dropped whole and counted, so the application never waits (unless {@code HIQ_RING_POLICY=block}).
+ * records, by the sweeper at its next pass). When this buffer is full too, the application never
+ * waits (unless {@code HIQ_RING_POLICY=block}); what is lost depends on the open root:
+ * <ul>
+ *   <li>a <b>gap</b> (the open root already has records out on the ring, or holds at least half the
+ *       buffer: a long root): the thread stops writing records but keeps counting them (records,
+ *       calls) and tracks the shallowest depth the gap reached, and each frame entered meanwhile
+ *       keeps its tag and start time in its {@link Frame}. When room returns (tried every
+ *       {@link #RETRY_RECORDS} skipped records), or at the root's exit at the latest, it writes one
+ *       {@link SpanBatch#GAP} record (that depth, the counts) followed by a
+ *       {@linkplain SpanBatch#synthetic synthetic} ENTER for every frame opened during the gap and
+ *       still open; the assembler closes what exited during the gap, opens those, and the root's
+ *       tree is kept, flagged {@code truncated}, with the counts in its root's {@code gaps} extra
+ *       (docs/FORMATS.md §1.6);</li>
+ *   <li>otherwise (a short root none of whose records went out) the root is <b>dropped whole</b>
+ *       and counted, as before: its records would be mostly bookkeeping, and the count says it.</li>
+ * </ul>
+ * The root's own EXIT always goes in: the buffer keeps {@link #RESERVE} records that only a root's
+ * EXIT (with the GAP or UNWIND before it) may use.
  */
 final class ThreadBuffer {
     /** An open root's records are published in parts once the oldest is older than this (~1 ms). */
@@ -54,6 +70,17 @@ final class ThreadBuffer {
     /** After a failed publish (ring full), the owner tries again only after this many more records. */
     static final int RETRY_RECORDS = 64;
     /** How long (spins) a full buffer waits for a sweeper that is draining it before dropping. */
+    /**
+     * Records kept free for a root's EXIT and the one record (GAP or UNWIND) it may need before it:
+     * ordinary records stop this many short of a full buffer, so a root's end is never lost.
+     */
+    static final int RESERVE = 2;
+    /** {@link #skipping}: records are written. */
+    private static final int WRITING = 0;
+    /** {@link #skipping}: the open root is dropped whole (nothing of it is written any more). */
+    private static final int DROPPING = 1;
+    /** {@link #skipping}: the open root is in a gap (records counted, not written, until room returns). */
+    private static final int GAPPING = 2;
     private static final int LOCK_SPINS = 1 << 12;
 
     private static final VarHandle COMMITTED, CONSUMED, LOCK, PENDING_ABORT, PENDING_DROPPED;
@@ -78,6 +105,9 @@ final class ThreadBuffer {
     static final class Frame {
         final ThreadBuffer buffer;
         final int depth;
+        /** The call entered at this depth during a gap: its tag and start, for its synthetic ENTER. */
+        int gapTag;
+        long gapStart;
 
         Frame(ThreadBuffer buffer, int depth) {
             this.buffer = buffer;
@@ -147,8 +177,16 @@ final class ThreadBuffer {
     private long rootStart;
     /** Between a root's ENTER and the end of its EXIT (depth alone does not say it while those are written). */
     private boolean inRoot;
-    private boolean dropping;
+    /** {@link #WRITING}, {@link #DROPPING} or {@link #GAPPING}: one field, so the hot path checks one thing. */
+    private int skipping;
     private long droppingEvents;
+    /** The open root's ENTER record was written (a gap needs it: the root's node exists downstream). */
+    private boolean rootWritten;
+    /** The current gap: records and calls (ENTERs) not written, shallowest depth reached. */
+    private long gapRecords, gapCalls;
+    private int gapDepth;
+    /** {@link #gapRecords} at which the owner tries again to end the gap. */
+    private long gapRetryAt;
     /** The forked task this thread is running, if any: tasks it forks in turn attach to the same call. */
     private TaskLink adopted;
 
@@ -170,7 +208,8 @@ final class ThreadBuffer {
         this.threadId = owner.getId();
         this.ring = ring;
         this.stride = 2 + extraMetrics.length;
-        this.maxRecords = Integer.highestOneBit(Math.max(2, maxRecords - 1)) << 1;
+        // at least 8: RESERVE records are kept for a root's EXIT
+        this.maxRecords = Integer.highestOneBit(Math.max(4, maxRecords - 1)) << 1;
         // a batch never needs more than half the buffer: the other half keeps recording meanwhile
         this.batchRecords = Math.max(1, Math.min(batching.records(), this.maxRecords / 2));
         this.batchAgeNanos = batching.ageNanos();
@@ -182,7 +221,7 @@ final class ThreadBuffer {
         this.data = new long[initial * stride];
         this.refs = new Object[initial];
         this.mask = initial - 1;
-        this.limit = initial;
+        this.limit = initial - RESERVE;
     }
 
     /**
@@ -204,22 +243,57 @@ final class ThreadBuffer {
         if (d == 0) {
             rootStart = head;
             inRoot = true;
+            rootWritten = false;
         }
-        if (dropping) droppingEvents++;
+        if (skipping != WRITING) skippedEnter(f, tagId, d, at);
         else writeEnter(tagId, d, at);
         depth = d + 1;
         return f;
     }
 
+    /** {@link #enter} while the root is dropped or in a gap (the rare path). */
+    private void skippedEnter(Frame f, int tagId, int d, long at) {
+        if (skipping == DROPPING) {
+            droppingEvents++;
+            return;
+        }
+        if (gapRecords >= gapRetryAt && endGap(d, false)) {
+            writeEnter(tagId, d, at);
+            return;
+        }
+        gapRecords++;
+        enteredInGap(tagId, d, at);
+    }
+
+    /** A call entered at depth {@code d} during a gap: counted, and its frame remembers it for its synthetic ENTER. */
+    private void enteredInGap(int tagId, int d, long at) {
+        gapCalls++;
+        Frame f = frames[d];
+        f.gapTag = tagId;
+        f.gapStart = at == Long.MIN_VALUE ? System.nanoTime() : at;
+    }
+
     private void writeEnter(int tagId, int d, long at) {
         int known = recDepth;
         recDepth = UNKNOWN; // until the records below are written whole
-        if (known != d && record(SpanBatch.UNWIND, d, null, 0L) < 0) return;
+        if (known != d && record(SpanBatch.UNWIND, d, null, 0L) < 0) {
+            if (skipping == GAPPING) {
+                gapRecords++; // the ENTER after it is not written either
+                enteredInGap(tagId, d, at);
+            }
+            return;
+        }
         int pos = record(SpanBatch.ENTER, tagId, null, 0L);
-        if (pos < 0) return;
+        if (pos < 0) {
+            if (skipping == GAPPING) enteredInGap(tagId, d, at); // this ENTER started the gap (already counted as a record)
+            return;
+        }
         long now = at == Long.MIN_VALUE ? System.nanoTime() : at;
         data[pos + 1] = now;
-        if (d == 0) openSince = now;
+        if (d == 0) {
+            openSince = now;
+            rootWritten = true;
+        }
         recDepth = d + 1;
     }
 
@@ -245,16 +319,15 @@ final class ThreadBuffer {
         int d = f.depth;
         if (depth <= d) return; // already closed: an outer call's exit unwound it (spans closed out of order)
         depth = d;
-        if (dropping) {
-            droppingEvents++;
-        } else {
-            writeExit(tagId, thrown, now, d);
-        }
+        if (skipping != WRITING) skippedExit(tagId, thrown, now, d);
+        else writeExit(tagId, thrown, now, d);
         if (d == 0) {
             if (frames.length > KEPT_FRAMES * 16) frames = Arrays.copyOf(frames, KEPT_FRAMES);
             inRoot = false;
-            if (dropping) {
-                dropping = false;
+            rootWritten = false;
+            if (skipping == GAPPING) abandonGap(); // cannot happen: the root's exit ends its gap
+            if (skipping == DROPPING) {
+                skipping = WRITING;
                 recDepth = 0; // the dropped root's records never reach the assembler (or are aborted there)
                 drops.droppedEvents.addAndGet(droppingEvents);
                 droppingEvents = 0;
@@ -267,9 +340,113 @@ final class ThreadBuffer {
     private void writeExit(int tagId, Throwable thrown, long now, int d) {
         int known = recDepth;
         recDepth = UNKNOWN;
-        if (known != d + 1 && record(SpanBatch.UNWIND, d + 1, null, now) < 0) return;
-        if (record(SpanBatch.EXIT, tagId, thrown, now) < 0) return;
+        // the root's EXIT (and the UNWIND it may need) may use the RESERVE: a root's end is never lost
+        boolean root = d == 0;
+        if (known != d + 1 && record(SpanBatch.UNWIND, d + 1, null, now, root) < 0) {
+            if (skipping == GAPPING) gapRecords++; // the EXIT after it is not written either
+            return;
+        }
+        if (record(SpanBatch.EXIT, tagId, thrown, now, root) < 0) return;
         recDepth = d;
+    }
+
+    /** {@link #exit} while the root is dropped or in a gap (the rare path); the depth is already {@code d}. */
+    private void skippedExit(int tagId, Throwable thrown, long now, int d) {
+        if (skipping == DROPPING) {
+            droppingEvents++;
+            return;
+        }
+        // the root's exit ends the gap whatever the room (the RESERVE holds the GAP and the EXIT)
+        if ((d == 0 || gapRecords >= gapRetryAt) && endGap(d + 1, d == 0)) {
+            writeExit(tagId, thrown, now, d);
+            return;
+        }
+        gapRecords++;
+        if (d < gapDepth) gapDepth = d;
+    }
+
+    /** An EXTRA, FORK (or any record but ENTER and EXIT) skipped in a gap, or ending it; true: write it. */
+    private boolean skippedOther() {
+        if (skipping == DROPPING) {
+            droppingEvents++;
+            return false;
+        }
+        if (gapRecords >= gapRetryAt && endGap(depth, false)) return true;
+        gapRecords++;
+        return false;
+    }
+
+    /**
+     * Starts a gap: the record being written did not fit, and the open root (whose ENTER is out or
+     * in the buffer) keeps what it recorded. Frames below the current depth are recorded and open.
+     */
+    private void startGap() {
+        skipping = GAPPING;
+        gapRecords = 0;
+        gapCalls = 0;
+        gapDepth = depth;
+        gapRetryAt = RETRY_RECORDS;
+        drops.gaps.incrementAndGet();
+    }
+
+    /**
+     * Ends the gap when there is room for the GAP record, the synthetic ENTERs of the frames opened
+     * during it ({@code open} frames are open for the record that follows) and that record, and
+     * room to go on (a quarter of the buffer, so that a thread running flat out does not flip in and
+     * out of gaps record by record); {@code force} (the root's exit) uses the {@link #RESERVE}.
+     *
+     * @return true when the gap is over (the caller writes its record normally)
+     */
+    private boolean endGap(int open, boolean force) {
+        int from = Math.min(gapDepth, open);
+        int needed = 1 + (open - from) + RESERVE + 1;
+        if (!force) {
+            gapRetryAt = gapRecords + RETRY_RECORDS;
+            if (!roomFor(needed + ((mask + 1) >> 2))) return false;
+        }
+        // the ENTERs of the frames still open are written now (late, synthetic): not lost. The other
+        // skipped records are lost for good: counted now, once (the GAP record carries them downstream)
+        int late = open - from;
+        long lost = gapRecords - late, lostCalls = gapCalls - late;
+        drops.droppedEvents.addAndGet(lost);
+        drops.gapRecords.addAndGet(lost);
+        long counts = (Math.min(lost, SpanBatch.GAP_COUNT_MAX) << 32) | Math.min(lostCalls, SpanBatch.GAP_COUNT_MAX);
+        skipping = WRITING;
+        gapRecords = 0;
+        gapCalls = 0;
+        recDepth = UNKNOWN;
+        // the forced path cannot fail (the RESERVE); the other was checked for room just now
+        int pos = record(SpanBatch.GAP, from, null, 0L, true);
+        if (pos < 0) return true; // cannot happen; the next record's UNWIND repairs the depth
+        data[pos + 1] = counts;
+        for (int k = from; k < open; k++) {
+            Frame f = frames[k];
+            int p = record(SpanBatch.ENTER, f.gapTag, null, 0L, true);
+            if (p < 0) return true;
+            data[p] |= SpanBatch.SYNTHETIC;
+            data[p + 1] = f.gapStart;
+        }
+        recDepth = open;
+        return true;
+    }
+
+    /** A gap that could not be closed by a GAP record: its records counted as lost, the depth repaired by an UNWIND. */
+    private void abandonGap() {
+        drops.droppedEvents.addAndGet(gapRecords);
+        drops.gapRecords.addAndGet(gapRecords);
+        gapRecords = 0;
+        gapCalls = 0;
+        skipping = WRITING;
+        recDepth = UNKNOWN;
+    }
+
+    /** Whether {@code n} more records fit now, publishing what the ring takes to make room. */
+    private boolean roomFor(int n) {
+        int cap = mask + 1;
+        if (cap - RESERVE - (head - (long) CONSUMED.getAcquire(this)) >= n) return true;
+        ownerDrain(head, false);
+        if (cap - RESERVE - (head - (long) CONSUMED.getAcquire(this)) >= n) return true;
+        return false;
     }
 
     /** Records a call's end now (tests, calibration): the innermost open call. */
@@ -280,10 +457,7 @@ final class ThreadBuffer {
     /** Attaches extra information to the innermost open call. */
     void extra(ExtraValue value) {
         if (depth == 0 || mute) return;
-        if (dropping) {
-            droppingEvents++;
-            return;
-        }
+        if (skipping != WRITING && !skippedOther()) return;
         // no clock: no consumer times an EXTRA record
         record(SpanBatch.EXTRA, 0, value, 0L);
     }
@@ -295,7 +469,9 @@ final class ThreadBuffer {
 
     /** Records that a task leaves for another thread from the innermost open call. */
     void fork(TaskLink link) {
-        if ((depth == 0 && adopted == null) || dropping || mute) return;
+        if ((depth == 0 && adopted == null) || mute) return;
+        if (skipping == DROPPING) return;
+        if (skipping == GAPPING && !skippedOther()) return;
         record(SpanBatch.FORK, 0, link, 0L);
     }
 
@@ -325,10 +501,14 @@ final class ThreadBuffer {
      * Writes one record; returns its position in {@code data}, or -1 when it was dropped. Only ENTER
      * and EXIT records read the metrics ({@code now} 0: no clock reading, no age check).
      */
-    private int record(int kind, int tagId, Object ref, long now) {
-        if (head == limit && !makeRoom()) {
-            if (dropping) droppingEvents++;
-            else drops.droppedEvents.incrementAndGet(); // a record outside any root
+    private int record(int kind, int tagId, Object ref, long now) { return record(kind, tagId, ref, now, false); }
+
+    /**
+     * @param reserved the record may use the {@link #RESERVE} (a root's EXIT, a gap's end)
+     */
+    private int record(int kind, int tagId, Object ref, long now, boolean reserved) {
+        if (head >= limit && !makeRoom() && !(reserved && fitsInReserve())) {
+            outOfRoom();
             return -1;
         }
         long h = head;
@@ -362,18 +542,41 @@ final class ThreadBuffer {
         }
     }
 
-    /** Grows, publishes or drops so that one more record fits; false when it does not (current root dropped). */
+    /** Grows or publishes so that one more ordinary record fits (the {@link #RESERVE} kept); false when it does not. */
     private boolean makeRoom() {
         long c = (long) CONSUMED.getAcquire(this);
         int cap = mask + 1;
-        if (head - c < cap) { // a drainer freed room meanwhile
-            limit = c + cap;
+        if (head - c < cap - RESERVE) { // a drainer freed room meanwhile
+            limit = c + cap - RESERVE;
             return true;
         }
         if (cap < maxRecords && grow()) return true;
-        if (ownerDrain(head, true)) return true;
-        dropCurrentRoot();
-        return false;
+        ownerDrain(head, true); // what the ring takes (all, or whole slots of it) frees room
+        return head < limit;
+    }
+
+    /** Whether one more record fits in the buffer's {@link #RESERVE}. */
+    private boolean fitsInReserve() { return head - (long) CONSUMED.getAcquire(this) < mask + 1; }
+
+    /**
+     * A record did not fit (ring and buffer full). Outside a root it is simply lost; a root whose
+     * ENTER was written and that already has records on the ring, or holds half the buffer (a long
+     * root), goes into a gap; any other root is dropped whole. The record itself is counted.
+     */
+    private void outOfRoom() {
+        if (skipping == DROPPING) {
+            droppingEvents++;
+        } else if (skipping == GAPPING) {
+            gapRecords++; // the gap's own end did not fit (cannot happen: checked); counted with it
+        } else if (!inRoot) {
+            drops.droppedEvents.incrementAndGet(); // a record outside any root
+        } else if (rootWritten && ((long) CONSUMED.getAcquire(this) > rootStart || head - rootStart >= (mask + 1) >> 1)) {
+            startGap();
+            gapRecords = 1;
+        } else {
+            dropCurrentRoot();
+            droppingEvents++;
+        }
     }
 
     /** Doubles the arrays (warm-up only); under the drain lock, as a drainer reads them. */
@@ -393,7 +596,7 @@ final class ThreadBuffer {
         data = nd;
         refs = nr;
         mask = nm;
-        limit = c + n;
+        limit = c + n - RESERVE;
         unlockOwner();
         return true;
     }
@@ -413,7 +616,7 @@ final class ThreadBuffer {
         if (c > rootStart) PENDING_ABORT.setVolatile(this, 1);
         PENDING_DROPPED.getAndAdd(this, 1L);
         drops.droppedTrees.incrementAndGet();
-        dropping = true;
+        skipping = DROPPING;
     }
 
     /** A root ended: commits it for the sweeper, and publishes when the batch is due. */
@@ -447,7 +650,7 @@ final class ThreadBuffer {
         boolean all = drainLocked(r, upTo, r.blocking(), false, recDepth == UNKNOWN ? -1 : recDepth);
         unlockOwner();
         long c = (long) CONSUMED.getAcquire(this);
-        limit = c + mask + 1;
+        limit = c + mask + 1 - RESERVE;
         if (all) retryAt = 0;
         return all;
     }
@@ -617,6 +820,7 @@ final class ThreadBuffer {
             if (upTo <= from) return true;
             int d = Math.max(0, drainedDepth);
             long trees = d > 0 ? 1 : 0;
+            long ours = 0;
             for (long q = from; q < upTo; q++) {
                 int at = (int) q & mask;
                 long h = data[at * stride];
@@ -628,10 +832,14 @@ final class ThreadBuffer {
                     d = Math.max(0, d - 1);
                 } else if (kind == SpanBatch.UNWIND) {
                     d = (int) ((h >>> SpanBatch.TAG_SHIFT) & SpanBatch.TAG_MASK);
+                } else if (kind == SpanBatch.GAP) {
+                    d = (int) ((h >>> SpanBatch.TAG_SHIFT) & SpanBatch.TAG_MASK);
+                    ours++;
                 }
                 refs[at] = null;
             }
-            drops.droppedEvents.addAndGet(upTo - from);
+            // a GAP record stands for records already counted as dropped
+            drops.droppedEvents.addAndGet(upTo - from - ours);
             drops.droppedTrees.addAndGet(trees);
             drainedDepth = d;
             CONSUMED.setRelease(this, upTo);

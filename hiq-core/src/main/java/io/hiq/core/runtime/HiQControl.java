@@ -19,6 +19,8 @@ public final class HiQControl implements HiQControlMBean {
     @Override public long getBrokenTrees() { return runtime.counters().get(HiQRuntime.BROKEN_TREES); }
     @Override public long getTruncatedTrees() { return runtime.counters().get(HiQRuntime.TRUNCATED_TREES); }
     @Override public long getPartialTrees() { return runtime.counters().get(HiQRuntime.PARTIAL_TREES); }
+    @Override public long getGaps() { return runtime.counters().get(HiQRuntime.GAPS); }
+    @Override public long getGapRecords() { return runtime.counters().get(HiQRuntime.GAP_RECORDS); }
     @Override public long getTagOverflow() { return runtime.counters().get(HiQRuntime.TAG_OVERFLOW); }
     @Override public long getJackPublished() { return runtime.counters().get("JackPublished"); }
     @Override public long getJackSpooled() { return runtime.counters().get("JackSpooled"); }

@@ -25,11 +25,17 @@ public interface HiQControlMBean {
     /** Trees flagged broken: recording was repaired (an EXIT that did not match, a thread that died mid-root). */
     long getBrokenTrees();
 
-    /** Trees (partial ones included) flagged truncated: calls beyond {@code HIQ_MAX_NODES} were folded. */
+    /** Trees (partial ones included) flagged truncated: calls beyond {@code HIQ_MAX_NODES} were folded, or a gap skipped some. */
     long getTruncatedTrees();
 
     /** Partial trees emitted for long-lived roots ({@code HIQ_PARTIAL_INTERVAL}). */
     long getPartialTrees();
+
+    /** Gaps in kept trees: stretches of a long root not recorded because the ring and the buffer were full. */
+    long getGaps();
+
+    /** Records not written in gaps (also counted in {@link #getDropped()}). */
+    long getGapRecords();
 
     /** Tag registrations that fell back to the overflow tag because the tag registry was full. */
     long getTagOverflow();

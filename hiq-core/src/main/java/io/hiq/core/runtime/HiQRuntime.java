@@ -53,6 +53,8 @@ public final class HiQRuntime implements HiQContext, AutoCloseable {
     public static final String PUBLISHED = "Published", DROPPED = "Dropped", DROPPED_TREES = "DroppedTrees", TREES = "Trees";
     /** Traced calls ignored because they ran inside HiQ's own recording (a traced custom metric). */
     public static final String REENTRANT = "DroppedReentrant";
+    /** Gaps in kept trees (a full ring) and the records they skipped (docs/FORMATS.md §1.6). */
+    public static final String GAPS = "Gaps", GAP_RECORDS = "GapRecords";
     /** Counter names of the bounded assembler (docs/FORMATS.md §1.2). */
     public static final String BROKEN_TREES = "BrokenTrees", TRUNCATED_TREES = "TruncatedTrees", PARTIAL_TREES = "PartialTrees";
 
@@ -104,6 +106,8 @@ public final class HiQRuntime implements HiQContext, AutoCloseable {
         counters.register(DROPPED_TREES, drops.droppedTrees::get);
         counters.register(TAG_OVERFLOW, TAGS::overflowed);
         counters.register(REENTRANT, drops.reentrantCalls::get);
+        counters.register(GAPS, drops.gaps::get);
+        counters.register(GAP_RECORDS, drops.gapRecords::get);
 
         this.store = new TreeStore(options.maxTrees());
         sinks.add(store);
@@ -273,7 +277,14 @@ public final class HiQRuntime implements HiQContext, AutoCloseable {
             // counted all along (Dropped/DroppedTrees), said once at the end: a full ring drops whole
             // trees, and a user reading only the output would otherwise never know
             err.println(io.hiq.core.redact.SafeText.line("hiq: exit: " + droppedTrees + " tree(s) dropped because the ring was full ("
-                    + drops.droppedEvents.get() + " records; the application outran HiQ's consumer): HIQ_RING_POLICY=block or a larger HIQ_RING_MEMORY_MB keeps them"));
+                    + (drops.droppedEvents.get() - drops.gapRecords.get()) + " records; the application outran HiQ's consumer): HIQ_RING_POLICY=block or a larger HIQ_RING_MEMORY_MB keeps them"));
+        }
+        long gaps = drops.gaps.get();
+        if (gaps > 0) {
+            // the trees are kept (flagged truncated, extra.gaps), but calls are missing from them: say so once
+            err.println(io.hiq.core.redact.SafeText.line("hiq: exit: " + gaps + " gap(s) in kept trees because the ring was full ("
+                    + drops.gapRecords.get() + " records not recorded; the trees are flagged truncated and count them in extra.gaps): "
+                    + "HIQ_RING_POLICY=block or a larger HIQ_RING_MEMORY_MB records every call"));
         }
         assembler.flush(deadline); // trees still waiting for async tasks go out now
         for (TreeSink s : sinks) {

@@ -52,6 +52,8 @@ final class OpenRoot {
     /** An UNWIND said the next EXIT closes a call this root does not hold open. */
     boolean skipExit;
     boolean truncated;
+    /** Gaps in this root (a full ring, docs/FORMATS.md §1.6): how many, and the calls and records they skipped. */
+    long gaps, gapCalls, gapRecords;
     /** The final tree's id, chosen when the first partial tree names it in {@code part_of}. */
     String id;
     /** Calls folded beyond the cap, per kept node, per tag; null until the first. */
@@ -122,6 +124,9 @@ final class OpenRoot {
         broken = false;
         skipExit = false;
         truncated = false;
+        gaps = 0;
+        gapCalls = 0;
+        gapRecords = 0;
         id = null;
         folded = null;
         lastFoldTarget = null;

@@ -53,6 +53,12 @@ public final class TreeAssembler implements SpanEventHandler {
     public static final String REPAIRED = "repaired";
     /** Extra key of the summaries of folded calls. */
     public static final String FOLDED = "folded";
+    /** Root extra key of a tree with gaps (a full ring): {@code {"count","calls","records"}} (docs/FORMATS.md §1.6). */
+    public static final String GAPS = "gaps";
+    /** Extra key on a node closed at a gap: its EXIT was not recorded, it ends at the last record before the gap. */
+    public static final String CLOSED_IN_GAP = "closed_in_gap";
+    /** How a frame is closed: by its EXIT, by a repair, at a gap. */
+    private static final int BY_EXIT = 0, BY_REPAIR = 1, AT_GAP = 2;
 
     private final TagRegistry tags;
     private final List<Metric> metrics;
@@ -153,7 +159,7 @@ public final class TreeAssembler implements SpanEventHandler {
     @Override
     public void onBatch(SpanBatch b, boolean endOfBatch) {
         if (!anySinkWantsTrees()) {
-            counters.published().addAndGet(b.size());
+            counters.published().addAndGet(b.size() - hiqRecords(b));
             return;
         }
         long tid = b.threadId();
@@ -166,6 +172,7 @@ public final class TreeAssembler implements SpanEventHandler {
         }
         if (b.droppedTrees() > 0) pendingDrops.merge(tid, b.droppedTrees(), Long::sum);
         int n = b.size();
+        int ours = 0; // GAP records: HiQ's own, standing for records counted as dropped; not published
         for (int i = 0; i < n; i++) {
             int kind = b.kind(i);
             if (kind == SpanBatch.ENTER) {
@@ -177,6 +184,15 @@ public final class TreeAssembler implements SpanEventHandler {
                     open.put(tid, o);
                 }
                 enter(o, b, i);
+            } else if (kind == SpanBatch.GAP) {
+                ours++;
+                if (o != null && o.depth > 0 && gap(o, b, i)) {
+                    o.threadId = tid;
+                    o.threadName = b.threadName();
+                    open.remove(tid);
+                    rootClosed(o);
+                    o = null;
+                }
             } else if (kind == SpanBatch.UNWIND) {
                 if (o != null && unwind(o, b, i)) {
                     o.threadId = tid;
@@ -242,7 +258,7 @@ public final class TreeAssembler implements SpanEventHandler {
         }
         lastThread = tid;
         lastOpen = o;
-        counters.published().addAndGet(n);
+        counters.published().addAndGet(n - ours);
         if (endOfBatch) {
             for (TreeSink s : sinks) s.endOfBatch();
         }
@@ -299,12 +315,51 @@ public final class TreeAssembler implements SpanEventHandler {
         int open = b.tagId(i);
         if (o.depth > open) {
             o.broken = true;
-            while (o.depth > open) closeTop(o, o.lastNanos, o.lastValue, null, -1, true);
+            while (o.depth > open) closeTop(o, o.lastNanos, o.lastValue, null, -1, BY_REPAIR);
             return o.depth == 0;
         }
         o.skipExit = o.depth < open;
         if (o.skipExit) o.broken = true;
         return false;
+    }
+
+    /** GAP records of a batch: HiQ's own, standing for records counted as dropped. */
+    private static int hiqRecords(SpanBatch b) {
+        int ours = 0;
+        for (int i = 0, n = b.size(); i < n; i++) if (b.kind(i) == SpanBatch.GAP) ours++;
+        return ours;
+    }
+
+    /**
+     * Applies a GAP (the thread skipped records while the ring was full; {@code tagId} of the calls
+     * held are still open): the deeper calls exited during the gap and are closed at the last record
+     * before it, marked {@link #CLOSED_IN_GAP}; the tree is flagged truncated and the gap counted for
+     * its root's {@link #GAPS} extra. Returns true when it closed the root (never, from a sane thread).
+     */
+    private boolean gap(OpenRoot o, SpanBatch b, int i) {
+        int keep = b.tagId(i);
+        o.gaps++;
+        o.gapCalls += b.gapCalls(i);
+        o.gapRecords += b.gapRecords(i);
+        o.truncated = true;
+        o.skipExit = false;
+        if (o.depth < keep) {
+            o.broken = true; // records were lost before the gap too: the synthetic ENTERs go under what is held
+            return false;
+        }
+        while (o.depth > keep) closeTop(o, o.lastNanos, o.lastValue, null, -1, AT_GAP);
+        return o.depth == 0;
+    }
+
+    /** Writes a root's gap counts into its root node's extra (flat or object form). */
+    private static void writeGaps(OpenRoot o) {
+        if (o.gaps == 0) return;
+        Map<String, Object> g = new java.util.LinkedHashMap<>();
+        g.put("count", o.gaps);
+        g.put("calls", o.gapCalls);
+        g.put("records", o.gapRecords);
+        if (o.flat != null) o.flat.putExtra(0, GAPS, g);
+        else o.root.putExtra(GAPS, g);
     }
 
     /** Applies an EXIT; returns true when it closed the root. */
@@ -321,9 +376,9 @@ public final class TreeAssembler implements SpanEventHandler {
             o.broken = true;
             int d = o.innermost(tagId);
             if (d < 0) return false; // no open call of this tag: its ENTER was lost, skip the EXIT
-            while (o.depth - 1 > d) closeTop(o, nanos, v0, null, -1, true);
+            while (o.depth - 1 > d) closeTop(o, nanos, v0, null, -1, BY_REPAIR);
         }
-        closeTop(o, nanos, v0, b, i, false);
+        closeTop(o, nanos, v0, b, i, BY_EXIT);
         return o.depth == 0;
     }
 
@@ -333,10 +388,10 @@ public final class TreeAssembler implements SpanEventHandler {
      * leaf without extra information. {@code b}/{@code i} give the EXIT record (metrics, exception),
      * or null when the frame is closed by a repair.
      */
-    private void closeTop(OpenRoot o, long nanos, long v0, SpanBatch b, int i, boolean repaired) {
+    private void closeTop(OpenRoot o, long nanos, long v0, SpanBatch b, int i, int how) {
         int d = --o.depth;
         if (o.flat != null) {
-            closeFlat(o, d, nanos, v0, b, i, repaired);
+            closeFlat(o, d, nanos, v0, b, i, how);
             return;
         }
         HiQNode node = o.nodes[d];
@@ -361,7 +416,8 @@ public final class TreeAssembler implements SpanEventHandler {
                     // a message is free text the application wrote: secret-shaped parts masked
                     + io.hiq.tree.redact.SecretValues.mask(String.valueOf(t.getMessage())));
         }
-        if (repaired) node.putExtra(REPAIRED, "exit not recorded");
+        if (how == BY_REPAIR) node.putExtra(REPAIRED, "exit not recorded");
+        else if (how == AT_GAP) node.putExtra(CLOSED_IN_GAP, true);
         if (d > 0 && mode == Mode.CONCISE && node.isLeaf() && !node.hasExtra() && Math.abs(node.span()) < zeroSpan
                 && (o.folded == null || !o.folded.containsKey(node))) {
             // concise mode: a zero-span leaf carries nothing; drop it now so a long root stays small
@@ -370,7 +426,7 @@ public final class TreeAssembler implements SpanEventHandler {
     }
 
     /** {@link #closeTop} of the flat form: the same rules on the arrays. */
-    private void closeFlat(OpenRoot o, int d, long nanos, long v0, SpanBatch b, int i, boolean repaired) {
+    private void closeFlat(OpenRoot o, int d, long nanos, long v0, SpanBatch b, int i, int how) {
         FlatTree f = o.flat;
         int k = o.flatIndex[d];
         f.close(k, epochMicros.applyAsLong(nanos), v0);
@@ -380,7 +436,8 @@ public final class TreeAssembler implements SpanEventHandler {
                     // masked like the object path's: a message may quote a secret
                     + io.hiq.tree.redact.SecretValues.mask(String.valueOf(t.getMessage())));
         }
-        if (repaired) f.putExtra(k, REPAIRED, "exit not recorded");
+        if (how == BY_REPAIR) f.putExtra(k, REPAIRED, "exit not recorded");
+        else if (how == AT_GAP) f.putExtra(k, CLOSED_IN_GAP, true);
         // concise mode: the node that has just closed is a leaf exactly when it is the last one
         if (d > 0 && mode == Mode.CONCISE && f.isLast(k) && !f.hasExtra(k) && Math.abs(v0 - f.valueStartOf(k)) < zeroSpan) {
             f.removeLast();
@@ -421,7 +478,7 @@ public final class TreeAssembler implements SpanEventHandler {
     /** Closes every open call of {@code o} at its last record, flags the tree broken and emits it. */
     private void closeBroken(OpenRoot o, long tid, String threadName) {
         o.broken = true;
-        while (o.depth > 0) closeTop(o, o.lastNanos, o.lastValue, null, -1, true);
+        while (o.depth > 0) closeTop(o, o.lastNanos, o.lastValue, null, -1, BY_REPAIR);
         o.threadId = tid;
         o.threadName = threadName;
         rootClosed(o);
@@ -448,6 +505,7 @@ public final class TreeAssembler implements SpanEventHandler {
         if (adoptedBy != null) {
             if (o.flat != null) toObjects(o);
             o.root.putExtra("thread", o.threadName);
+            writeGaps(o);
             // the grafted subtree is complete: its summaries go into its nodes now
             boolean folded = o.writeFolded(o.root);
             LinkTarget target = links.get(adoptedBy);
@@ -526,6 +584,7 @@ public final class TreeAssembler implements SpanEventHandler {
         }
         HiQNode root = o.root;
         Long dropped = pendingDrops.isEmpty() ? null : pendingDrops.remove(o.threadId);
+        writeGaps(o);
         boolean folded = o.writeFolded(root);
         long overhead = (o.records - o.recordsReported) * overheadPerRecordNs;
         if (mode == Mode.DEBUG) {
@@ -550,6 +609,7 @@ public final class TreeAssembler implements SpanEventHandler {
     private void completeFlat(OpenRoot o) {
         FlatTree f = o.flat;
         Long dropped = pendingDrops.isEmpty() ? null : pendingDrops.remove(o.threadId);
+        writeGaps(o);
         if (mode == Mode.DEBUG) {
             f.putExtra(0, "thread_id", o.threadId);
             f.putExtra(0, "records", o.records);
