@@ -35,8 +35,18 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  * (broker unreachable, buffer full, producer closed) the rest of the batch is not attempted and
  * comes back as {@code retry}. Before its first batch the thread waits up to {@value #WARM_UP_MS}
  * ms for the topic's metadata, so that a slow start (class loading, a busy machine) is not taken
- * for an outage. At most {@value #MAX_PENDING} batches wait; beyond that a batch comes back at once
- * as retry with a {@link PublisherBusyException} (back-pressure: Jack spools it).
+ * for an outage.
+ *
+ * <p>What is in flight is bounded in bytes, not batches ({@link InFlightBudget}: the trees' JSON
+ * and keys from {@code export} until the batch's last acknowledgement). When the budget is spent,
+ * {@code export} waits on the calling thread (Jack's batcher, never the application's) up to
+ * {@code max.block.ms} for acknowledgements to free room, as the producer itself waits for buffer
+ * space: a broker that is slow but answering is waited for. Only when that wait ends first does the
+ * batch come back as retry with a {@link PublisherBusyException} (back-pressure, not an outage:
+ * Jack spools it and replays it in order). The budget defaults to {@value #DEFAULT_INFLIGHT_MB} MiB,
+ * never more than half the producer's {@code buffer.memory} (so that the producer's own buffer, which
+ * holds the same records compressed, cannot fill first and turn a slow broker into failed sends) nor
+ * an eighth of the heap.
  */
 public final class KafkaTreePublisher implements TreePublisher {
     /** Room left in {@code max.request.size} for the record's key and framing. */
@@ -46,13 +56,20 @@ public final class KafkaTreePublisher implements TreePublisher {
     static final long WARM_UP_MS = 5_000;
     /** After a send failed at once, batches already queued fail without waiting again. */
     static final long FAILED_FAST_WINDOW_NANOS = TimeUnit.MILLISECONDS.toNanos(900);
-    static final int MAX_PENDING = 16;
+    /** Default in-flight budget, MiB ({@code HIQ_JACK_INFLIGHT_MB}). */
+    public static final int DEFAULT_INFLIGHT_MB = 32;
+    /** Bytes counted per record besides its key and value (the producer's record and batch framing). */
+    static final int RECORD_BYTES = 64;
+    /** Longest wait for room in the budget, whatever {@code max.block.ms} says. */
+    static final long MAX_WAIT_MS = 5_000;
 
     private final KafkaProducer<byte[], byte[]> producer;
     private final String bootstrap;
     private final String topic;
     private final int maxMessageBytes;
     private final Set<BatchState> pending = ConcurrentHashMap.newKeySet();
+    private final InFlightBudget budget;
+    private final long budgetWaitNanos;
     private final ExecutorService sender;
     private volatile boolean warmedUp;
     private volatile long lastFastFailure = System.nanoTime() - FAILED_FAST_WINDOW_NANOS;
@@ -64,7 +81,20 @@ public final class KafkaTreePublisher implements TreePublisher {
      * @param topic  the topic
      */
     public KafkaTreePublisher(Properties config, String topic) {
+        this(config, topic, 0);
+    }
+
+    /**
+     * @param config         producer properties ({@link KafkaProducerConfig#build})
+     * @param topic          the topic
+     * @param inflightBytes  the in-flight budget asked for ({@code HIQ_JACK_INFLIGHT_MB}); 0 or less:
+     *                       the default; in any case at most half of {@code buffer.memory}
+     */
+    public KafkaTreePublisher(Properties config, String topic, long inflightBytes) {
         this.topic = topic;
+        this.budget = new InFlightBudget(budgetBytes(config, inflightBytes, Runtime.getRuntime().maxMemory()));
+        long maxBlockMs = Long.parseLong(String.valueOf(config.getOrDefault(ProducerConfig.MAX_BLOCK_MS_CONFIG, "1000")).trim());
+        this.budgetWaitNanos = InFlightBudget.nanos(Math.min(MAX_WAIT_MS, maxBlockMs));
         this.bootstrap = String.valueOf(config.getOrDefault(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, ""));
         Object maxRequest = config.getOrDefault(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, "1048576");
         this.maxMessageBytes = Integer.parseInt(String.valueOf(maxRequest).trim()) - RECORD_OVERHEAD;
@@ -77,6 +107,20 @@ public final class KafkaTreePublisher implements TreePublisher {
         });
     }
 
+    /**
+     * The in-flight budget: {@code asked} bytes (default {@value #DEFAULT_INFLIGHT_MB} MiB, capped at
+     * an eighth of {@code maxHeap}), never more than half the producer's {@code buffer.memory}.
+     */
+    static long budgetBytes(Properties config, long asked, long maxHeap) {
+        long bytes = asked > 0 ? asked : Math.min(DEFAULT_INFLIGHT_MB * 1024L * 1024, Math.max(1024 * 1024, maxHeap / 8));
+        Object buffer = config.getOrDefault(ProducerConfig.BUFFER_MEMORY_CONFIG, String.valueOf(32L * 1024 * 1024));
+        long bufferMemory = Long.parseLong(String.valueOf(buffer).trim());
+        return Math.max(1, Math.min(bytes, bufferMemory / 2));
+    }
+
+    /** What is in flight, in bytes (tests, the bench). */
+    public InFlightBudget budget() { return budget; }
+
     @Override
     public String name() { return "kafka"; }
 
@@ -87,19 +131,28 @@ public final class KafkaTreePublisher implements TreePublisher {
     public int maxMessageBytes() { return maxMessageBytes; }
 
     @Override
-    public boolean ready() { return !closed && pending.size() < MAX_PENDING; }
+    public boolean ready() { return !closed && budget.hasRoom(); }
 
     @Override
     public CompletableFuture<ExportResult> export(List<EncodedTree> batch) {
         if (batch.isEmpty()) return CompletableFuture.completedFuture(ExportResult.success(0));
         if (closed) return CompletableFuture.completedFuture(ExportResult.failure(batch, new IllegalStateException("publisher closed")));
-        if (pending.size() >= MAX_PENDING) {
+        long bytes = 0;
+        for (EncodedTree t : batch) bytes += t.json().length + t.id().length() + RECORD_BYTES;
+        // the one place Jack waits for a slow broker: the batcher's thread, at most max.block.ms
+        if (!budget.acquire(bytes, budgetWaitNanos)) {
+            if (closed) return CompletableFuture.completedFuture(ExportResult.failure(batch, new IllegalStateException("publisher closed")));
             return CompletableFuture.completedFuture(ExportResult.failure(batch,
-                    new PublisherBusyException(pending.size() + " batches already waiting to be sent")));
+                    new PublisherBusyException(budget.used() + " bytes already waiting for acknowledgement (budget "
+                            + budget.limit() + ")")));
         }
         BatchState state = new BatchState(batch);
         pending.add(state);
-        state.future.whenComplete((r, e) -> pending.remove(state));
+        final long taken = bytes;
+        state.future.whenComplete((r, e) -> {
+            pending.remove(state);
+            budget.release(taken);
+        });
         try {
             sender.execute(() -> send(state));
         } catch (RuntimeException e) {
@@ -216,6 +269,7 @@ public final class KafkaTreePublisher implements TreePublisher {
     @Override
     public void shutdown(Duration timeout) {
         closed = true;
+        budget.close(); // a batcher waiting for room gives its batch back at once
         try {
             // close(timeout) waits for acknowledgements, then aborts what is left: the callbacks
             // report those records as failed, so they come back as retry and Jack spools them
