@@ -505,6 +505,9 @@ public final class JackPipeline implements TreeSink {
     /** Trees accepted and not yet through the batcher. */
     public long backlog() { return enqueued.get() - handled.get(); }
 
+    /** The publisher once the batcher has created it; null before, or when none could be (tests, diagnostics). */
+    public TreePublisher publisher() { return publisher; }
+
     /** True while the publisher is considered unreachable. */
     public boolean isDown() { return down; }
 
