@@ -409,7 +409,11 @@ public final class JackPipeline implements TreeSink {
         }
         f.whenComplete((r, e) -> wake());
         replays.add(new Replay(chunk, f));
-        return true;
+        // given back at once (busy: the budget stayed spent; or the producer failed at once): no
+        // further chunk now. A chunk sent after it would be delivered, then read again after the
+        // rewind this one causes: a duplicate, and out of order
+        ExportResult now = f.getNow(null);
+        return now == null || now.isSuccess();
     }
 
     private void markDown(Throwable error) {
