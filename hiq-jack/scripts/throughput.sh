@@ -3,11 +3,12 @@
 #
 #   BEFORE=/tmp/jack-before hiq-jack/scripts/throughput.sh [rounds] [trees] [modes] [variants] [java options]
 #
+# AFTER: the tree to measure (default: this one); NO_BUILD=1: use what is compiled.
 # BEFORE: a clone of the commit to compare with (git clone /work/main /tmp/jack-before); both trees
 # are compiled here (test classes + class path, never installed). Each run is its own JVM, before
 # and after alternating, so that a change of load hits both. Prints the bench's lines with uptime.
 set -euo pipefail
-AFTER=$(cd "$(dirname "$0")/../.." && pwd)
+AFTER=${AFTER:-$(cd "$(dirname "$0")/../.." && pwd)}
 BEFORE=${BEFORE:-}
 ROUNDS=${1:-2}
 TREES=${2:-200000}
@@ -25,8 +26,10 @@ run() { # tree label mode
     io.hiq.jack.bench.JackThroughputBench "$TREES" 10 off noprofile "$VARIANTS" "$3" 2>/dev/null \
     | grep -v -e '^Bootstrap metadata' -e '^Formatting' || true
 }
-[ -n "$BEFORE" ] && build "$BEFORE"
-build "$AFTER"
+if [ -z "${NO_BUILD:-}" ]; then
+  [ -n "$BEFORE" ] && build "$BEFORE"
+  build "$AFTER"
+fi
 for r in $(seq "$ROUNDS"); do
   for m in $MODES; do
     [ -n "$BEFORE" ] && run "$BEFORE" before "$m"
