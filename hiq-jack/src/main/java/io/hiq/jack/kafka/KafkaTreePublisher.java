@@ -40,8 +40,8 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  * <p>What is in flight is bounded in bytes, not batches ({@link InFlightBudget}: the trees' JSON
  * and keys from {@code export} until the batch's last acknowledgement). When the budget is spent,
  * {@code export} waits on the calling thread (Jack's batcher, never the application's) up to
- * {@code max.block.ms} for acknowledgements to free room, as the producer itself waits for buffer
- * space: a broker that is slow but answering is waited for. Only when that wait ends first does the
+ * {@code request.timeout.ms} for acknowledgements to free room: a broker that is slow but
+ * answering is waited for. Only when that wait ends first does the
  * batch come back as retry with a {@link PublisherBusyException} (back-pressure, not an outage:
  * Jack spools it and replays it in order). The budget defaults to {@value #DEFAULT_INFLIGHT_MB} MiB,
  * never more than half the producer's {@code buffer.memory} (so that the producer's own buffer, which
@@ -60,8 +60,8 @@ public final class KafkaTreePublisher implements TreePublisher {
     public static final int DEFAULT_INFLIGHT_MB = 32;
     /** Bytes counted per record besides its key and value (the producer's record and batch framing). */
     static final int RECORD_BYTES = 64;
-    /** Longest wait for room in the budget, whatever {@code max.block.ms} says. */
-    static final long MAX_WAIT_MS = 5_000;
+    /** Longest wait for room in the budget, whatever {@code request.timeout.ms} says. */
+    static final long MAX_WAIT_MS = 30_000;
 
     private final KafkaProducer<byte[], byte[]> producer;
     private final String bootstrap;
@@ -93,8 +93,7 @@ public final class KafkaTreePublisher implements TreePublisher {
     public KafkaTreePublisher(Properties config, String topic, long inflightBytes) {
         this.topic = topic;
         this.budget = new InFlightBudget(budgetBytes(config, inflightBytes, Runtime.getRuntime().maxMemory()));
-        long maxBlockMs = Long.parseLong(String.valueOf(config.getOrDefault(ProducerConfig.MAX_BLOCK_MS_CONFIG, "1000")).trim());
-        this.budgetWaitNanos = InFlightBudget.nanos(Math.min(MAX_WAIT_MS, maxBlockMs));
+        this.budgetWaitNanos = InFlightBudget.nanos(budgetWaitMillis(config));
         this.bootstrap = String.valueOf(config.getOrDefault(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, ""));
         Object maxRequest = config.getOrDefault(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, "1048576");
         this.maxMessageBytes = Integer.parseInt(String.valueOf(maxRequest).trim()) - RECORD_OVERHEAD;
@@ -116,6 +115,18 @@ public final class KafkaTreePublisher implements TreePublisher {
         Object buffer = config.getOrDefault(ProducerConfig.BUFFER_MEMORY_CONFIG, String.valueOf(32L * 1024 * 1024));
         long bufferMemory = Long.parseLong(String.valueOf(buffer).trim());
         return Math.max(1, Math.min(bytes, bufferMemory / 2));
+    }
+
+    /**
+     * How long the batcher waits for room in the budget: as long as the producer waits for a
+     * broker's answer ({@code request.timeout.ms}, Jack's default 5 s), at most {@value #MAX_WAIT_MS} ms.
+     * A broker that answers within that is slow, not down; {@code max.block.ms} (1 s, how long a
+     * send may wait for metadata) was too short on a loaded machine, where one late acknowledgement
+     * at start-up sent a whole run through the spool.
+     */
+    static long budgetWaitMillis(Properties config) {
+        Object v = config.getOrDefault(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, "30000");
+        return Math.max(0, Math.min(MAX_WAIT_MS, Long.parseLong(String.valueOf(v).trim())));
     }
 
     /** What is in flight, in bytes (tests, the bench). */

@@ -81,6 +81,16 @@ class InFlightBudgetTest {
     }
 
     @Test
+    void theBatcherWaitsAsLongAsTheProducerWaitsForAnAnswerAtMost30Seconds() {
+        Properties p = new Properties();
+        assertThat(KafkaTreePublisher.budgetWaitMillis(p)).as("Kafka's default request.timeout.ms").isEqualTo(30_000);
+        p.put("request.timeout.ms", "5000");
+        assertThat(KafkaTreePublisher.budgetWaitMillis(p)).isEqualTo(5_000);
+        p.put("request.timeout.ms", "600000");
+        assertThat(KafkaTreePublisher.budgetWaitMillis(p)).isEqualTo(30_000);
+    }
+
+    @Test
     void refusesANonPositiveLimit() {
         assertThatThrownBy(() -> new InFlightBudget(0)).isInstanceOf(IllegalArgumentException.class);
     }

@@ -29,7 +29,7 @@ import org.springframework.kafka.test.EmbeddedKafkaKraftBroker;
  * The in-flight byte budget against a broker whose acknowledgements come late: the producer holds
  * every batch {@code linger.ms} before sending it (as a slow broker or link would make Jack wait),
  * and its {@code buffer.memory} is small, so that the budget (half of it) is spent after a few
- * hundred trees. Jack must wait for acknowledgements, spool only when the wait ({@code max.block.ms})
+ * hundred trees. Jack must wait for acknowledgements, spool only when the wait ({@code request.timeout.ms})
  * ends first, never call the broker down, and count every tree exactly once.
  */
 class SlowAcknowledgementTest {
@@ -91,9 +91,10 @@ class SlowAcknowledgementTest {
     @Test
     void aSpentBudgetWaitsForAcknowledgementsThenSpoolsWhatCouldNotWaitAndLosesNothing() throws Exception {
         String topic = "slow-" + UUID.randomUUID().toString().substring(0, 8);
-        // budget = 256 KiB (half the buffer); each batch waits 3 s for the broker; Jack waits 300 ms
+        // budget = 256 KiB (half the buffer); each batch waits 3 s for the broker; Jack waits 1 s
+        // (request.timeout.ms: a request takes that long at most, the lingering batches are not sent yet)
         try (StderrCapture err = new StderrCapture()) {
-            TestContext ctx = start(topic, "buffer.memory=524288\nbatch.size=65536\nlinger.ms=3000\nmax.block.ms=300\n");
+            TestContext ctx = start(topic, "buffer.memory=524288\nbatch.size=65536\nlinger.ms=3000\nrequest.timeout.ms=1000\n");
             KafkaTreePublisher pub = publisher(ctx);
             assertThat(pub.budget().limit()).isEqualTo(256 * 1024);
             List<HiQTree> trees = TestTrees.trees(6000); // about 2 MB of JSON: 8 budgets
@@ -118,9 +119,9 @@ class SlowAcknowledgementTest {
     @Test
     void aSlowBrokerWithinTheWaitIsWaitedForAndNothingIsSpooled() throws Exception {
         String topic = "wait-" + UUID.randomUUID().toString().substring(0, 8);
-        // each batch waits 200 ms for the broker; Jack may wait up to 60 s for room
+        // each batch waits 200 ms for the broker; Jack may wait up to 10 s (request.timeout.ms; linger + it must stay within delivery.timeout.ms) for room
         try (StderrCapture err = new StderrCapture()) {
-            TestContext ctx = start(topic, "buffer.memory=524288\nbatch.size=65536\nlinger.ms=200\nmax.block.ms=60000\n");
+            TestContext ctx = start(topic, "buffer.memory=524288\nbatch.size=65536\nlinger.ms=200\nrequest.timeout.ms=10000\n");
             KafkaTreePublisher pub = publisher(ctx);
             List<HiQTree> trees = TestTrees.trees(3000);
             deliverInBatches(ctx, trees);
