@@ -11,7 +11,7 @@ import java.util.Map;
 
 /**
  * Feeds Jack, in a JVM of its own with a small heap, far more tree bytes than the heap holds, as
- * fast as it can, against a broker whose acknowledgements come late:
+ * fast as Jack takes them (at most 6 000 ahead), against a broker whose acknowledgements come late:
  * {@code SmallHeapFeeder BOOTSTRAP TOPIC HOME PROPS TREES PADDING}. Then flushes (60 s) and prints
  * one line {@code RESULT published=… replayed=… spooled=… failed=… pending=…}.
  */
@@ -37,6 +37,11 @@ public final class SmallHeapFeeder {
             if (batch.size() == 256 || i == trees - 1) {
                 ctx.deliver(batch);
                 batch = new ArrayList<>(256);
+                // never more than 6 000 trees ahead of Jack (its queue holds 8 192): they take the
+                // live path, where the in-flight bound is what limits the memory, not the spool
+                while (i + 1 - ctx.counters().get("JackPublished") - ctx.counters().get("JackSpooled") > 6_000) {
+                    java.util.concurrent.locks.LockSupport.parkNanos(1_000_000);
+                }
             }
         }
         ctx.exit(60_000);
