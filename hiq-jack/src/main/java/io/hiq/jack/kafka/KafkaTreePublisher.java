@@ -17,6 +17,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -295,48 +297,56 @@ public final class KafkaTreePublisher implements TreePublisher {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        for (BatchState s : pending) s.abandonFrom(0, null);
+        for (BatchState s : pending) s.abandonAll();
     }
 
-    /** Per-batch bookkeeping: which trees were acknowledged, which must be retried or rejected. */
+    /**
+     * Per-batch bookkeeping: which trees were acknowledged, which must be retried or rejected.
+     * Lock-free: each record's callback (the producer's I/O thread) writes only its own slot and
+     * counts down; the thread that counts the last one builds the result. Slots of records never
+     * sent are written by the sending thread, which no callback will ever race.
+     */
     private static final class BatchState {
         private static final byte PENDING = 0, OK = 1, RETRY = 2, REJECTED = 3;
         final List<EncodedTree> trees;
         final byte[] status;
         final CompletableFuture<ExportResult> future = new CompletableFuture<>();
-        int remaining;
-        Throwable error;
+        private final AtomicInteger remaining;
+        private final AtomicBoolean finished = new AtomicBoolean();
+        volatile Throwable error;
 
         BatchState(List<EncodedTree> trees) {
             this.trees = trees;
             this.status = new byte[trees.size()];
-            this.remaining = trees.size();
+            this.remaining = new AtomicInteger(trees.size());
         }
 
-        synchronized void complete(int index, Exception e) {
-            if (status[index] != PENDING) return;
+        /** The record at {@code index} was acknowledged ({@code e} null) or failed; called once per record sent. */
+        void complete(int index, Exception e) {
             if (e == null) {
                 status[index] = OK;
             } else {
                 status[index] = e instanceof RecordTooLargeException || e instanceof InvalidRecordException ? REJECTED : RETRY;
                 if (error == null) error = e;
             }
-            if (--remaining == 0) finish();
+            if (remaining.decrementAndGet() == 0) finish();
         }
 
-        /** Marks every still-pending tree from {@code from} on as retry (never sent, or aborted). */
-        synchronized void abandonFrom(int from, Throwable e) {
+        /** The records from {@code from} on were never sent (no callback will come): retry. */
+        void abandonFrom(int from, Throwable e) {
             if (e != null && error == null) error = e;
-            for (int i = from; i < status.length; i++) {
-                if (status[i] == PENDING) {
-                    status[i] = RETRY;
-                    remaining--;
-                }
-            }
-            if (remaining == 0) finish();
+            int n = status.length - from;
+            for (int i = from; i < status.length; i++) status[i] = RETRY;
+            if (n > 0 ? remaining.addAndGet(-n) == 0 : remaining.get() == 0) finish();
+        }
+
+        /** Shutdown: whatever has no answer yet comes back as retry (a late acknowledgement is ignored). */
+        void abandonAll() {
+            finish();
         }
 
         private void finish() {
+            if (!finished.compareAndSet(false, true)) return;
             int ok = 0;
             List<EncodedTree> retry = new ArrayList<>();
             List<EncodedTree> rejected = new ArrayList<>();
@@ -344,7 +354,7 @@ public final class KafkaTreePublisher implements TreePublisher {
                 switch (status[i]) {
                     case OK -> ok++;
                     case REJECTED -> rejected.add(trees.get(i));
-                    default -> retry.add(trees.get(i));
+                    default -> retry.add(trees.get(i)); // RETRY, or PENDING when abandoned at shutdown
                 }
             }
             future.complete(new ExportResult(ok, retry, rejected, error));
