@@ -22,6 +22,10 @@ import org.springframework.kafka.test.EmbeddedKafkaKraftBroker;
  * <p>Arguments: {@code [trees (default 300000)] [spans per tree (default 10)] [jackLog on|off (default on)]
  * [profile|noprofile] [producer variants] [objects|views (default objects)]}: {@code views} hands Jack
  * the trees as the assembler does when no sink needs objects (arrays, encoded on the calling thread).
+ * Each variant is one run with no warm-up of its own: the JIT and the GC settle only after several
+ * hundred thousand trees, so give the same variant several times and read the last run
+ * ({@code hiq-jack/scripts/throughput.sh} does). Prints process CPU per span and CPU by thread
+ * (this run only; GC and JIT threads are not Java threads and only show in the process figure).
  * Not a unit test: run it by hand (see docs/JACK.md).
  */
 public final class JackThroughputBench {
@@ -54,7 +58,6 @@ public final class JackThroughputBench {
         Map<String, Long> cpuBefore = cpuByThread();
         long cpu0 = os.getProcessCpuTime();
         {
-            // one run, the first 10 % is warm-up
             Map<String, String> vars = new HashMap<>();
             if (!variant.isBlank()) {
                 Path props = home.resolve("producer.properties");
