@@ -134,6 +134,6 @@ public final class InFlightBudget {
         }
     }
 
-    /** The wait bound a publisher uses when it has none of its own: {@code max.block.ms}. */
+    /** Milliseconds as nanoseconds, negative as 0. */
     static long nanos(long millis) { return TimeUnit.MILLISECONDS.toNanos(Math.max(0, millis)); }
 }
