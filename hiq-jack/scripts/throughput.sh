@@ -14,9 +14,9 @@ ROUNDS=${1:-2}
 TREES=${2:-200000}
 MODES=${3:-"views objects"}
 # the producer settings of each run in one JVM, ";"-separated: by default the same (Jack's
-# defaults) four times, the first three as warm-up (JIT and GC settle only after ~600 000 trees):
+# defaults) six times, the first five as warm-up (JIT and GC settle only after ~1 000 000 trees):
 # read the LAST run of each JVM
-VARIANTS=${4:-"linger.ms=10;linger.ms=10;linger.ms=10;linger.ms=10"}
+VARIANTS=${4:-"linger.ms=10;linger.ms=10;linger.ms=10;linger.ms=10;linger.ms=10;linger.ms=10"}
 JOPTS=${5:-"-Xmx2g"}
 build() {
   (cd "$1" && mvn -B -o -q -pl hiq-jack -am -DskipTests test-compile dependency:build-classpath \
