@@ -52,7 +52,7 @@ public final class JackExtension implements HiQExtension {
             return false;
         }
         context.counters().register("JackSpoolPending", spool::pending);
-        Supplier<TreePublisher> publisher = publisherFactory(s, context.pid());
+        Supplier<TreePublisher> publisher = publisherFactory(s, context.pid(), js.inflightBytes());
         pipeline = new JackPipeline(publisher, spool, log, counters, js.queueCapacity(),
                 TimeUnit.MILLISECONDS.toNanos(js.flushTimeoutMs())).start();
         context.addTreeSink(pipeline);
@@ -146,7 +146,7 @@ public final class JackExtension implements HiQExtension {
      * Checks the publisher's settings now (a bad one is reported at start) and returns what creates
      * the publisher later, on Jack's own thread.
      */
-    private static Supplier<TreePublisher> publisherFactory(Settings s, long pid) {
+    private static Supplier<TreePublisher> publisherFactory(Settings s, long pid, long inflightBytes) {
         boolean oci = s.flag("HIQ_OCI_STREAMING");
         Supplier<TreePublisher> factory;
         try {
@@ -156,7 +156,7 @@ public final class JackExtension implements HiQExtension {
             } else {
                 Properties config = KafkaProducerConfig.build(s, pid);
                 String topic = KafkaProducerConfig.topic(s);
-                factory = () -> new KafkaTreePublisher(config, topic);
+                factory = () -> new KafkaTreePublisher(config, topic, inflightBytes);
             }
         } catch (JackConfigException e) {
             error(e.getMessage() + "; trees go to the jack log and the spool only");

@@ -21,9 +21,12 @@ import java.util.function.Consumer;
  * @param flushTimeoutMs  {@code HIQ_FLUSH_TIMEOUT} seconds, as milliseconds (default 5 s)
  * @param fsyncNanos      {@code HIQ_JACK_FSYNC}: least interval between two forced spool writes
  *                        (default 1 s; 0 every batch; negative: {@code off}, only at exit)
+ * @param inflightBytes   {@code HIQ_JACK_INFLIGHT_MB}: bytes of trees handed to Kafka and not yet
+ *                        acknowledged, 1 to 4096 MiB; 0 when not set (the publisher's default)
  */
 public record JackSettings(Path home, Path jackLog, Path jackLogConfig, long jackLogMaxSize, int jackLogMaxFiles,
-                           Path spoolDir, long spoolMaxSize, int queueCapacity, long flushTimeoutMs, long fsyncNanos) {
+                           Path spoolDir, long spoolMaxSize, int queueCapacity, long flushTimeoutMs, long fsyncNanos,
+                           long inflightBytes) {
 
     /**
      * Reads Jack's settings; a malformed value is reported to {@code warn} (naming the variable)
@@ -42,7 +45,8 @@ public record JackSettings(Path home, Path jackLog, Path jackLogConfig, long jac
                 (int) Math.max(16, Math.min(1 << 22, orDefault(() -> number(s, "HIQ_JACK_QUEUE", 8192), 8192L, warn))),
                 // core reports a bad HIQ_FLUSH_TIMEOUT once; Jack uses the same bounded value
                 io.hiq.core.runtime.RuntimeOptions.flushTimeout(s, w -> { }).toMillis(),
-                orDefault(() -> fsync(s), java.util.concurrent.TimeUnit.SECONDS.toNanos(1), warn));
+                orDefault(() -> fsync(s), java.util.concurrent.TimeUnit.SECONDS.toNanos(1), warn),
+                orDefault(() -> inflight(s), 0L, warn));
     }
 
     private interface Reader {
@@ -72,6 +76,19 @@ public record JackSettings(Path home, Path jackLog, Path jackLogConfig, long jac
             return s.number(var, def);
         } catch (IllegalArgumentException e) {
             throw new JackConfigException(e.getMessage());
+        }
+    }
+
+    /** {@code HIQ_JACK_INFLIGHT_MB}: whole MiB from 1 to 4096, as bytes; 0 when not set. */
+    static long inflight(Settings s) throws JackConfigException {
+        String v = s.get("HIQ_JACK_INFLIGHT_MB");
+        if (v == null || v.isBlank()) return 0;
+        try {
+            long mb = Long.parseLong(v.trim());
+            if (mb < 1 || mb > 4096) throw new NumberFormatException();
+            return mb * 1024 * 1024;
+        } catch (NumberFormatException e) {
+            throw new JackConfigException("HIQ_JACK_INFLIGHT_MB: not a whole number of MiB from 1 to 4096: '" + v + "'");
         }
     }
 

@@ -17,6 +17,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -35,8 +37,18 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  * (broker unreachable, buffer full, producer closed) the rest of the batch is not attempted and
  * comes back as {@code retry}. Before its first batch the thread waits up to {@value #WARM_UP_MS}
  * ms for the topic's metadata, so that a slow start (class loading, a busy machine) is not taken
- * for an outage. At most {@value #MAX_PENDING} batches wait; beyond that a batch comes back at once
- * as retry with a {@link PublisherBusyException} (back-pressure: Jack spools it).
+ * for an outage.
+ *
+ * <p>What is in flight is bounded in bytes, not batches ({@link InFlightBudget}: the trees' JSON
+ * and keys from {@code export} until the batch's last acknowledgement). When the budget is spent,
+ * {@code export} waits on the calling thread (Jack's batcher, never the application's) up to
+ * {@code request.timeout.ms} for acknowledgements to free room: a broker that is slow but
+ * answering is waited for. Only when that wait ends first does the
+ * batch come back as retry with a {@link PublisherBusyException} (back-pressure, not an outage:
+ * Jack spools it and replays it in order). The budget defaults to {@value #DEFAULT_INFLIGHT_MB} MiB,
+ * never more than half the producer's {@code buffer.memory} (so that the producer's own buffer, which
+ * holds the same records compressed, cannot fill first and turn a slow broker into failed sends) nor
+ * an eighth of the heap.
  */
 public final class KafkaTreePublisher implements TreePublisher {
     /** Room left in {@code max.request.size} for the record's key and framing. */
@@ -46,13 +58,20 @@ public final class KafkaTreePublisher implements TreePublisher {
     static final long WARM_UP_MS = 5_000;
     /** After a send failed at once, batches already queued fail without waiting again. */
     static final long FAILED_FAST_WINDOW_NANOS = TimeUnit.MILLISECONDS.toNanos(900);
-    static final int MAX_PENDING = 16;
+    /** Default in-flight budget, MiB ({@code HIQ_JACK_INFLIGHT_MB}). */
+    public static final int DEFAULT_INFLIGHT_MB = 32;
+    /** Bytes counted per record besides its key and value (the producer's record and batch framing). */
+    static final int RECORD_BYTES = 64;
+    /** Longest wait for room in the budget, whatever {@code request.timeout.ms} says. */
+    static final long MAX_WAIT_MS = 30_000;
 
     private final KafkaProducer<byte[], byte[]> producer;
     private final String bootstrap;
     private final String topic;
     private final int maxMessageBytes;
     private final Set<BatchState> pending = ConcurrentHashMap.newKeySet();
+    private final InFlightBudget budget;
+    private final long budgetWaitNanos;
     private final ExecutorService sender;
     private volatile boolean warmedUp;
     private volatile long lastFastFailure = System.nanoTime() - FAILED_FAST_WINDOW_NANOS;
@@ -64,7 +83,19 @@ public final class KafkaTreePublisher implements TreePublisher {
      * @param topic  the topic
      */
     public KafkaTreePublisher(Properties config, String topic) {
+        this(config, topic, 0);
+    }
+
+    /**
+     * @param config         producer properties ({@link KafkaProducerConfig#build})
+     * @param topic          the topic
+     * @param inflightBytes  the in-flight budget asked for ({@code HIQ_JACK_INFLIGHT_MB}); 0 or less:
+     *                       the default; in any case at most half of {@code buffer.memory}
+     */
+    public KafkaTreePublisher(Properties config, String topic, long inflightBytes) {
         this.topic = topic;
+        this.budget = new InFlightBudget(budgetBytes(config, inflightBytes, Runtime.getRuntime().maxMemory()));
+        this.budgetWaitNanos = InFlightBudget.nanos(budgetWaitMillis(config));
         this.bootstrap = String.valueOf(config.getOrDefault(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, ""));
         Object maxRequest = config.getOrDefault(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, "1048576");
         this.maxMessageBytes = Integer.parseInt(String.valueOf(maxRequest).trim()) - RECORD_OVERHEAD;
@@ -77,6 +108,32 @@ public final class KafkaTreePublisher implements TreePublisher {
         });
     }
 
+    /**
+     * The in-flight budget: {@code asked} bytes (default {@value #DEFAULT_INFLIGHT_MB} MiB, capped at
+     * an eighth of {@code maxHeap}), never more than half the producer's {@code buffer.memory}.
+     */
+    static long budgetBytes(Properties config, long asked, long maxHeap) {
+        long bytes = asked > 0 ? asked : Math.min(DEFAULT_INFLIGHT_MB * 1024L * 1024, Math.max(1024 * 1024, maxHeap / 8));
+        Object buffer = config.getOrDefault(ProducerConfig.BUFFER_MEMORY_CONFIG, String.valueOf(32L * 1024 * 1024));
+        long bufferMemory = Long.parseLong(String.valueOf(buffer).trim());
+        return Math.max(1, Math.min(bytes, bufferMemory / 2));
+    }
+
+    /**
+     * How long the batcher waits for room in the budget: as long as the producer waits for a
+     * broker's answer ({@code request.timeout.ms}, Jack's default 5 s), at most {@value #MAX_WAIT_MS} ms.
+     * A broker that answers within that is slow, not down; {@code max.block.ms} (1 s, how long a
+     * send may wait for metadata) was too short on a loaded machine, where one late acknowledgement
+     * at start-up sent a whole run through the spool.
+     */
+    static long budgetWaitMillis(Properties config) {
+        Object v = config.getOrDefault(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, "30000");
+        return Math.max(0, Math.min(MAX_WAIT_MS, Long.parseLong(String.valueOf(v).trim())));
+    }
+
+    /** What is in flight, in bytes (tests, the bench). */
+    public InFlightBudget budget() { return budget; }
+
     @Override
     public String name() { return "kafka"; }
 
@@ -87,19 +144,28 @@ public final class KafkaTreePublisher implements TreePublisher {
     public int maxMessageBytes() { return maxMessageBytes; }
 
     @Override
-    public boolean ready() { return !closed && pending.size() < MAX_PENDING; }
+    public boolean ready() { return !closed && budget.hasRoom(); }
 
     @Override
     public CompletableFuture<ExportResult> export(List<EncodedTree> batch) {
         if (batch.isEmpty()) return CompletableFuture.completedFuture(ExportResult.success(0));
         if (closed) return CompletableFuture.completedFuture(ExportResult.failure(batch, new IllegalStateException("publisher closed")));
-        if (pending.size() >= MAX_PENDING) {
+        long bytes = 0;
+        for (EncodedTree t : batch) bytes += t.json().length + t.id().length() + RECORD_BYTES;
+        // the one place Jack waits for a slow broker: the batcher's thread, at most max.block.ms
+        if (!budget.acquire(bytes, budgetWaitNanos)) {
+            if (closed) return CompletableFuture.completedFuture(ExportResult.failure(batch, new IllegalStateException("publisher closed")));
             return CompletableFuture.completedFuture(ExportResult.failure(batch,
-                    new PublisherBusyException(pending.size() + " batches already waiting to be sent")));
+                    new PublisherBusyException(budget.used() + " bytes already waiting for acknowledgement (budget "
+                            + budget.limit() + ")")));
         }
         BatchState state = new BatchState(batch);
         pending.add(state);
-        state.future.whenComplete((r, e) -> pending.remove(state));
+        final long taken = bytes;
+        state.future.whenComplete((r, e) -> {
+            pending.remove(state);
+            budget.release(taken);
+        });
         try {
             sender.execute(() -> send(state));
         } catch (RuntimeException e) {
@@ -216,6 +282,7 @@ public final class KafkaTreePublisher implements TreePublisher {
     @Override
     public void shutdown(Duration timeout) {
         closed = true;
+        budget.close(); // a batcher waiting for room gives its batch back at once
         try {
             // close(timeout) waits for acknowledgements, then aborts what is left: the callbacks
             // report those records as failed, so they come back as retry and Jack spools them
@@ -230,48 +297,56 @@ public final class KafkaTreePublisher implements TreePublisher {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        for (BatchState s : pending) s.abandonFrom(0, null);
+        for (BatchState s : pending) s.abandonAll();
     }
 
-    /** Per-batch bookkeeping: which trees were acknowledged, which must be retried or rejected. */
+    /**
+     * Per-batch bookkeeping: which trees were acknowledged, which must be retried or rejected.
+     * Lock-free: each record's callback (the producer's I/O thread) writes only its own slot and
+     * counts down; the thread that counts the last one builds the result. Slots of records never
+     * sent are written by the sending thread, which no callback will ever race.
+     */
     private static final class BatchState {
         private static final byte PENDING = 0, OK = 1, RETRY = 2, REJECTED = 3;
         final List<EncodedTree> trees;
         final byte[] status;
         final CompletableFuture<ExportResult> future = new CompletableFuture<>();
-        int remaining;
-        Throwable error;
+        private final AtomicInteger remaining;
+        private final AtomicBoolean finished = new AtomicBoolean();
+        volatile Throwable error;
 
         BatchState(List<EncodedTree> trees) {
             this.trees = trees;
             this.status = new byte[trees.size()];
-            this.remaining = trees.size();
+            this.remaining = new AtomicInteger(trees.size());
         }
 
-        synchronized void complete(int index, Exception e) {
-            if (status[index] != PENDING) return;
+        /** The record at {@code index} was acknowledged ({@code e} null) or failed; called once per record sent. */
+        void complete(int index, Exception e) {
             if (e == null) {
                 status[index] = OK;
             } else {
                 status[index] = e instanceof RecordTooLargeException || e instanceof InvalidRecordException ? REJECTED : RETRY;
                 if (error == null) error = e;
             }
-            if (--remaining == 0) finish();
+            if (remaining.decrementAndGet() == 0) finish();
         }
 
-        /** Marks every still-pending tree from {@code from} on as retry (never sent, or aborted). */
-        synchronized void abandonFrom(int from, Throwable e) {
+        /** The records from {@code from} on were never sent (no callback will come): retry. */
+        void abandonFrom(int from, Throwable e) {
             if (e != null && error == null) error = e;
-            for (int i = from; i < status.length; i++) {
-                if (status[i] == PENDING) {
-                    status[i] = RETRY;
-                    remaining--;
-                }
-            }
-            if (remaining == 0) finish();
+            int n = status.length - from;
+            for (int i = from; i < status.length; i++) status[i] = RETRY;
+            if (n > 0 ? remaining.addAndGet(-n) == 0 : remaining.get() == 0) finish();
+        }
+
+        /** Shutdown: whatever has no answer yet comes back as retry (a late acknowledgement is ignored). */
+        void abandonAll() {
+            finish();
         }
 
         private void finish() {
+            if (!finished.compareAndSet(false, true)) return;
             int ok = 0;
             List<EncodedTree> retry = new ArrayList<>();
             List<EncodedTree> rejected = new ArrayList<>();
@@ -279,7 +354,7 @@ public final class KafkaTreePublisher implements TreePublisher {
                 switch (status[i]) {
                     case OK -> ok++;
                     case REJECTED -> rejected.add(trees.get(i));
-                    default -> retry.add(trees.get(i));
+                    default -> retry.add(trees.get(i)); // RETRY, or PENDING when abandoned at shutdown
                 }
             }
             future.complete(new ExportResult(ok, retry, rejected, error));

@@ -350,7 +350,7 @@ public final class JackPipeline implements TreeSink {
         } else {
             // a busy publisher would send the chunk back at once: reading it (up to 4 MiB, checked
             // record by record) again every 100 ms only burns the CPU the sends need
-            while (replays.size() < window && spool.hasUnread() && publisher.ready()) {
+            while (replays.size() < window && spool.hasUnread() && publisher.ready() && !lastReplayFailed()) {
                 if (!submitReplay(maxBatch)) break;
             }
         }
@@ -409,7 +409,20 @@ public final class JackPipeline implements TreeSink {
         }
         f.whenComplete((r, e) -> wake());
         replays.add(new Replay(chunk, f));
-        return true;
+        return !lastReplayFailed();
+    }
+
+    /**
+     * True when the newest replay chunk came back undelivered (busy: the budget stayed spent; or
+     * the producer failed at once) and waits to be harvested behind older ones: no further chunk
+     * may be sent meanwhile. It would be delivered, then read again after the rewind the failed
+     * one causes: a duplicate, and out of order.
+     */
+    private boolean lastReplayFailed() {
+        Replay last = replays.peekLast();
+        if (last == null) return false;
+        ExportResult now = last.future().getNow(null);
+        return now != null && !now.isSuccess();
     }
 
     private void markDown(Throwable error) {
@@ -504,6 +517,9 @@ public final class JackPipeline implements TreeSink {
 
     /** Trees accepted and not yet through the batcher. */
     public long backlog() { return enqueued.get() - handled.get(); }
+
+    /** The publisher once the batcher has created it; null before, or when none could be (tests, diagnostics). */
+    public TreePublisher publisher() { return publisher; }
 
     /** True while the publisher is considered unreachable. */
     public boolean isDown() { return down; }

@@ -10,7 +10,8 @@ import java.util.concurrent.CompletableFuture;
  * {@link #flush} and {@link #shutdown} wait a bounded time.
  *
  * <p>Contract: {@code export} is called from one thread (Jack's batcher) and must not block for
- * long (bounded by the publisher's own short timeouts, never by an unreachable service); the future
+ * long (bounded by the publisher's own short timeouts, never by an unreachable service: Kafka's
+ * waits at most {@code request.timeout.ms} for room in its in-flight budget); the future
  * always completes, with every tree of the batch counted exactly once as delivered, retry or
  * rejected; it never completes exceptionally. Trees larger than {@link #maxMessageBytes} are not
  * passed to {@code export} (Jack rejects them before).

@@ -22,6 +22,10 @@ import org.springframework.kafka.test.EmbeddedKafkaKraftBroker;
  * <p>Arguments: {@code [trees (default 300000)] [spans per tree (default 10)] [jackLog on|off (default on)]
  * [profile|noprofile] [producer variants] [objects|views (default objects)]}: {@code views} hands Jack
  * the trees as the assembler does when no sink needs objects (arrays, encoded on the calling thread).
+ * Each variant is one run with no warm-up of its own: the JIT and the GC settle only after several
+ * hundred thousand trees, so give the same variant several times and read the last run
+ * ({@code hiq-jack/scripts/throughput.sh} does). Prints process CPU per span and CPU by thread
+ * (this run only; GC and JIT threads are not Java threads and only show in the process figure).
  * Not a unit test: run it by hand (see docs/JACK.md).
  */
 public final class JackThroughputBench {
@@ -51,9 +55,9 @@ public final class JackThroughputBench {
         Path home = Files.createTempDirectory("hiq-jack-bench");
         com.sun.management.OperatingSystemMXBean os =
                 (com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+        Map<String, Long> cpuBefore = cpuByThread();
         long cpu0 = os.getProcessCpuTime();
         {
-            // one run, the first 10 % is warm-up
             Map<String, String> vars = new HashMap<>();
             if (!variant.isBlank()) {
                 Path props = home.resolve("producer.properties");
@@ -67,7 +71,8 @@ public final class JackThroughputBench {
             vars.put("HIQ_JACK_QUEUE", "65536");
             if (!jackLog) vars.put("NO_JACK_LOG", "1");
             TestContext ctx = new TestContext(vars);
-            new JackExtension().start(ctx);
+            JackExtension jack = new JackExtension();
+            jack.start(ctx);
             TreeSink sink = ctx.sink();
 
             Map<String, Integer> samples = new java.util.concurrent.ConcurrentHashMap<>();
@@ -97,13 +102,13 @@ public final class JackThroughputBench {
             }
             long t1 = System.nanoTime();
             if (sampler != null) sampler.interrupt();
-            Map<String, Long> cpuByThread = new HashMap<>();
-            java.lang.management.ThreadMXBean mx = java.lang.management.ManagementFactory.getThreadMXBean();
-            for (long id : mx.getAllThreadIds()) {
-                java.lang.management.ThreadInfo ti = mx.getThreadInfo(id);
-                long cpu = mx.getThreadCpuTime(id);
-                if (ti != null && cpu > 0) cpuByThread.merge(ti.getThreadName().replaceAll("\\d+", "N"), cpu, Long::sum);
-            }
+            long cpu1 = os.getProcessCpuTime();
+            Map<String, Long> cpuByThread = cpuByThread();
+            cpuBefore.forEach((k, v) -> cpuByThread.merge(k, -v, Long::sum));
+            String budget = jack.pipeline().publisher() instanceof io.hiq.jack.kafka.KafkaTreePublisher k
+                    ? String.format("in-flight budget %d MiB: %d waits, %d ended busy", k.budget().limit() >> 20,
+                        k.budget().waits(), k.budget().timeouts())
+                    : "no in-flight budget";
             ctx.exit(5000);
             double secs = (t1 - t0) / 1e9;
             long done = ctx.counters().get("JackPublished") + ctx.counters().get("JackReplayed");
@@ -113,17 +118,31 @@ public final class JackThroughputBench {
             System.out.printf("  accept() on the calling thread: %.0f ns per tree (incl. overflow to spool: %d spooled)%n",
                     acceptNanos / (double) trees, ctx.counters().get("JackSpooled"));
             System.out.printf("  counters: %s%n", ctx.counters().snapshot());
-            System.out.printf("  process CPU %.2f s over %.2f s wall (%d cores); by thread (cumulative over the runs of this JVM):%n",
-                    (os.getProcessCpuTime() - cpu0) / 1e9,
-                    secs, Runtime.getRuntime().availableProcessors());
-            cpuByThread.entrySet().stream().sorted((a, b) -> Long.compare(b.getValue(), a.getValue())).limit(8)
-                    .forEach(e -> System.out.printf("    %-50s %.2f s%n", e.getKey(), e.getValue() / 1e9));
+            System.out.printf("  %s%n", budget);
+            System.out.printf("  process CPU %.2f s over %.2f s wall (%d cores): %.0f ns CPU per span; by thread, this run:%n",
+                    (cpu1 - cpu0) / 1e9,
+                    secs, Runtime.getRuntime().availableProcessors(), (cpu1 - cpu0) / (done * (double) spans));
+            cpuByThread.entrySet().stream().sorted((a, b) -> Long.compare(b.getValue(), a.getValue())).limit(10)
+                    .forEach(e -> System.out.printf("    %-50s %.2f s  %4.0f ns/span%n", e.getKey(), e.getValue() / 1e9,
+                            e.getValue() / (done * (double) spans)));
             if (profile) {
                 System.out.println("  batcher samples (innermost frame of interest):");
                 samples.entrySet().stream().sorted((a, b) -> b.getValue() - a.getValue()).limit(25)
                         .forEach(e -> System.out.printf("    %6d  %s%n", e.getValue(), e.getKey()));
             }
         }
+    }
+
+    /** CPU time of every live thread, by name with digits as N (threads of a kind summed); GC and JIT are not threads here. */
+    static Map<String, Long> cpuByThread() {
+        Map<String, Long> out = new HashMap<>();
+        java.lang.management.ThreadMXBean mx = java.lang.management.ManagementFactory.getThreadMXBean();
+        for (long id : mx.getAllThreadIds()) {
+            java.lang.management.ThreadInfo ti = mx.getThreadInfo(id);
+            long cpu = mx.getThreadCpuTime(id);
+            if (ti != null && cpu > 0) out.merge(ti.getThreadName().replaceAll("\\d+", "N"), cpu, Long::sum);
+        }
+        return out;
     }
 
     /** Samples the batcher's stack every millisecond: a poor man's profiler, no agent needed. */
