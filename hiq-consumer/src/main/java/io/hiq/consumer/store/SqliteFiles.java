@@ -22,20 +22,35 @@ import java.util.Locale;
 final class SqliteFiles {
     /** How long a connection waits for the file's lock before SQLITE_BUSY. */
     static final int BUSY_TIMEOUT_MS = 10_000;
-    /** Page cache per connection, KiB (negative {@code cache_size} = KiB). */
-    static final int CACHE_KIB = 32 * 1024;
+    /**
+     * Page cache of the write connection, KiB (negative {@code cache_size} = KiB): the index pages a
+     * batch inserts into at random places (id, latency) stay in memory instead of being read back
+     * through the OS at each batch.
+     */
+    static final int WRITER_CACHE_KIB = 128 * 1024;
+    /** Page cache of each read connection, KiB. */
+    static final int READER_CACHE_KIB = 16 * 1024;
+    /**
+     * Page size of a new file (SQLite's default is 4 KiB). With 16 KiB pages a 2 000-tree batch
+     * writes fewer, fuller pages to the WAL: the commit took 8.9 instead of 21.1 µs per tree and the
+     * whole write 46 instead of 60 µs (200 000 trees, docs/PERFORMANCE.md §18). Fixed when the file
+     * is created; an existing file keeps its own.
+     */
+    static final int PAGE_SIZE = 16 * 1024;
 
     private SqliteFiles() {}
 
     /** Sets a new connection up (see the class comment); settings given in the URL win. */
-    static void configure(Connection c) throws SQLException {
+    static void configure(Connection c, boolean writer) throws SQLException {
         String url = c.getMetaData().getURL();
         String query = url == null || url.indexOf('?') < 0 ? "" : url.substring(url.indexOf('?') + 1).toLowerCase(Locale.ROOT);
         try (Statement s = c.createStatement()) {
             s.execute("PRAGMA busy_timeout=" + BUSY_TIMEOUT_MS);
+            // before WAL mode is set on a new file (a no-op on an existing one)
+            if (!query.contains("page_size=")) s.execute("PRAGMA page_size=" + PAGE_SIZE);
             if (!query.contains("journal_mode=")) s.execute("PRAGMA journal_mode=WAL");
             if (!query.contains("synchronous=")) s.execute("PRAGMA synchronous=NORMAL");
-            if (!query.contains("cache_size=")) s.execute("PRAGMA cache_size=-" + CACHE_KIB);
+            if (!query.contains("cache_size=")) s.execute("PRAGMA cache_size=-" + (writer ? WRITER_CACHE_KIB : READER_CACHE_KIB));
         }
     }
 

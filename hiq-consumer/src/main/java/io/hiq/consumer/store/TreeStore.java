@@ -85,10 +85,10 @@ public final class TreeStore implements AutoCloseable {
         this.url = dialect == Dialect.H2 && !url.toUpperCase(java.util.Locale.ROOT).contains("DB_CLOSE_ON_EXIT")
                 ? url + ";DB_CLOSE_ON_EXIT=FALSE" : url;
         if (dialect == Dialect.SQLITE) SqliteFiles.createParent(url);
-        this.writer = connect();
+        this.writer = connect(true);
         Migrations.migrate(writer, dialect);
         writer.setAutoCommit(false);
-        for (int i = 0; i < READERS; i++) readers.add(connect());
+        for (int i = 0; i < READERS; i++) readers.add(connect(false));
     }
 
     /** Opens (creating and migrating when needed) the store at a JDBC URL. */
@@ -96,11 +96,11 @@ public final class TreeStore implements AutoCloseable {
         return new TreeStore(jdbcUrl);
     }
 
-    private Connection connect() throws SQLException {
+    private Connection connect(boolean forWriting) throws SQLException {
         Connection c = DriverManager.getConnection(url);
         if (dialect == Dialect.SQLITE) {
             try {
-                SqliteFiles.configure(c);
+                SqliteFiles.configure(c, forWriting);
             } catch (SQLException e) {
                 c.close();
                 throw e;
@@ -135,7 +135,7 @@ public final class TreeStore implements AutoCloseable {
         if (writer == null || writer.isClosed()) {
             discard(writer);
             writer = null;
-            Connection c = connect();
+            Connection c = connect(true);
             try {
                 c.setAutoCommit(false);
             } catch (SQLException e) {
@@ -484,7 +484,7 @@ public final class TreeStore implements AutoCloseable {
         if (c == null) throw new StoreBusyException(wait);
         try {
             if (c.isClosed()) {
-                Connection fresh = connect(); // throws while the database is down: c stays in the pool
+                Connection fresh = connect(false); // throws while the database is down: c stays in the pool
                 discard(c);
                 c = fresh;
                 reconnects.incrementAndGet();
