@@ -42,7 +42,7 @@ public final class ConsumerMain implements Callable<Integer> {
     boolean insecureNoToken;
 
     @Option(names = "--store", paramLabel = "JDBC_URL",
-            description = "store: jdbc:h2:file:… or jdbc:postgresql://… (default: H2 file under $HIQ_HOME/consumer/)")
+            description = "store: jdbc:sqlite:…, jdbc:h2:file:… or jdbc:postgresql://… (default: SQLite file $HIQ_HOME/consumer/store.db)")
     String store;
 
     /** Resolves the options and the environment into settings. */

@@ -96,7 +96,7 @@ public final class ConsumerService implements AutoCloseable {
             @Override public long duplicates() { return metrics.duplicates(); }
             @Override public long deadLetters() { return deadLetters.count(); }
             @Override public long lag() { return metrics.lag(); }
-            @Override public String storeKind() { return store.dialect() == Dialect.H2 ? "h2" : "postgresql"; }
+            @Override public String storeKind() { return store.dialect().name().toLowerCase(Locale.ROOT); }
             @Override public String downReason() {
                 String r = health.reason();
                 if (r == null && !loop.isRunning()) r = "ingest thread stopped";

@@ -28,11 +28,26 @@ public record ConsumerSettings(String bootstrap, String topic, String group, Str
     }
 
     /**
-     * The default H2 store of a home: {@code home/consumer/store} (file {@code store.mv.db}). H2's
-     * page compression ({@code ;COMPRESS=TRUE}) would halve the file but made filtered
-     * {@code /api/trees} totals over 300 000 trees about 13 times slower (1.8 s instead of 0.13 s).
+     * The default store of a home: the SQLite file {@code home/consumer/store.db} — or, when the
+     * home already holds the H2 store of an earlier version ({@code home/consumer/store.mv.db}) and
+     * no SQLite one, that H2 store (its trees and roll-ups stay readable; move to SQLite by starting
+     * afresh or with {@code --store}). SQLite took a third of H2's CPU per stored tree (issue 15,
+     * docs/PERFORMANCE.md §18).
      */
     public static String defaultStoreUrl(Path home) {
+        Path dir = home.resolve("consumer").toAbsolutePath();
+        if (java.nio.file.Files.exists(dir.resolve("store.mv.db")) && !java.nio.file.Files.exists(dir.resolve("store.db"))) {
+            return legacyH2StoreUrl(home);
+        }
+        return "jdbc:sqlite:" + dir.resolve("store.db");
+    }
+
+    /**
+     * The H2 store earlier versions created by default: {@code home/consumer/store} (file
+     * {@code store.mv.db}). H2's page compression ({@code ;COMPRESS=TRUE}) would halve the file but
+     * made filtered {@code /api/trees} totals over 300 000 trees about 13 times slower.
+     */
+    public static String legacyH2StoreUrl(Path home) {
         return "jdbc:h2:file:" + home.resolve("consumer").resolve("store").toAbsolutePath();
     }
 

@@ -33,8 +33,18 @@ class ConsumerMainTest {
         assertThat(s.group()).isEqualTo("hiq-consumer");
         assertThat(s.httpHost()).isEqualTo("127.0.0.1");
         assertThat(s.httpPort()).isEqualTo(8080);
-        assertThat(s.storeUrl()).isEqualTo("jdbc:h2:file:" + home.resolve("consumer/store").toAbsolutePath());
+        assertThat(s.storeUrl()).isEqualTo("jdbc:sqlite:" + home.resolve("consumer/store.db").toAbsolutePath());
         assertThat(s.deadLetterFile()).isEqualTo(home.resolve("consumer/dead-letter.jsonl"));
+    }
+
+    /** A home holding the H2 store of an earlier version (and no SQLite one) keeps using it. */
+    @Test
+    void anExistingH2StoreStaysTheDefault(@TempDir Path home) throws Exception {
+        Files.createDirectories(home.resolve("consumer"));
+        Files.writeString(home.resolve("consumer/store.mv.db"), "");
+        assertThat(ConsumerSettings.defaultStoreUrl(home)).isEqualTo("jdbc:h2:file:" + home.resolve("consumer/store").toAbsolutePath());
+        Files.writeString(home.resolve("consumer/store.db"), "");
+        assertThat(ConsumerSettings.defaultStoreUrl(home)).as("both: the SQLite one").isEqualTo("jdbc:sqlite:" + home.resolve("consumer/store.db").toAbsolutePath());
     }
 
     @Test

@@ -29,7 +29,7 @@ import org.springframework.kafka.test.EmbeddedKafkaKraftBroker;
 
 /**
  * Scale-out: two instances in one group on a 4-partition topic share the partitions; every tree is
- * stored once and statistics are exact — each with its own H2 store, and both on one (real, embedded)
+ * stored once and statistics are exact — each with its own store (the default: a SQLite file), and both on one (real, embedded)
  * PostgreSQL server, with the second instance joining in the middle of ingestion.
  */
 class ScaleOutTest {
@@ -80,7 +80,7 @@ class ScaleOutTest {
     }
 
     @Test
-    void twoInstancesWithTheirOwnH2StoresSplitThePartitions(@TempDir Path homeA, @TempDir Path homeB) throws Exception {
+    void twoInstancesWithTheirOwnDefaultStoresSplitThePartitions(@TempDir Path homeA, @TempDir Path homeB) throws Exception {
         List<HiQTree> all = trees("h2-", 400, 1);
         try (ConsumerService a = new ConsumerService(settings(homeA, "scale-h2", ConsumerSettings.defaultStoreUrl(homeA))).start()) {
             send("scale-h2", all.subList(0, 200));

@@ -45,7 +45,7 @@ import picocli.CommandLine.Option;
  * otherwise). Then {@code /api/stats} and {@code /api/trees} queries are timed over what was stored.
  *
  * <pre>
- * java -cp 'hiq-consumer/target/hiq-consumer.jar:hiq-consumer/target/broker-lib/*' io.hiq.consumer.bench.IngestBench
+ * java -cp 'hiq-consumer/target/hiq-consumer.jar:hiq-consumer/target/broker-lib/*' io.hiq.consumer.bench.IngestBench [--store h2]
  * … io.hiq.consumer.bench.PostgresIngestBench (test class path: the same against an embedded PostgreSQL)
  * </pre>
  */
@@ -57,7 +57,8 @@ public final class IngestBench implements Callable<Integer> {
     @Option(names = "--partitions", defaultValue = "4", description = "partitions of the topic (default ${DEFAULT-VALUE})")
     int partitions;
 
-    @Option(names = "--store", description = "JDBC URL (default: a fresh H2 file in a temporary directory, the service's default)")
+    @Option(names = "--store", description = "JDBC URL, or 'sqlite' / 'h2' for a fresh file of that kind in a temporary directory"
+            + " (default: the service's default store, a SQLite file, in a temporary directory)")
     String store;
 
     @Option(names = "--queries", defaultValue = "30", description = "/api/stats queries to time (default ${DEFAULT-VALUE})")
@@ -103,7 +104,8 @@ public final class IngestBench implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Path tmp = Files.createTempDirectory("hiq-ingest-bench");
-        String url = store != null ? store : io.hiq.consumer.ConsumerSettings.defaultStoreUrl(tmp.resolve("store"));
+        String url = store == null || store.equals("sqlite") ? io.hiq.consumer.ConsumerSettings.defaultStoreUrl(tmp.resolve("store"))
+                : store.equals("h2") ? io.hiq.consumer.ConsumerSettings.legacyH2StoreUrl(tmp.resolve("store")) : store;
         long nowUs = System.currentTimeMillis() * 1000;
         String topic = "hiq-trees";
         Map<String, long[]> expected = new TreeMap<>();

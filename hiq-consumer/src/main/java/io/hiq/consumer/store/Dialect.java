@@ -3,8 +3,8 @@ package io.hiq.consumer.store;
 import java.util.Locale;
 
 /**
- * The few places where the SQL of the two supported stores differs: column types for large text and
- * bytes, and whether a committed transaction must be pushed to the file explicitly.
+ * The few places where the SQL of the supported stores differs: column types for large text and
+ * bytes, whether a committed transaction must be pushed to the file explicitly, row locks.
  */
 public enum Dialect {
     /**
@@ -16,7 +16,15 @@ public enum Dialect {
      */
     H2("CHARACTER VARYING(1000000)", "VARBINARY(1000000)"),
     /** PostgreSQL: the store several instances share. */
-    POSTGRESQL("TEXT", "BYTEA");
+    POSTGRESQL("TEXT", "BYTEA"),
+    /**
+     * SQLite in WAL mode: the default, embedded store since issue 15 (a third of H2's CPU per
+     * stored tree, see docs/PERFORMANCE.md §18). Trees go in as their UTF-8 bytes (a BLOB), like
+     * in H2. One writer at a time per file: readers never block it (WAL), a second process
+     * writing to the same file waits for the lock (busy timeout) — for scale-out, one file per
+     * instance or PostgreSQL.
+     */
+    SQLITE("BLOB", "BLOB");
 
     private final String textType;
     private final String bytesType;
@@ -32,13 +40,20 @@ public enum Dialect {
     /** Column type for a serialized histogram. */
     public String bytesType() { return bytesType; }
 
+    /** Whether a tree's JSON is kept as its UTF-8 bytes (read back with {@code getBytes}) rather than as text. */
+    public boolean jsonAsBytes() { return this != POSTGRESQL; }
+
+    /** Whether {@code SELECT … FOR UPDATE} exists (SQLite has a single writer and no row locks). */
+    public boolean rowLocks() { return this != SQLITE; }
+
     /** The dialect of a JDBC URL; an unsupported URL is a clear error naming it (credentials masked). */
     public static Dialect of(String jdbcUrl) {
         String u = jdbcUrl.toLowerCase(Locale.ROOT);
         if (u.startsWith("jdbc:h2:")) return H2;
         if (u.startsWith("jdbc:postgresql:")) return POSTGRESQL;
+        if (u.startsWith("jdbc:sqlite:")) return SQLITE;
         // the URL may carry a password (user-info or a password parameter): never echo it
         throw new IllegalArgumentException("--store: unsupported JDBC URL '" + Redact.text(jdbcUrl)
-                + "' (expected jdbc:h2:… or jdbc:postgresql://…)");
+                + "' (expected jdbc:sqlite:…, jdbc:h2:… or jdbc:postgresql://…)");
     }
 }

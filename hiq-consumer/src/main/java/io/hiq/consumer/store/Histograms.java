@@ -31,6 +31,16 @@ public final class Histograms {
         return h;
     }
 
+    /**
+     * A new, empty, auto-resizing histogram already large enough for values up to {@code highest}:
+     * recording them costs no resize (each resize copies the counts array).
+     */
+    public static Histogram sized(long highest) {
+        Histogram h = new Histogram(1, Math.max(2, highest), DIGITS);
+        h.setAutoResize(true);
+        return h;
+    }
+
     /** Serializes. */
     public static byte[] encode(Histogram h) {
         ByteBuffer buf = ByteBuffer.allocate(h.getNeededByteBufferCapacity());

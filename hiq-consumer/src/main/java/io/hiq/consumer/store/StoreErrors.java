@@ -1,6 +1,8 @@
 package io.hiq.consumer.store;
 
 import java.sql.SQLException;
+import org.sqlite.SQLiteErrorCode;
+import org.sqlite.SQLiteException;
 
 /**
  * Sorts store errors into the two kinds the ingest loop treats differently: errors caused by one
@@ -28,12 +30,34 @@ public final class StoreErrors {
         return cls.equals("22") || (cls.equals("23") && !s.equals("23505")) || cls.equals("54");
     }
 
-    /** The SQLSTATE of the error or of the first chained error that has one; null when none does. */
+    /**
+     * The SQLSTATE of the error or of the first chained error that has one; null when none does.
+     * SQLite's driver gives no SQLSTATE: its result codes are mapped to the SQLSTATE classes above
+     * ({@link #sqliteState}).
+     */
     public static String state(SQLException e) {
         for (SQLException x = e; x != null; x = x.getNextException()) {
             if (x.getSQLState() != null) return x.getSQLState();
+            if (x instanceof SQLiteException l) return sqliteState(l);
             if (x.getCause() instanceof SQLException c && c.getSQLState() != null) return c.getSQLState();
         }
+        return null;
+    }
+
+    /**
+     * A SQLite result code as the SQLSTATE the rest of the service understands: a primary-key or
+     * unique violation 23505, any other constraint 23000, a value too big 54000, a type mismatch
+     * 22000 (record errors); busy or locked 40001 (retried); anything else null (retried).
+     */
+    static String sqliteState(SQLiteException e) {
+        SQLiteErrorCode code = e.getResultCode();
+        String m = e.getMessage() == null ? "" : e.getMessage();
+        if (code == SQLiteErrorCode.SQLITE_CONSTRAINT_PRIMARYKEY || code == SQLiteErrorCode.SQLITE_CONSTRAINT_UNIQUE
+                || m.contains("UNIQUE constraint failed")) return "23505";
+        if (code.name().startsWith("SQLITE_CONSTRAINT")) return "23000";
+        if (code == SQLiteErrorCode.SQLITE_TOOBIG) return "54000";
+        if (code == SQLiteErrorCode.SQLITE_MISMATCH) return "22000";
+        if (code.name().startsWith("SQLITE_BUSY") || code.name().startsWith("SQLITE_LOCKED")) return "40001";
         return null;
     }
 

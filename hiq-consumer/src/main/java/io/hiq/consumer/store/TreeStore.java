@@ -23,19 +23,20 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The consumer's store over JDBC (H2 file or PostgreSQL): raw trees keyed by id and per-(service,
- * tag, minute) roll-ups.
+ * The consumer's store over JDBC (SQLite file — the default —, H2 file or PostgreSQL): raw trees
+ * keyed by id and per-(service, tag, minute) roll-ups.
  *
  * <p>{@link #write} stores one poll batch in one transaction: it inserts the trees not stored yet
  * and adds only their nodes to the roll-ups, so a redelivered tree changes nothing. New trees go in
- * through the store's bulk path (multi-row {@code INSERT} in H2, {@code COPY} in PostgreSQL), and the
+ * through the store's bulk path (multi-row {@code INSERT} in SQLite and H2, {@code COPY} in PostgreSQL), and the
  * batch's roll-ups are merged in memory and each row written once. Ids are not looked up first: the
  * primary key refuses a stored one (the transaction rolls back), and the batch is written again
  * with its ids read first — as every batch is while redeliveries keep coming; when another
  * instance inserts the same id or
  * roll-up row concurrently (shared PostgreSQL), the unique violation rolls the transaction back and
  * it is retried, and then sees that instance's rows. Roll-up rows are locked in key order
- * ({@code SELECT … FOR UPDATE}) so concurrent writers cannot deadlock on them.
+ * ({@code SELECT … FOR UPDATE}) so concurrent writers cannot deadlock on them (SQLite has one writer
+ * per file and no row locks: there the transaction holds the file's write lock).
  *
  * <p>One connection writes (the ingest thread); readers (HTTP threads) borrow from a small pool and
  * wait for one at most {@link #readWaitMs()} ({@link StoreBusyException} after that). Connections
@@ -83,10 +84,11 @@ public final class TreeStore implements AutoCloseable {
         // shutdown (last flush, last offset commit): the service closes the store itself
         this.url = dialect == Dialect.H2 && !url.toUpperCase(java.util.Locale.ROOT).contains("DB_CLOSE_ON_EXIT")
                 ? url + ";DB_CLOSE_ON_EXIT=FALSE" : url;
-        this.writer = connect();
+        if (dialect == Dialect.SQLITE) SqliteFiles.createParent(url);
+        this.writer = connect(true);
         Migrations.migrate(writer, dialect);
         writer.setAutoCommit(false);
-        for (int i = 0; i < READERS; i++) readers.add(connect());
+        for (int i = 0; i < READERS; i++) readers.add(connect(false));
     }
 
     /** Opens (creating and migrating when needed) the store at a JDBC URL. */
@@ -94,8 +96,16 @@ public final class TreeStore implements AutoCloseable {
         return new TreeStore(jdbcUrl);
     }
 
-    private Connection connect() throws SQLException {
+    private Connection connect(boolean forWriting) throws SQLException {
         Connection c = DriverManager.getConnection(url);
+        if (dialect == Dialect.SQLITE) {
+            try {
+                SqliteFiles.configure(c, forWriting);
+            } catch (SQLException e) {
+                c.close();
+                throw e;
+            }
+        }
         synchronized (all) { all.add(c); }
         return c;
     }
@@ -125,7 +135,7 @@ public final class TreeStore implements AutoCloseable {
         if (writer == null || writer.isClosed()) {
             discard(writer);
             writer = null;
-            Connection c = connect();
+            Connection c = connect(true);
             try {
                 c.setAutoCommit(false);
             } catch (SQLException e) {
@@ -199,7 +209,7 @@ public final class TreeStore implements AutoCloseable {
                 return new WriteResult(r[0], repeatedSame + r[1], repeatedOther + r[2]);
             } catch (SQLException e) {
                 afterWriteError();
-                if (optimistic && UNIQUE_VIOLATION.equals(e.getSQLState())) {
+                if (optimistic && UNIQUE_VIOLATION.equals(StoreErrors.state(e))) {
                     // an id of the batch is stored already: nothing was written, look them up this time
                     optimistic = false;
                     lastHadStored = true;
@@ -219,7 +229,9 @@ public final class TreeStore implements AutoCloseable {
      * Makes every committed batch durable against a process crash; call before committing the Kafka
      * offsets of those batches. H2 writes committed changes to its file in the background (about
      * once a second), so a process killed before then would lose trees whose offsets were already
-     * committed: {@code CHECKPOINT} writes them now. PostgreSQL commits are durable already.
+     * committed: {@code CHECKPOINT} writes them now. PostgreSQL commits are durable already, and so
+     * are SQLite's against a process crash (each commit is written to the WAL file before it returns;
+     * {@code synchronous=NORMAL} leaves only the fsync to the next checkpoint, see {@link SqliteFiles}).
      */
     public synchronized void flush() throws SQLException {
         if (dialect != Dialect.H2 || closed) return;
@@ -232,7 +244,7 @@ public final class TreeStore implements AutoCloseable {
     }
 
     private static boolean retryable(SQLException e) {
-        String s = e.getSQLState();
+        String s = StoreErrors.state(e);
         // unique violation (another instance inserted first), serialization failure, deadlock, lock timeout
         return s != null && (s.equals("23505") || s.equals("40001") || s.equals("40P01") || s.equals("HYT00") || s.startsWith("40"));
     }
@@ -269,7 +281,7 @@ public final class TreeStore implements AutoCloseable {
 
     /**
      * Inserts trees in bulk: PostgreSQL through {@code COPY … FROM STDIN} (one round trip, no
-     * per-row statement), H2 through multi-row {@code INSERT … VALUES (…),(…)} statements of
+     * per-row statement), SQLite and H2 through multi-row {@code INSERT … VALUES (…),(…)} statements of
      * {@value #INSERT_ROWS} rows. Inside the caller's transaction either way: a unique violation (a
      * concurrent instance stored the same id) rolls it all back and the batch is retried.
      */
@@ -311,7 +323,7 @@ public final class TreeStore implements AutoCloseable {
         ps.setLong(offset + 5, latencyUs(t));
         ps.setInt(offset + 6, t.root().size());
         ps.setLong(offset + 7, now);
-        ps.setBytes(offset + 8, st.utf8()); // H2 keeps the JSON as its UTF-8 bytes (Dialect.H2)
+        ps.setBytes(offset + 8, st.utf8()); // H2 and SQLite keep the JSON as its UTF-8 bytes (Dialect#jsonAsBytes)
     }
 
     /** The root's latency as stored: end minus start, never negative. */
@@ -351,31 +363,58 @@ public final class TreeStore implements AutoCloseable {
 
     /**
      * The roll-up contributions of some trees: every node of every {@code time} tree, except the root
-     * of a partial tree (a placeholder whose end is only the emission time).
+     * of a partial tree (a placeholder whose end is only the emission time). Sorted by key: rows are
+     * locked in that order.
+     *
+     * <p>Spans are first gathered per key in a hash map (a sorted map cost a tree walk of three
+     * string comparisons per node), then each key's histogram is made once, sized for its largest
+     * span (a histogram grown value by value copied its counts array several times: 8 % of the
+     * ingest thread).
      */
     static TreeMap<RollupKey, Aggregate> rollups(List<StoredTree> trees) {
-        TreeMap<RollupKey, Aggregate> acc = new TreeMap<>();
+        Map<RollupKey, Spans> spans = new HashMap<>();
         for (StoredTree st : trees) {
             HiQTree t = st.tree();
             if (!"time".equals(t.metric())) continue;
             if (t.partial()) {
-                for (HiQNode c : t.root().children()) addNode(acc, t.service(), c);
+                for (HiQNode c : t.root().children()) addNode(spans, t.service(), c);
             } else {
-                addNode(acc, t.service(), t.root());
+                addNode(spans, t.service(), t.root());
             }
         }
+        TreeMap<RollupKey, Aggregate> acc = new TreeMap<>();
+        spans.forEach((k, v) -> acc.put(k, v.aggregate()));
         return acc;
     }
 
-    private static void addNode(Map<RollupKey, Aggregate> acc, String service, HiQNode n) {
+    private static void addNode(Map<RollupKey, Spans> acc, String service, HiQNode n) {
         long minute = Math.floorDiv(n.start(), 60_000_000L) * 60_000L;
-        acc.computeIfAbsent(new RollupKey(service, n.name(), minute), k -> new Aggregate()).record(n.span());
+        acc.computeIfAbsent(new RollupKey(service, n.name(), minute), k -> new Spans()).add(n.span());
         for (HiQNode c : n.children()) addNode(acc, service, c);
     }
 
-    private static void applyRollups(Connection writer, TreeMap<RollupKey, Aggregate> acc) throws SQLException {
+    /** The spans of one roll-up key in a batch, until they become an {@link Aggregate}. */
+    private static final class Spans {
+        private long[] values = new long[16];
+        private int size;
+        private long max;
+
+        void add(long span) {
+            if (size == values.length) values = java.util.Arrays.copyOf(values, size * 2);
+            values[size++] = span;
+            max = Math.max(max, span);
+        }
+
+        Aggregate aggregate() {
+            Aggregate a = new Aggregate(Histograms.sized(max));
+            for (int i = 0; i < size; i++) a.record(values[i]);
+            return a;
+        }
+    }
+
+    private void applyRollups(Connection writer, TreeMap<RollupKey, Aggregate> acc) throws SQLException {
         try (PreparedStatement select = writer.prepareStatement("SELECT cnt, sum_ns, min_ns, max_ns, hist FROM hiq_rollup"
-                + " WHERE service = ? AND tag = ? AND minute_ms = ? FOR UPDATE");
+                + " WHERE service = ? AND tag = ? AND minute_ms = ?" + (dialect.rowLocks() ? " FOR UPDATE" : ""));
              PreparedStatement update = writer.prepareStatement("UPDATE hiq_rollup SET cnt = ?, sum_ns = ?, min_ns = ?,"
                      + " max_ns = ?, hist = ? WHERE service = ? AND tag = ? AND minute_ms = ?");
              PreparedStatement insert = writer.prepareStatement("INSERT INTO hiq_rollup"
@@ -388,9 +427,8 @@ public final class TreeStore implements AutoCloseable {
                 select.setLong(3, k.minuteMs());
                 Aggregate current = null;
                 try (ResultSet rs = select.executeQuery()) {
-                    if (rs.next()) {
-                        current = new Aggregate();
-                        current.merge(add);
+                    if (rs.next()) { // the batch's own aggregate takes the stored row in: no third histogram
+                        current = add;
                         current.mergeEncoded(rs.getLong(1), rs.getLong(2), rs.getLong(3), rs.getLong(4), rs.getBytes(5));
                     }
                 }
@@ -446,7 +484,7 @@ public final class TreeStore implements AutoCloseable {
         if (c == null) throw new StoreBusyException(wait);
         try {
             if (c.isClosed()) {
-                Connection fresh = connect(); // throws while the database is down: c stays in the pool
+                Connection fresh = connect(false); // throws while the database is down: c stays in the pool
                 discard(c);
                 c = fresh;
                 reconnects.incrementAndGet();
@@ -472,9 +510,9 @@ public final class TreeStore implements AutoCloseable {
         });
     }
 
-    /** A tree's JSON from a result column: PostgreSQL text, H2 UTF-8 bytes (see {@link Dialect#H2}). */
+    /** A tree's JSON from a result column: PostgreSQL text, H2 and SQLite UTF-8 bytes (see {@link Dialect#jsonAsBytes}). */
     private String json(ResultSet rs, int col) throws SQLException {
-        if (dialect != Dialect.H2) return rs.getString(col);
+        if (!dialect.jsonAsBytes()) return rs.getString(col);
         byte[] b = rs.getBytes(col);
         return b == null ? null : new String(b, java.nio.charset.StandardCharsets.UTF_8);
     }

@@ -13,9 +13,11 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.io.TempDir;
 
-/** {@code HIQ_RETENTION} on a real H2 file: old trees and roll-ups deleted in small batches, recent data exact, bad values refused. */
+/** {@code HIQ_RETENTION} on a real SQLite file and a real H2 file: old trees and roll-ups deleted in small batches, recent data exact, bad values refused. */
 class RetentionTest {
     private static final long DAY_MS = 86_400_000L;
 
@@ -37,14 +39,15 @@ class RetentionTest {
         s.write(batch);
     }
 
-    @Test
-    void deletesOldTreesAndRollupsInBatchesAndKeepsRecentDataExact(@TempDir Path dir) throws Exception {
+    @ParameterizedTest
+    @ValueSource(strings = {"sqlite", "h2"})
+    void deletesOldTreesAndRollupsInBatchesAndKeepsRecentDataExact(String kind, @TempDir Path dir) throws Exception {
         long now = System.currentTimeMillis();
         Random rnd = new Random(3);
         List<HiQTree> old = trees(rnd, "old-", 2_500, now - 10 * DAY_MS);
         List<HiQTree> recent = new ArrayList<>();
         for (int i = 0; i < 300; i++) recent.add(TestTrees.random(rnd, "new-" + i, "svc", List.of("shared", "fresh"), now * 1000, 30));
-        try (TreeStore s = TreeStore.open("jdbc:h2:file:" + dir.resolve("s"))) {
+        try (TreeStore s = TreeStore.open(TreeStoreTest.url(kind, dir))) {
             write(s, old);
             write(s, recent);
             assertThat(s.treeCount()).isEqualTo(2_800);

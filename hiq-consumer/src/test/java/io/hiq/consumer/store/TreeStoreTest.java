@@ -17,24 +17,32 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The JDBC store on a real H2 file: migrations, idempotent batches, roll-ups, reopening. */
+/** The JDBC store on a real SQLite file (the default) and a real H2 file: migrations, idempotent batches, roll-ups, reopening. */
 class TreeStoreTest {
+    /** A fresh file store of a kind ({@code sqlite} or {@code h2}) in {@code dir}. */
+    static String url(String kind, Path dir) {
+        return kind.equals("sqlite") ? "jdbc:sqlite:" + dir.resolve("s.db") : "jdbc:h2:file:" + dir.resolve("s");
+    }
+
     private static StoredTree stored(HiQTree t) throws TreeFormatException {
         return TreeValidator.validate(TreeCodec.encode(t));
     }
 
-    @Test
-    void migratesOnceAndKeepsDataAcrossReopen(@TempDir Path dir) throws Exception {
-        String url = "jdbc:h2:file:" + dir.resolve("s");
+    @ParameterizedTest
+    @ValueSource(strings = {"sqlite", "h2"})
+    void migratesOnceAndKeepsDataAcrossReopen(String kind, @TempDir Path dir) throws Exception {
+        String url = url(kind, dir);
         HiQTree t = TestTrees.random(new Random(1), "x-1", "svc", List.of("a", "b"), System.currentTimeMillis() * 1000, 1);
         try (TreeStore s = TreeStore.open(url)) {
             assertThat(s.write(List.of(stored(t)))).isEqualTo(new WriteResult(1, 0));
         }
         try (Connection c = DriverManager.getConnection(url)) {
             assertThat(Migrations.currentVersion(c)).isEqualTo(Migrations.latestVersion());
-            assertThat(Migrations.migrate(c, Dialect.H2)).as("nothing left to apply").isEqualTo(Migrations.latestVersion());
+            assertThat(Migrations.migrate(c, Dialect.of(url))).as("nothing left to apply").isEqualTo(Migrations.latestVersion());
         }
         try (TreeStore s = TreeStore.open(url)) {
             assertThat(s.treeCount()).isEqualTo(1);
@@ -81,8 +89,9 @@ class TreeStoreTest {
     }
 
     /** One query for every filter of /api/trees: service, root tag, latency range; thread and error count per row. */
-    @Test
-    void treesFiltersByServiceRootTagAndLatencyRangeWithThreadAndErrors(@TempDir Path dir) throws Exception {
+    @ParameterizedTest
+    @ValueSource(strings = {"sqlite", "h2"})
+    void treesFiltersByServiceRootTagAndLatencyRangeWithThreadAndErrors(String kind, @TempDir Path dir) throws Exception {
         long now = System.currentTimeMillis() * 1000;
         List<StoredTree> batch = new ArrayList<>();
         for (int i = 0; i < 12; i++) {
@@ -95,7 +104,7 @@ class TreeStoreTest {
             batch.add(stored(HiQTree.builder().id("t-" + i).service(i < 6 ? "a" : "b").host("h").pid(1).thread("worker-" + i)
                     .root(root).build()));
         }
-        try (TreeStore s = TreeStore.open("jdbc:h2:file:" + dir.resolve("s"))) {
+        try (TreeStore s = TreeStore.open(url(kind, dir))) {
             s.write(batch);
             TreePage all = s.trees(new TreeQuery(null, 0, true, 50));
             assertThat(all.total()).isEqualTo(12);
@@ -112,13 +121,14 @@ class TreeStoreTest {
         }
     }
 
-    @Test
-    void duplicatesInAndAcrossBatchesChangeNothing(@TempDir Path dir) throws Exception {
+    @ParameterizedTest
+    @ValueSource(strings = {"sqlite", "h2"})
+    void duplicatesInAndAcrossBatchesChangeNothing(String kind, @TempDir Path dir) throws Exception {
         Random rnd = new Random(3);
         long now = System.currentTimeMillis() * 1000;
         List<HiQTree> trees = new ArrayList<>();
         for (int i = 0; i < 50; i++) trees.add(TestTrees.random(rnd, "d-" + i, "svc", List.of("a", "b", "c"), now, 3));
-        try (TreeStore s = TreeStore.open("jdbc:h2:file:" + dir.resolve("s"))) {
+        try (TreeStore s = TreeStore.open(url(kind, dir))) {
             List<StoredTree> batch = new ArrayList<>();
             for (HiQTree t : trees.subList(0, 30)) batch.add(stored(t));
             batch.add(stored(trees.get(0))); // the same id twice in one batch
@@ -134,20 +144,22 @@ class TreeStoreTest {
         }
     }
 
-    @Test
-    void treesOfOtherMetricsAreStoredButNotRolledUp(@TempDir Path dir) throws Exception {
+    @ParameterizedTest
+    @ValueSource(strings = {"sqlite", "h2"})
+    void treesOfOtherMetricsAreStoredButNotRolledUp(String kind, @TempDir Path dir) throws Exception {
         long now = System.currentTimeMillis() * 1000;
         HiQTree mem = HiQTree.builder().id("m-1").service("svc").host("h").pid(1).thread("t").metric("memory").unit("bytes")
                 .root(HiQNode.of("alloc", now, now + 10, 0, 4096)).build();
-        try (TreeStore s = TreeStore.open("jdbc:h2:file:" + dir.resolve("s"))) {
+        try (TreeStore s = TreeStore.open(url(kind, dir))) {
             assertThat(s.write(List.of(stored(mem))).inserted()).isEqualTo(1);
             assertThat(s.trees(new TreeQuery(null, 0, false, 10)).total()).isEqualTo(1);
             assertThat(s.stats(null, null, null)).isEmpty();
         }
     }
 
-    @Test
-    void rollupsSplitByMinuteAndService(@TempDir Path dir) throws Exception {
+    @ParameterizedTest
+    @ValueSource(strings = {"sqlite", "h2"})
+    void rollupsSplitByMinuteAndService(String kind, @TempDir Path dir) throws Exception {
         long minute = 1_700_000_040_000L; // a minute boundary in ms
         List<StoredTree> batch = new ArrayList<>();
         for (int i = 0; i < 6; i++) {
@@ -156,7 +168,7 @@ class TreeStoreTest {
                     .root(HiQNode.of("work", start, start + 1000, 0, (i + 1) * 1_000_000L)).build();
             batch.add(stored(t));
         }
-        try (TreeStore s = TreeStore.open("jdbc:h2:file:" + dir.resolve("s"))) {
+        try (TreeStore s = TreeStore.open(url(kind, dir))) {
             s.write(batch);
             List<SeriesPoint> series = s.series(null, "work", null, null);
             assertThat(series).extracting(SeriesPoint::minuteMs).containsExactly(minute, minute + 60_000, minute + 120_000);
@@ -176,6 +188,30 @@ class TreeStoreTest {
             TagStats none = s.statsByServiceAndTag(minute + 600_000).get(0);
             assertThat(none.count()).isEqualTo(3);
             assertThat(none.p99Ms()).isNaN();
+        }
+    }
+
+    /**
+     * A stored id met again with other bytes: a conflict, the first version kept — also when the
+     * batch that meets it is written optimistically (the store's unique violation, SQLite's result
+     * code mapped to SQLSTATE 23505, makes the store look the ids up and write the batch again).
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"sqlite", "h2"})
+    void sameIdOtherBytesIsAConflictAndTheFirstVersionIsKept(String kind, @TempDir Path dir) throws Exception {
+        long now = System.currentTimeMillis() * 1000;
+        HiQTree first = HiQTree.builder().id("c-1").service("svc").host("h").pid(1).thread("t").root(HiQNode.of("a", now, now + 1, 0, 1000)).build();
+        HiQTree other = HiQTree.builder().id("c-1").service("svc").host("h").pid(2).thread("t").root(HiQNode.of("a", now, now + 1, 0, 9000)).build();
+        HiQTree fresh = HiQTree.builder().id("c-2").service("svc").host("h").pid(1).thread("t").root(HiQNode.of("a", now, now + 1, 0, 2000)).build();
+        try (TreeStore s = TreeStore.open(url(kind, dir))) {
+            assertThat(s.write(List.of(stored(first)))).isEqualTo(new WriteResult(1, 0));
+            assertThat(s.write(List.of(stored(fresh), stored(other)))).isEqualTo(new WriteResult(1, 0, 1));
+            assertThat(s.treeJson("c-1")).isEqualTo(TreeCodec.encodeToString(first));
+            assertThat(s.treeCount()).isEqualTo(2);
+            assertThat(s.stats(null, null, null)).singleElement().satisfies(st -> {
+                assertThat(st.count()).as("the conflicting version is not rolled up").isEqualTo(2);
+                assertThat(st.maxMs()).isEqualTo(0.002);
+            });
         }
     }
 
