@@ -50,7 +50,7 @@ import org.junit.jupiter.api.io.TempDir;
  * committed), this test reports the ten secrets that only shape rules catch (url, header, basic,
  * headers map, DTO, query, PEM, opaque key, extra header text, exception message) in every channel:
  * trees file, LMK file, both jack logs, the spool, the topic's records and log segments, the
- * consumer's H2 file and HTTP answers, and the OTLP bodies.
+ * consumer's store file (H2 then; SQLite, with its WAL, now) and HTTP answers, and the OTLP bodies.
  */
 class RedactionEndToEndIT {
     static final String CANARY = "Canary-visible-E2E7";
