@@ -114,8 +114,9 @@ public final class SpanBatch {
     public int tagId(int i) { return (int) ((data[i * stride] >>> TAG_SHIFT) & TAG_MASK); }
 
     /**
-     * True for an ENTER that HiQ wrote after a {@link #GAP} for a call entered during the gap: a real
-     * call with its real start time, written late (not a record the application produced now).
+     * True for an ENTER that HiQ wrote after a {@link #GAP} for a call entered during the gap and
+     * still open: the call's own ENTER (its tag, its real start time), written late; it counts as
+     * published like any ENTER (only the GAP record itself is HiQ's own).
      */
     public boolean synthetic(int i) { return (data[i * stride] & SYNTHETIC) != 0; }
 
