@@ -13,7 +13,7 @@ import java.util.Map;
  * Per-service statistics over a window, for every service that stored trees in it — not only the
  * services of the trees a page happens to list. One grouped count over the trees' start index finds
  * the services and their busiest root tag; each shown service then reads only its root tag's
- * roll-ups, so a call costs one index range scan plus at most {@code limit} small roll-up reads.
+ * roll-up rows (a primary-key range of (service, tag)), so a call costs one index range scan plus at most {@code limit} small roll-up reads.
  */
 public final class ServiceOverview {
     /** Most services one call returns (the busiest first). */
@@ -62,8 +62,7 @@ public final class ServiceOverview {
         List<ServiceSummary> out = new ArrayList<>(Math.min(max, order.size()));
         for (String service : order.subList(0, Math.min(max, order.size()))) {
             String root = busiest.get(service);
-            TagStats stats = store.stats(service, fromMs, toMs).stream().filter(s -> s.tag().equals(root)).findFirst()
-                    .orElse(new TagStats(service, root, 0, 0, 0, 0, 0, 0, 0));
+            TagStats stats = store.stats(service, root, fromMs, toMs); // the root tag's rows only, not every tag's
             out.add(new ServiceSummary(service, trees.get(service)[0], root, busiestCount.get(service), stats));
         }
         return out;

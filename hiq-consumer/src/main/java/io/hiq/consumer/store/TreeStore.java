@@ -615,6 +615,16 @@ public final class TreeStore implements AutoCloseable {
     }
 
     /**
+     * One (service, tag)'s statistics over a window ({@code fromMs}/{@code toMs} null = unbounded):
+     * reads only that pair's roll-up rows (a range of the roll-ups' primary key), zeros when it has none.
+     */
+    public TagStats stats(String service, String tag, Long fromMs, Long toMs) throws SQLException {
+        Aggregate a = new Aggregate();
+        scanRollups(service, tag, fromMs, toMs, k -> a);
+        return TagStats.of(service, tag, a);
+    }
+
+    /**
      * Per-(service, tag) statistics for {@code /metrics}: count and sum over all data (summed by the
      * database, no histogram read), percentiles over the minutes starting at or after
      * {@code quantilesFromMs} only (NaN when that window is empty) — the sliding-window quantiles of a
