@@ -114,7 +114,9 @@ public final class HiQRuntime implements HiQContext, AutoCloseable {
                 err.println(io.hiq.core.redact.SafeText.line("hiq: trees file " + options.treesFile() + ": cannot open (" + e + "); trees are not written there"));
             }
         }
+        io.hiq.core.agent.StartupTrace.mark("runtime basics");
         if (options.loadExtensions()) startExtensions(extensionLoaders);
+        io.hiq.core.agent.StartupTrace.mark("extensions started");
 
         this.assembler = new TreeAssembler(TAGS, options.metrics(), options.mode(), options.service(), host, pid,
                 this::epochMicros, anchorNanos, sinks, limits, new AssemblyCounters(published, trees,
@@ -122,13 +124,17 @@ public final class HiQRuntime implements HiQContext, AutoCloseable {
         List<SpanEventHandler> handlers = new ArrayList<>();
         handlers.add(assembler);
         handlers.addAll(spanHandlers);
+        io.hiq.core.agent.StartupTrace.mark("assembler");
         java.util.function.LongSupplier[] readers = MetricReaders.forMetrics(options.metrics(), options.customMetric());
         int stride = 2 + readers.length;
         int slots = options.ringSize() > 0 ? options.ringSize()
                 : SpanRing.slotsFor(batching.ringMemoryBytes(), SpanRing.DEFAULT_SLOT_RECORDS, stride);
         this.ring = new SpanRing(slots, SpanRing.DEFAULT_SLOT_RECORDS, stride, options.blockOnFull(), handlers);
+        io.hiq.core.agent.StartupTrace.mark("ring");
         Recorder.install(ring, options.bufferSize(), readers, drops, batching.batching());
+        io.hiq.core.agent.StartupTrace.mark("recorder");
         if (inst != null && conf != null) this.installation = Instrumenter.install(inst, conf, TAGS, err);
+        io.hiq.core.agent.StartupTrace.mark("instrumenter");
         if (inst != null && settings.flag("HIQ_ASYNC")) this.asyncTransformer = AsyncInstrumentation.install(inst, settings.home(), err);
 
         // Everything not needed before the first traced call happens off the starting thread.
@@ -142,6 +148,7 @@ public final class HiQRuntime implements HiQContext, AutoCloseable {
         long statusPeriod = settings.flag("HIQ_STATUS_CACHED") ? 5 : 1;
         pollStatus(); // a machine switched off at start is off from the first call
         control.scheduleWithFixedDelay(this::pollStatus, statusPeriod, statusPeriod, TimeUnit.SECONDS);
+        io.hiq.core.agent.StartupTrace.mark("control thread, status");
     }
 
     /**
