@@ -82,9 +82,21 @@ public final class Instrumenter {
     }
 
     /** Conf entries in the order of their source and line: the order every conf warning is printed in. */
-    static final java.util.Comparator<ConfEntry> LINE_ORDER =
-            java.util.Comparator.comparing(ConfEntry::source, java.util.Comparator.nullsFirst(java.util.Comparator.<String>naturalOrder()))
-                    .thenComparingInt(ConfEntry::line);
+    static final java.util.Comparator<ConfEntry> LINE_ORDER = new LineOrder();
+
+    /** A class, not a chain of lambdas: each lambda is a class spun at start-up (docs/PERFORMANCE.md section 15). */
+    private static final class LineOrder implements java.util.Comparator<ConfEntry> {
+        @Override
+        public int compare(ConfEntry a, ConfEntry b) {
+            if (a.source() == null || b.source() == null) {
+                if (a.source() != b.source()) return a.source() == null ? -1 : 1;
+            } else {
+                int c = a.source().compareTo(b.source());
+                if (c != 0) return c;
+            }
+            return Integer.compare(a.line(), b.line());
+        }
+    }
 
     /** The warning for an entry whose method its class does not declare. */
     static String methodNotFound(ConfEntry e, String className) {

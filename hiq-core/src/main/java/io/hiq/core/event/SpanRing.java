@@ -185,7 +185,7 @@ public final class SpanRing {
     }
 
     /** The claimed slot {@code seq}, to fill. */
-    SpanBatch slot(long seq) { return started.ring.get(seq); } // claimed: started
+    SpanBatch slot(long seq) { return started().ring.get(seq); }
 
     /** Makes the claimed slots {@code lo..hi} visible to the consumers. */
     void commit(long lo, long hi) { started.ring.publish(lo, hi); }

@@ -78,7 +78,7 @@ public final class HiQRuntime implements HiQContext, AutoCloseable {
     private final SpanRing ring;
     private final ScheduledExecutorService control;
     private volatile Instrumenter.Installation installation;
-    private net.bytebuddy.agent.builder.ResettableClassFileTransformer asyncTransformer;
+    private java.lang.instrument.ClassFileTransformer asyncTransformer;
     private volatile boolean enabled = true;
     private volatile boolean globalStatus = true;
     private volatile boolean closed;
