@@ -46,7 +46,8 @@ public final class SpanRing {
     private record Started(Disruptor<SpanBatch> disruptor, RingBuffer<SpanBatch> ring) {}
 
     private final int size;
-    private final List<SpanEventHandler> handlers;
+    /** The consumers, asked for when the ring is built (extensions may still be adding theirs until then). */
+    private final java.util.function.Supplier<List<SpanEventHandler>> handlers;
     /** Null until the first claim (or {@link #start()}); never built after {@link #shutdown}. */
     private volatile Started started;
     private final boolean block;
@@ -54,7 +55,7 @@ public final class SpanRing {
     private final int stride;
     /** Set when the flush deadline passed: consumers skip (and count) what is left instead of handling it. */
     private volatile boolean halted;
-    private final int consumerCount;
+    private volatile int consumerCount;
     /** Batch deliveries skipped after {@link #halted} (per consumer). */
     private final java.util.concurrent.atomic.AtomicLong abandoned = new java.util.concurrent.atomic.AtomicLong();
     /** The consumer threads, joined at {@link #shutdown} so no sink is closed under a running consumer. */
@@ -70,6 +71,19 @@ public final class SpanRing {
      * @param handlers    consumers, each on its own daemon thread
      */
     public SpanRing(int size, int slotRecords, int stride, boolean block, List<SpanEventHandler> handlers) {
+        this(size, slotRecords, stride, block, fixed(List.copyOf(handlers)));
+    }
+
+    private static java.util.function.Supplier<List<SpanEventHandler>> fixed(List<SpanEventHandler> handlers) {
+        return () -> handlers;
+    }
+
+    /**
+     * Like {@link #SpanRing(int, int, int, boolean, List)}, with the consumers asked for when the ring
+     * is built (the first claim): the agent's runtime waits there for the extensions starting on their
+     * own thread to have added theirs.
+     */
+    public SpanRing(int size, int slotRecords, int stride, boolean block, java.util.function.Supplier<List<SpanEventHandler>> handlers) {
         if (size < 1 || Integer.bitCount(size) != 1) throw new IllegalArgumentException("HIQ_RING_SIZE: " + size + " is not a power of two");
         if (slotRecords < 1 || slotRecords > MAX_SLOT_RECORDS) throw new IllegalArgumentException("slot records: " + slotRecords + " (1 to " + MAX_SLOT_RECORDS + ")");
         if (stride < 2) throw new IllegalArgumentException("stride: " + stride);
@@ -77,8 +91,7 @@ public final class SpanRing {
         this.slotRecords = slotRecords;
         this.stride = stride;
         this.block = block;
-        this.handlers = List.copyOf(handlers);
-        this.consumerCount = handlers.size();
+        this.handlers = handlers;
     }
 
     /**
@@ -95,6 +108,8 @@ public final class SpanRing {
 
     private synchronized Started startOnce() {
         if (started != null || closed) return started;
+        List<SpanEventHandler> handlers = List.copyOf(this.handlers.get());
+        consumerCount = handlers.size();
         AtomicInteger n = new AtomicInteger();
         // every slot is allocated here, at its final size
         Disruptor<SpanBatch> disruptor = new Disruptor<>(() -> new SpanBatch(slotRecords, stride), size, r -> {
