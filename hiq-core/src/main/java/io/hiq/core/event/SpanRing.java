@@ -72,6 +72,7 @@ public final class SpanRing {
      */
     public SpanRing(int size, int slotRecords, int stride, boolean block, List<SpanEventHandler> handlers) {
         this(size, slotRecords, stride, block, fixed(List.copyOf(handlers)));
+        start(); // built now: only the agent's runtime builds its ring later
     }
 
     private static java.util.function.Supplier<List<SpanEventHandler>> fixed(List<SpanEventHandler> handlers) {
@@ -79,9 +80,16 @@ public final class SpanRing {
     }
 
     /**
-     * Like {@link #SpanRing(int, int, int, boolean, List)}, with the consumers asked for when the ring
-     * is built (the first claim): the agent's runtime waits there for the extensions starting on their
-     * own thread to have added theirs.
+     * Like {@link #SpanRing(int, int, int, boolean, List)}, but built at the first claim (or
+     * {@link #start()}), with the consumers asked for then: the agent's runtime waits there for the
+     * extensions starting on their own thread to have added theirs.
+     *
+     * <p>Who builds it: the first thread that claims and may wait (an application thread publishing
+     * its own buffer, which holds no other thread's buffer). A thread marked by
+     * {@link #neverWaitForTheBuild()} (the buffer sweeper, which holds another thread's buffer while it
+     * claims; the extensions' starter, which the build waits for) never builds nor waits: its claim
+     * fails as if the ring were full (its records stay where they are, for its next try) and the ring
+     * is built on a thread of its own.
      */
     public SpanRing(int size, int slotRecords, int stride, boolean block, java.util.function.Supplier<List<SpanEventHandler>> handlers) {
         if (size < 1 || Integer.bitCount(size) != 1) throw new IllegalArgumentException("HIQ_RING_SIZE: " + size + " is not a power of two");
@@ -100,10 +108,24 @@ public final class SpanRing {
      */
     public boolean start() { return started() != null; }
 
-    /** The running ring, built on first use; null after {@link #shutdown}. */
+    /** Threads that must never wait for a ring being built ({@link #neverWaitForTheBuild()}). */
+    private static final ThreadLocal<Boolean> NEVER_WAITS = new ThreadLocal<>();
+    private final java.util.concurrent.atomic.AtomicBoolean buildRequested = new java.util.concurrent.atomic.AtomicBoolean();
+
+    /** Marks the current thread as one that never waits for (nor builds) a ring; see the constructor. */
+    public static void neverWaitForTheBuild() { NEVER_WAITS.set(Boolean.TRUE); }
+
+    /** The running ring, built on first use; null after {@link #shutdown} (or, for a thread that never waits, while it is built). */
     private Started started() {
         Started s = started;
-        return s != null ? s : startOnce();
+        if (s != null) return s;
+        if (NEVER_WAITS.get() == null) return startOnce();
+        if (buildRequested.compareAndSet(false, true)) {
+            Thread t = new Thread(this::startOnce, "hiq-ring-start");
+            t.setDaemon(true);
+            t.start();
+        }
+        return null;
     }
 
     private synchronized Started startOnce() {
@@ -171,7 +193,7 @@ public final class SpanRing {
     long tryClaim(int slots) {
         if (closed) return -1;
         Started s = started();
-        if (s == null) return -1; // shut down meanwhile
+        if (s == null) return -1; // shut down meanwhile, or being built for a thread that never waits
         try {
             return s.ring.tryNext(slots);
         } catch (InsufficientCapacityException full) {

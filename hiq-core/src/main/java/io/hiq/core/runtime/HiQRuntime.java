@@ -126,7 +126,10 @@ public final class HiQRuntime implements HiQContext, AutoCloseable {
         if (options.loadExtensions() && !extensionLoaders.isEmpty() && settings.flag("HIQ_AGENT")) {
             // off the application's start-up path: the ring (built at the first publish) and close() wait for it
             List<ClassLoader> loaders = List.copyOf(extensionLoaders);
-            this.extensionStarter = new Thread(() -> startExtensions(loaders), "hiq-extensions");
+            this.extensionStarter = new Thread(() -> {
+                io.hiq.core.event.SpanRing.neverWaitForTheBuild(); // the build waits for this thread
+                startExtensions(loaders);
+            }, "hiq-extensions");
             extensionStarter.setDaemon(true);
             extensionStarter.start();
         } else {
@@ -144,6 +147,8 @@ public final class HiQRuntime implements HiQContext, AutoCloseable {
         int slots = options.ringSize() > 0 ? options.ringSize()
                 : SpanRing.slotsFor(batching.ringMemoryBytes(), SpanRing.DEFAULT_SLOT_RECORDS, stride);
         this.ring = new SpanRing(slots, SpanRing.DEFAULT_SLOT_RECORDS, stride, options.blockOnFull(), this::ringHandlers);
+        // the agent builds its ring at the first publish (not before main); the driver now, as it always did
+        if (!settings.flag("HIQ_AGENT")) ring.start();
         io.hiq.core.agent.StartupTrace.mark("ring");
         Recorder.install(ring, options.bufferSize(), readers, drops, batching.batching());
         io.hiq.core.agent.StartupTrace.mark("recorder");
