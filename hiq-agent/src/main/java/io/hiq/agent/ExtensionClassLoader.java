@@ -50,15 +50,28 @@ final class ExtensionClassLoader extends URLClassLoader {
 
     private final JarFile agentJar;
     private final String agentJarUrl; // "jar:file:/…/hiq-agent.jar!/"
-    private final List<String> roots;
+    /** The libraries' directories, listed at first use (on the extensions' thread, not on the way to main). */
+    private volatile List<String> roots;
+    private final Object rootsLock = new Object(); // not the loader itself: class loading may hold that
     private final CodeSource codeSource;
 
-    private ExtensionClassLoader(JarFile agentJar, URL agentJarFileUrl, List<String> roots, URL[] extJars, ClassLoader parent) {
+    private ExtensionClassLoader(JarFile agentJar, URL agentJarFileUrl, URL[] extJars, ClassLoader parent) {
         super("hiq-extensions", extJars, parent);
         this.agentJar = agentJar;
         this.agentJarUrl = "jar:" + agentJarFileUrl.toExternalForm() + "!/";
-        this.roots = List.copyOf(roots);
         this.codeSource = new CodeSource(agentJarFileUrl, (CodeSigner[]) null);
+    }
+
+    /** The library directories; listing them walks every entry of the jar (~5 000), so only once and only when needed. */
+    private List<String> roots() {
+        List<String> r = roots;
+        if (r == null) {
+            synchronized (rootsLock) {
+                r = roots;
+                if (r == null) roots = r = List.copyOf(libraryRoots(agentJar));
+            }
+        }
+        return r;
     }
 
     /**
@@ -78,8 +91,7 @@ final class ExtensionClassLoader extends URLClassLoader {
     /** The loader over {@code jar}'s libraries and the extension jars in {@code extDir}. */
     static ExtensionClassLoader open(Path jar, Path extDir, ClassLoader parent) throws IOException {
         JarFile jf = new JarFile(jar.toFile()); // kept open for the JVM's life, like the class path's jars
-        List<String> roots = libraryRoots(jf);
-        return new ExtensionClassLoader(jf, jar.toUri().toURL(), roots, extensionJars(extDir), parent);
+        return new ExtensionClassLoader(jf, jar.toUri().toURL(), extensionJars(extDir), parent);
     }
 
     /** {@code hiq/<library>/} for every library in the jar, {@code conf/} first. */
@@ -111,7 +123,7 @@ final class ExtensionClassLoader extends URLClassLoader {
     }
 
     /** The libraries found in the agent jar (diagnostics, tests). */
-    List<String> libraryRoots() { return roots; }
+    List<String> libraryRoots() { return roots(); }
 
     private static boolean parentOnly(String name) {
         return name.startsWith("io.hiq.core.") || name.startsWith("io.hiq.tree.") || name.startsWith("io.hiq.shaded.")
@@ -138,7 +150,7 @@ final class ExtensionClassLoader extends URLClassLoader {
     @Override
     protected Class<?> findClass(String name) throws ClassNotFoundException {
         String path = name.replace('.', '/') + ".class";
-        for (String root : roots) {
+        for (String root : roots()) {
             JarEntry e = agentJar.getJarEntry(root + path);
             if (e == null) continue;
             byte[] bytes;
@@ -167,7 +179,7 @@ final class ExtensionClassLoader extends URLClassLoader {
 
     @Override
     public URL findResource(String name) {
-        for (String root : roots) {
+        for (String root : roots()) {
             if (agentJar.getJarEntry(root + name) != null) return url(root + name);
         }
         return super.findResource(name);
@@ -176,7 +188,7 @@ final class ExtensionClassLoader extends URLClassLoader {
     @Override
     public Enumeration<URL> findResources(String name) throws IOException {
         List<URL> all = new ArrayList<>();
-        for (String root : roots) {
+        for (String root : roots()) {
             if (agentJar.getJarEntry(root + name) != null) all.add(url(root + name));
         }
         all.addAll(Collections.list(super.findResources(name)));
@@ -209,7 +221,7 @@ final class ExtensionClassLoader extends URLClassLoader {
 
     @Override
     public InputStream getResourceAsStream(String name) {
-        for (String root : roots) {
+        for (String root : roots()) {
             JarEntry e = agentJar.getJarEntry(root + name);
             if (e == null) continue;
             try {

@@ -18,6 +18,7 @@ public final class HiQAgent {
     private HiQAgent() {}
 
     public static void premain(String args, Instrumentation inst) {
+        io.hiq.core.agent.StartupTrace.mark("premain entered");
         List<ClassLoader> loaders = new ArrayList<>();
         Settings settings = Settings.system();
         if (wantsExtensions(settings)) {
@@ -26,6 +27,7 @@ public final class HiQAgent {
             if (ext != null) loaders.add(ext);
             OptionalExtensions.reportMissing(settings, ext, extDir, System.err);
         }
+        io.hiq.core.agent.StartupTrace.mark("extension class loader");
         AgentMain.start(args, inst, loaders, System.err);
     }
 

@@ -43,7 +43,6 @@ public final class AgentMain {
      */
     public static Optional<HiQRuntime> start(String args, Instrumentation inst, List<ClassLoader> extensionLoaders, PrintStream err) {
         try {
-            if (inst != null) Instrumenter.warmUpInBackground();
             Map<String, String> overrides = parseArgs(args);
             overrides.put("HIQ_AGENT", "1"); // tells extensions they run isolated inside the agent
             Settings settings = Settings.system().with(overrides);
@@ -55,12 +54,14 @@ public final class AgentMain {
             Optional<HiQConf> conf = ConfParser.parseOrReport(Path.of(confPath), err);
             if (conf.isEmpty()) return Optional.empty();
             RuntimeOptions options = RuntimeOptions.fromSettings(settings);
+            StartupTrace.mark("conf and options");
             HiQRuntime runtime = HiQRuntime.start(inst, conf.get(), options, settings, extensionLoaders, err);
             Thread hook = new Thread(() -> {
                 runtime.close(false);
                 runtime.warnUnmatched();
             }, "hiq-shutdown");
             Runtime.getRuntime().addShutdownHook(hook);
+            StartupTrace.mark("shutdown hook, premain done");
             return Optional.of(runtime);
         } catch (IllegalArgumentException e) {
             err.println(io.hiq.core.redact.SafeText.line("hiq: " + e.getMessage() + "; the application runs untraced"));

@@ -1,24 +1,19 @@
 package io.hiq.core.agent;
 
 import io.hiq.core.event.Recorder;
-import net.bytebuddy.asm.Advice;
 
 /**
- * {@link SpanAdvice} plus argument capture, for conf entries with the {@code args} extra only: the
- * arguments array and their rendering cost is paid by the methods that opted in, never by others.
+ * The enter call woven into methods whose conf entry has the {@code args} extra ({@link SpanWeaver}):
+ * {@link Recorder#enterToken} plus argument capture, so that the arguments array and their rendering
+ * are paid by the methods that opted in, never by others. Public: instrumented classes call it.
  */
 public final class ArgsAdvice {
     private ArgsAdvice() {}
 
-    @Advice.OnMethodEnter(suppress = Throwable.class)
-    static Object enter(@TagId int tagId, @Advice.AllArguments Object[] args) {
+    /** Records the call's entry and, when it is recorded, its arguments; the token for {@link Recorder#exitToken}. */
+    public static Object enter(int tagId, Object[] args) {
         Object token = Recorder.enterToken(tagId);
         if (token != null) ArgsCapture.record(tagId, args);
         return token;
-    }
-
-    @Advice.OnMethodExit(onThrowable = Throwable.class, suppress = Throwable.class)
-    static void exit(@TagId int tagId, @Advice.Enter Object token, @Advice.Thrown Throwable thrown) {
-        Recorder.exitToken(tagId, token, thrown);
     }
 }

@@ -1,26 +1,29 @@
 package io.hiq.core.agent;
 
-import static net.bytebuddy.matcher.ElementMatchers.named;
-import static net.bytebuddy.matcher.ElementMatchers.namedOneOf;
-import static net.bytebuddy.matcher.ElementMatchers.takesArgument;
-import static net.bytebuddy.matcher.ElementMatchers.takesArguments;
-
 import io.hiq.core.event.ContextTask;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.PrintStream;
+import java.lang.instrument.ClassFileTransformer;
 import java.lang.instrument.Instrumentation;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.ProtectionDomain;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
 import java.util.function.UnaryOperator;
 import java.util.jar.JarEntry;
 import java.util.jar.JarFile;
 import java.util.jar.JarOutputStream;
-import net.bytebuddy.agent.builder.AgentBuilder;
-import net.bytebuddy.agent.builder.ResettableClassFileTransformer;
-import net.bytebuddy.asm.Advice;
-import net.bytebuddy.matcher.ElementMatchers;
+import net.bytebuddy.jar.asm.ClassReader;
+import net.bytebuddy.jar.asm.ClassVisitor;
+import net.bytebuddy.jar.asm.ClassWriter;
+import net.bytebuddy.jar.asm.Label;
+import net.bytebuddy.jar.asm.MethodVisitor;
+import net.bytebuddy.jar.asm.Opcodes;
+import net.bytebuddy.jar.asm.Type;
 
 /**
  * {@code HIQ_ASYNC=1}: instruments the JDK's executors so that a task submitted from inside a traced
@@ -38,41 +41,144 @@ public final class AsyncInstrumentation {
 
     private AsyncInstrumentation() {}
 
+    /** The executors whose task-taking methods are woven. */
+    static final Set<String> EXECUTORS = Set.of("java/util/concurrent/ThreadPoolExecutor", "java/util/concurrent/ForkJoinPool",
+            "java/util/concurrent/ThreadPerTaskExecutor", "java/util/concurrent/CompletableFuture$ThreadPerTaskExecutor");
+    private static final String BRIDGE_INTERNAL = BRIDGE.replace('.', '/');
+
     /** Installs the executor instrumentation; returns null (reported on {@code err}) when it cannot. */
-    public static synchronized ResettableClassFileTransformer install(Instrumentation inst, Path home, PrintStream err) {
+    public static synchronized ClassFileTransformer install(Instrumentation inst, Path home, PrintStream err) {
         try {
             Class<?> bridge = bridge(inst, home);
             UnaryOperator<Object> wrapper = ContextTask::wrapAny;
             bridge.getMethod("install", UnaryOperator.class).invoke(null, wrapper);
-            return new AgentBuilder.Default()
-                    .disableClassFormatChanges()
-                    .with(AgentBuilder.RedefinitionStrategy.RETRANSFORMATION)
-                    .with(AgentBuilder.InitializationStrategy.NoOp.INSTANCE)
-                    .with(AgentBuilder.TypeStrategy.Default.DECORATE)
-                    .ignore(ElementMatchers.none())
-                    .type(namedOneOf("java.util.concurrent.ThreadPoolExecutor", "java.util.concurrent.ForkJoinPool",
-                            "java.util.concurrent.ThreadPerTaskExecutor", "java.util.concurrent.CompletableFuture$ThreadPerTaskExecutor"))
-                    // execute/submit of the pools; newThread of the thread-per-task executors (every path ends there)
-                    .transform((builder, type, loader, module, pd) -> builder
-                            .visit(Advice.to(RunnableAdvice.class).on(namedOneOf("execute", "submit", "newThread")
-                                    .and(takesArguments(1)).and(takesArgument(0, Runnable.class))))
-                            .visit(Advice.to(CallableAdvice.class).on(named("submit")
-                                    .and(takesArguments(1)).and(takesArgument(0, java.util.concurrent.Callable.class)))))
-                    .installOn(inst);
+            ClassFileTransformer t = new ExecutorTransformer();
+            inst.addTransformer(t, true);
+            List<Class<?>> loaded = executors(inst);
+            if (!loaded.isEmpty()) inst.retransformClasses(loaded.toArray(new Class<?>[0]));
+            return t;
         } catch (Throwable t) {
             err.println(io.hiq.core.redact.SafeText.line("hiq: HIQ_ASYNC: cannot instrument the JDK's executors (" + t + "); use HiQ.wrap(executor)"));
             return null;
         }
     }
 
-    /** Removes the executor instrumentation and the wrapping function. */
-    public static synchronized void uninstall(Instrumentation inst, ResettableClassFileTransformer t) {
-        if (t != null) t.reset(inst, AgentBuilder.RedefinitionStrategy.RETRANSFORMATION);
+    /** Removes the executor instrumentation (and, given the transformer, restores the executors) and the wrapping function. */
+    public static synchronized void uninstall(Instrumentation inst, ClassFileTransformer t) {
+        if (t != null) {
+            inst.removeTransformer(t);
+            try {
+                List<Class<?>> loaded = executors(inst);
+                if (!loaded.isEmpty()) inst.retransformClasses(loaded.toArray(new Class<?>[0])); // without it: the original bytecode
+            } catch (Exception | LinkageError ignored) {
+                // the wrapping function is removed below: the woven code then passes tasks through unchanged
+            }
+        }
         try {
             if (bridged) Class.forName(BRIDGE, true, null).getMethod("install", UnaryOperator.class).invoke(null, (Object) null);
         } catch (ReflectiveOperationException ignored) {
             // nothing installed
         }
+    }
+
+    private static List<Class<?>> executors(Instrumentation inst) {
+        List<Class<?>> out = new ArrayList<>();
+        for (Class<?> c : inst.getAllLoadedClasses()) {
+            if (EXECUTORS.contains(c.getName().replace('.', '/')) && inst.isModifiableClass(c)) out.add(c);
+        }
+        return out;
+    }
+
+    /**
+     * Weaves {@code task = AsyncBridge.wrap(task)} (exceptions suppressed) at the start of the
+     * executors' {@code execute(Runnable)}, {@code submit(Runnable)}, {@code submit(Callable)} and
+     * {@code newThread(Runnable)}: every path of a task into those executors ends there. Adds no
+     * member (retransformation allows none) and no local: the body and its frames stay as they are.
+     */
+    private static final class ExecutorTransformer implements ClassFileTransformer {
+        @Override
+        public byte[] transform(ClassLoader loader, String className, Class<?> redefined, ProtectionDomain pd, byte[] classfile) {
+            if (loader != null || className == null || !EXECUTORS.contains(className)) return null; // JDK classes only
+            try {
+                ClassReader reader = new ClassReader(classfile);
+                ClassWriter writer = new ClassWriter(reader, 0);
+                boolean frames = (((classfile[6] & 0xFF) << 8) | (classfile[7] & 0xFF)) >= Opcodes.V1_6;
+                reader.accept(new ClassVisitor(Opcodes.ASM9, writer) {
+                    @Override
+                    public MethodVisitor visitMethod(int access, String name, String descriptor, String signature, String[] exceptions) {
+                        MethodVisitor mv = super.visitMethod(access, name, descriptor, signature, exceptions);
+                        String wrapDescriptor = taskParameter(access, name, descriptor);
+                        return wrapDescriptor == null || mv == null ? mv : new WrapFirstArgument(mv, className, descriptor, wrapDescriptor, frames);
+                    }
+                }, frames ? ClassReader.EXPAND_FRAMES : 0); // expanded: HiQ's frames and the body's are of one kind
+                return writer.toByteArray();
+            } catch (RuntimeException e) {
+                return null; // the executor stays plain; HiQ.wrap(executor) still works
+            }
+        }
+    }
+
+    /** The descriptor of {@code AsyncBridge.wrap} for a method to weave, or null for any other method. */
+    static String taskParameter(int access, String name, String descriptor) {
+        if ((access & (Opcodes.ACC_STATIC | Opcodes.ACC_ABSTRACT | Opcodes.ACC_NATIVE)) != 0) return null;
+        if (!name.equals("execute") && !name.equals("submit") && !name.equals("newThread")) return null;
+        if (descriptor.startsWith("(Ljava/lang/Runnable;)")) return "(Ljava/lang/Runnable;)Ljava/lang/Runnable;";
+        if (name.equals("submit") && descriptor.startsWith("(Ljava/util/concurrent/Callable;)")) {
+            return "(Ljava/util/concurrent/Callable;)Ljava/util/concurrent/Callable;";
+        }
+        return null;
+    }
+
+    /** {@code try { arg1 = AsyncBridge.wrap(arg1); } catch (Throwable ignored) {}} before the body. */
+    private static final class WrapFirstArgument extends MethodVisitor {
+        private final Object[] params;
+        private final String wrapDescriptor;
+        private final boolean frames;
+        private boolean begun;
+
+        WrapFirstArgument(MethodVisitor mv, String owner, String descriptor, String wrapDescriptor, boolean frames) {
+            super(Opcodes.ASM9, mv);
+            this.wrapDescriptor = wrapDescriptor;
+            this.frames = frames;
+            this.params = new Object[] {owner, Type.getArgumentTypes(descriptor)[0].getInternalName()};
+        }
+
+        private void begin() {
+            if (begun) return;
+            begun = true;
+            Label start = new Label(), end = new Label(), handler = new Label(), after = new Label();
+            super.visitTryCatchBlock(start, end, handler, "java/lang/Throwable");
+            super.visitLabel(start);
+            super.visitVarInsn(Opcodes.ALOAD, 1);
+            super.visitMethodInsn(Opcodes.INVOKESTATIC, BRIDGE_INTERNAL, "wrap", wrapDescriptor, false);
+            super.visitVarInsn(Opcodes.ASTORE, 1);
+            super.visitLabel(end);
+            super.visitJumpInsn(Opcodes.GOTO, after);
+            super.visitLabel(handler);
+            if (frames) super.visitFrame(Opcodes.F_NEW, 2, params, 1, new Object[] {"java/lang/Throwable"});
+            super.visitInsn(Opcodes.POP);
+            super.visitLabel(after);
+            if (frames) super.visitFrame(Opcodes.F_NEW, 2, params, 0, new Object[0]);
+            super.visitInsn(Opcodes.NOP); // the body's own first frame, if any, is at the next offset
+        }
+
+        @Override public void visitFrame(int type, int nLocal, Object[] local, int nStack, Object[] stack) { begin(); super.visitFrame(type, nLocal, local, nStack, stack); }
+        @Override public void visitLabel(Label label) { begin(); super.visitLabel(label); }
+        @Override public void visitInsn(int opcode) { begin(); super.visitInsn(opcode); }
+        @Override public void visitIntInsn(int opcode, int operand) { begin(); super.visitIntInsn(opcode, operand); }
+        @Override public void visitVarInsn(int opcode, int var) { begin(); super.visitVarInsn(opcode, var); }
+        @Override public void visitTypeInsn(int opcode, String type) { begin(); super.visitTypeInsn(opcode, type); }
+        @Override public void visitFieldInsn(int opcode, String o, String n, String d) { begin(); super.visitFieldInsn(opcode, o, n, d); }
+        @Override public void visitMethodInsn(int opcode, String o, String n, String d, boolean itf) { begin(); super.visitMethodInsn(opcode, o, n, d, itf); }
+        @Override public void visitInvokeDynamicInsn(String n, String d, net.bytebuddy.jar.asm.Handle h, Object... a) { begin(); super.visitInvokeDynamicInsn(n, d, h, a); }
+        @Override public void visitJumpInsn(int opcode, Label label) { begin(); super.visitJumpInsn(opcode, label); }
+        @Override public void visitLdcInsn(Object value) { begin(); super.visitLdcInsn(value); }
+        @Override public void visitIincInsn(int var, int increment) { begin(); super.visitIincInsn(var, increment); }
+        @Override public void visitTableSwitchInsn(int min, int max, Label dflt, Label... labels) { begin(); super.visitTableSwitchInsn(min, max, dflt, labels); }
+        @Override public void visitLookupSwitchInsn(Label dflt, int[] keys, Label[] labels) { begin(); super.visitLookupSwitchInsn(dflt, keys, labels); }
+        @Override public void visitMultiANewArrayInsn(String d, int dims) { begin(); super.visitMultiANewArrayInsn(d, dims); }
+        @Override public void visitLineNumber(int line, Label start) { begin(); super.visitLineNumber(line, start); }
+        @Override public void visitMaxs(int maxStack, int maxLocals) { begin(); super.visitMaxs(Math.max(maxStack, 1), Math.max(maxLocals, 2)); }
     }
 
     private static Class<?> bridge(Instrumentation inst, Path home) throws IOException, ClassNotFoundException {
@@ -94,25 +200,5 @@ public final class AsyncInstrumentation {
             bridged = true;
         }
         return Class.forName(BRIDGE, true, null);
-    }
-
-    /** Inlined into the JDK executors' methods that take a {@code Runnable}. */
-    static final class RunnableAdvice {
-        private RunnableAdvice() {}
-
-        @Advice.OnMethodEnter(suppress = Throwable.class)
-        static void enter(@Advice.Argument(value = 0, readOnly = false) Runnable task) {
-            task = io.hiq.bootstrap.AsyncBridge.wrap(task);
-        }
-    }
-
-    /** Inlined into the JDK executors' methods that take a {@code Callable}. */
-    static final class CallableAdvice {
-        private CallableAdvice() {}
-
-        @Advice.OnMethodEnter(suppress = Throwable.class)
-        static void enter(@Advice.Argument(value = 0, readOnly = false) java.util.concurrent.Callable<?> task) {
-            task = io.hiq.bootstrap.AsyncBridge.wrap(task);
-        }
     }
 }

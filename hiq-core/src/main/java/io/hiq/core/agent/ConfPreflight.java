@@ -7,10 +7,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import net.bytebuddy.description.method.MethodDescription;
-import net.bytebuddy.description.type.TypeDescription;
-import net.bytebuddy.dynamic.ClassFileLocator;
-import net.bytebuddy.pool.TypePool;
 
 /**
  * Checks a conf against the class path before the application runs, so that what can be known
@@ -46,7 +42,7 @@ final class ConfPreflight {
         List<String> warnings = new ArrayList<>();
         Set<ConfEntry> notOnClassPath = new java.util.HashSet<>();
         Set<ConfEntry> missingMethod = new java.util.HashSet<>();
-        TypePool pool = null;
+        Map<String, List<DeclaredMethod>> declared = new java.util.HashMap<>();
         for (ConfEntry e : byLine) {
             String name = e.className();
             if (alreadyLoaded.contains(name)) continue;
@@ -55,26 +51,33 @@ final class ConfPreflight {
                 continue;
             }
             if (e.allMethods()) continue;
-            if (pool == null) pool = TypePool.Default.of(ClassFileLocator.ForClassLoader.of(loader));
-            TypeDescription type;
             try {
-                TypePool.Resolution r = pool.describe(name);
-                if (!r.isResolved()) continue;
-                type = r.resolve();
+                List<DeclaredMethod> methods = declared.get(name);
+                if (methods == null) {
+                    methods = DeclaredMethod.of(classFile(loader, name));
+                    declared.put(name, methods);
+                }
                 boolean any = false;
-                for (MethodDescription.InDefinedShape m : type.getDeclaredMethods()) {
+                for (DeclaredMethod m : methods) {
                     if (Instrumenter.matches(e, m)) {
                         any = true;
                         break;
                     }
                 }
                 if (any) continue;
-            } catch (RuntimeException | LinkageError ex) {
+            } catch (RuntimeException | LinkageError | java.io.IOException ex) {
                 continue; // an unreadable class file: the transformer reports it if the class ever loads
             }
             missingMethod.add(e);
             warnings.add(Instrumenter.methodNotFound(e, name));
         }
         return new Findings(warnings, notOnClassPath, missingMethod);
+    }
+
+    private static byte[] classFile(ClassLoader loader, String className) throws java.io.IOException {
+        try (java.io.InputStream in = loader.getResourceAsStream(className.replace('.', '/') + ".class")) {
+            if (in == null) throw new java.io.FileNotFoundException(className);
+            return in.readAllBytes();
+        }
     }
 }

@@ -14,15 +14,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import net.bytebuddy.asm.Advice;
-import net.bytebuddy.description.method.MethodDescription;
-import net.bytebuddy.description.method.ParameterDescription;
-import net.bytebuddy.description.type.TypeDescription;
-import net.bytebuddy.dynamic.ClassFileLocator;
-import net.bytebuddy.matcher.ElementMatchers;
 
 /**
- * Instruments exactly the methods a conf lists, with inlined {@link SpanAdvice}, and can restore
+ * Instruments exactly the methods a conf lists, with the span recording woven in ({@link SpanWeaver}), and can restore
  * them: {@link Installation#reset()} re-transforms the classes back to their original bytecode, so
  * disabled tracing costs nothing at all.
  *
@@ -88,9 +82,21 @@ public final class Instrumenter {
     }
 
     /** Conf entries in the order of their source and line: the order every conf warning is printed in. */
-    static final java.util.Comparator<ConfEntry> LINE_ORDER =
-            java.util.Comparator.comparing(ConfEntry::source, java.util.Comparator.nullsFirst(java.util.Comparator.<String>naturalOrder()))
-                    .thenComparingInt(ConfEntry::line);
+    static final java.util.Comparator<ConfEntry> LINE_ORDER = new LineOrder();
+
+    /** A class, not a chain of lambdas: each lambda is a class spun at start-up (docs/PERFORMANCE.md section 15). */
+    private static final class LineOrder implements java.util.Comparator<ConfEntry> {
+        @Override
+        public int compare(ConfEntry a, ConfEntry b) {
+            if (a.source() == null || b.source() == null) {
+                if (a.source() != b.source()) return a.source() == null ? -1 : 1;
+            } else {
+                int c = a.source().compareTo(b.source());
+                if (c != 0) return c;
+            }
+            return Integer.compare(a.line(), b.line());
+        }
+    }
 
     /** The warning for an entry whose method its class does not declare. */
     static String methodNotFound(ConfEntry e, String className) {
@@ -135,8 +141,9 @@ public final class Instrumenter {
                 // only an early courtesy: the same problems are reported when classes load or at exit
             }
         }
-        ConfTransformer t = new ConfTransformer(byClass, (type, loader, builder) ->
-                instrument(builder, type, loader, byClass.get(type.getName()), tags, matched, loaded, warnedMissing, err), err);
+        StartupTrace.mark("preflight");
+        ConfTransformer t = new ConfTransformer(byClass.keySet(), (className, loader, classfile) ->
+                plan(className, loader, classfile, byClass.get(className), tags, matched, loaded, warnedMissing, err), err);
         inst.addTransformer(t, true);
         Set<Class<?>> already = loadedNamed(inst, byClass.keySet());
         if (!already.isEmpty()) {
@@ -147,23 +154,6 @@ public final class Instrumenter {
             }
         }
         return new Installation(inst, t, matched, loaded, notOnClassPath, warnedEarly, err);
-    }
-
-    /**
-     * Loads and initialises ByteBuddy's machinery on a background thread, so that it overlaps with
-     * the agent's other start-up work (conf parsing, ring, extensions) on a second core instead of
-     * adding to the time before {@code main}. Harmless if {@link #install} runs first.
-     */
-    public static void warmUpInBackground() {
-        Thread t = new Thread(() -> {
-            try {
-                ConfTransformer.warmUp();
-            } catch (Throwable ignored) {
-                // only a warm-up: install() reports real problems
-            }
-        }, "hiq-warmup");
-        t.setDaemon(true);
-        t.start();
     }
 
     /** Whether classes of {@code loader} resolve HiQ's hot path to the very classes running now. */
@@ -184,86 +174,78 @@ public final class Instrumenter {
         return out;
     }
 
-    private static void instrument(ConfTransformer.AdviceSink builder, TypeDescription type, ClassLoader loader, List<ConfEntry> entries,
-                                   TagRegistry tags, Map<ConfEntry, Boolean> matched, Set<String> loaded,
-                                   Set<String> warnedMissing, PrintStream err) {
-        if (entries == null) return;
+    /** The conf's methods of one class being loaded: which to weave, with which tag; tags registered. */
+    private static Map<String, SpanWeaver.Plan> plan(String className, ClassLoader loader, byte[] classfile, List<ConfEntry> entries,
+                                                     TagRegistry tags, Map<ConfEntry, Boolean> matched, Set<String> loaded,
+                                                     Set<String> warnedMissing, PrintStream err) {
+        Map<String, SpanWeaver.Plan> plans = new LinkedHashMap<>();
+        if (entries == null) return plans;
         if (!seesHiQ(loader)) {
             // instrumented code calls HiQ's Recorder: a loader that cannot see it would fail at run time
-            if (warnedMissing.add("loader:" + type.getName())) {
-                err.println(io.hiq.core.redact.SafeText.line("hiq: warning: class '" + type.getName() + "' comes from a class loader that does not delegate to the one HiQ is in; not traced"));
+            if (warnedMissing.add("loader:" + className)) {
+                err.println(io.hiq.core.redact.SafeText.line("hiq: warning: class '" + className + "' comes from a class loader that does not delegate to the one HiQ is in; not traced"));
             }
-            return;
+            return plans;
         }
-        loaded.add(type.getName());
+        loaded.add(className);
+        List<DeclaredMethod> methods = DeclaredMethod.of(classfile);
         SourceLocation source = null;
         for (ConfEntry e : entries) {
             boolean any = false;
-            for (MethodDescription.InDefinedShape m : type.getDeclaredMethods()) {
+            for (DeclaredMethod m : methods) {
                 if (!matches(e, m)) continue;
                 any = true;
                 String name = tagName(e, m);
-                String func = type.getName() + "." + m.getName() + signature(m);
+                String func = className + "." + m.name() + m.signature();
                 Map<String, Object> staticExtra = new LinkedHashMap<>();
                 if (e.extras().contains(Extra.FUNC)) staticExtra.put("func", func);
                 if (e.extras().contains(Extra.FILE)) {
-                    if (source == null) source = SourceLocation.of(ClassFileLocator.ForClassLoader.of(loader), type.getName());
-                    staticExtra.put("file", source.of(m.getInternalName() + m.getDescriptor()));
+                    if (source == null) source = SourceLocation.of(classfile);
+                    staticExtra.put("file", source.of(m.key()));
                 }
                 Tag tag = tags.register(name, e, func, staticExtra);
                 boolean args = e.extras().contains(Extra.ARGS);
                 if (args) {
-                    if (source == null) source = SourceLocation.of(ClassFileLocator.ForClassLoader.of(loader), type.getName());
-                    // names ByteBuddy only made up (arg0…) are null: such a value is treated as possibly secret
-                    ArgsCapture.register(tag.id(), source.parameterNames(m.getInternalName() + m.getDescriptor(),
-                            m.getParameters().stream().map(p -> p.isNamed() ? p.getName() : null).toArray(String[]::new), m.isStatic()),
-                            e.shownArgs());
+                    if (source == null) source = SourceLocation.of(classfile);
+                    // names the class file does not give are null: such a value is treated as possibly secret
+                    ArgsCapture.register(tag.id(), source.parameterNames(m.key(),
+                            new String[m.parameterTypeNames().length], m.isStatic()), e.shownArgs());
                 }
-                builder.add(Advice.withCustomMapping().bind(TagId.class, tag.id())
-                        .to(args ? ArgsAdvice.class : SpanAdvice.class).on(ElementMatchers.is(m)));
+                plans.put(m.key(), new SpanWeaver.Plan(tag.id(), args));
             }
             if (any) matched.put(e, true);
             else if (warnedMissing.add(e.where() + e.method())) {
-                err.println(io.hiq.core.redact.SafeText.line(methodNotFound(e, type.getName())));
+                err.println(io.hiq.core.redact.SafeText.line(methodNotFound(e, className)));
             }
         }
+        return plans;
     }
 
-    static boolean matches(ConfEntry e, MethodDescription m) {
+    static boolean matches(ConfEntry e, DeclaredMethod m) {
         if (m.isConstructor() || m.isTypeInitializer() || m.isAbstract() || m.isNative()) return false;
-        if (e.allMethods()) return !m.isBridge() && !m.isSynthetic() && !m.getName().startsWith("lambda$");
-        if (!m.getName().equals(e.method()) || m.isBridge()) return false;
+        if (e.allMethods()) return !m.isBridge() && !m.isSynthetic() && !m.name().startsWith("lambda$");
+        if (!m.name().equals(e.method()) || m.isBridge()) return false;
         List<String> wanted = e.parameters();
         if (wanted == null) return true;
-        List<? extends ParameterDescription> actual = m.getParameters();
-        if (actual.size() != wanted.size()) return false;
+        String[] actual = m.parameterTypeNames();
+        if (actual.length != wanted.size()) return false;
         for (int i = 0; i < wanted.size(); i++) {
-            if (!sameType(wanted.get(i), actual.get(i).getType().asErasure())) return false;
+            if (!sameType(wanted.get(i), actual[i])) return false;
         }
         return true;
     }
 
     /** A written type matches its fully-qualified name, its simple name, or a {@code Outer$Inner} suffix. */
-    static boolean sameType(String written, TypeDescription actual) {
+    static boolean sameType(String written, String actualName) {
         String w = written.replace(" ", "");
         if (w.endsWith("...")) w = w.substring(0, w.length() - 3) + "[]";
-        String full = actual.getActualName();
+        String full = actualName;
         return full.equals(w) || full.endsWith("." + w) || full.endsWith("$" + w)
                 || full.replace('$', '.').endsWith("." + w.replace('$', '.'));
     }
 
-    private static String tagName(ConfEntry e, MethodDescription m) {
+    private static String tagName(ConfEntry e, DeclaredMethod m) {
         if (!e.allMethods()) return e.tag();
-        return e.tag().isEmpty() ? m.getName() : e.tag() + "_" + m.getName();
-    }
-
-    private static String signature(MethodDescription m) {
-        StringBuilder sb = new StringBuilder("(");
-        List<? extends ParameterDescription> ps = m.getParameters();
-        for (int i = 0; i < ps.size(); i++) {
-            if (i > 0) sb.append(',');
-            sb.append(ps.get(i).getType().asErasure().getSimpleName());
-        }
-        return sb.append(')').toString();
+        return e.tag().isEmpty() ? m.name() : e.tag() + "_" + m.name();
     }
 }

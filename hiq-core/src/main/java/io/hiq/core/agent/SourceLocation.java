@@ -2,7 +2,6 @@ package io.hiq.core.agent;
 
 import java.util.HashMap;
 import java.util.Map;
-import net.bytebuddy.dynamic.ClassFileLocator;
 import net.bytebuddy.jar.asm.ClassReader;
 import net.bytebuddy.jar.asm.ClassVisitor;
 import net.bytebuddy.jar.asm.Label;
@@ -29,16 +28,14 @@ final class SourceLocation {
         this.parameters = parameters;
     }
 
-    /** Reads {@code typeName}'s class file through {@code locator}; an unknown location when that fails. */
-    static SourceLocation of(ClassFileLocator locator, String typeName) {
+    /** Reads a class file's debug attributes; an unknown location when that fails. */
+    static SourceLocation of(byte[] classfile) {
         Map<String, Integer> lines = new HashMap<>();
         Map<String, Map<Integer, String>> locals = new HashMap<>();
         Map<String, java.util.List<String>> params = new HashMap<>();
         String[] source = {null};
         try {
-            ClassFileLocator.Resolution r = locator.locate(typeName);
-            if (!r.isResolved()) return new SourceLocation(null, lines, locals, params);
-            new ClassReader(r.resolve()).accept(new ClassVisitor(Opcodes.ASM9) {
+            new ClassReader(classfile).accept(new ClassVisitor(Opcodes.ASM9) {
                 @Override
                 public void visitSource(String file, String debug) { source[0] = file; }
 
@@ -69,13 +66,13 @@ final class SourceLocation {
 
     /**
      * The parameter names of a method: from MethodParameters, else from the LocalVariableTable, else
-     * {@code fallback} (ByteBuddy's, {@code arg0}… without debug information).
+     * {@code fallback} (null entries: unknown).
      */
     String[] parameterNames(String nameAndDescriptor, String[] fallback, boolean isStatic) {
         // … or the LocalVariableTable's, when the class was compiled with -g
         java.util.List<String> declared = parameters.get(nameAndDescriptor);
         if (declared != null && declared.size() == fallback.length && !declared.contains(null)) return declared.toArray(new String[0]);
-        // no MethodParameters: the names ByteBuddy saw (null when it made them up) …
+        // no MethodParameters: the fallback (null: unknown) …
         Map<Integer, String> slots = locals.get(nameAndDescriptor);
         if (slots == null) return fallback;
         String[] out = fallback.clone();

@@ -58,6 +58,29 @@ public record ConfEntry(String module, String clazz, String method, List<String>
     /** Whether this entry names every declared method ({@code *}). */
     public boolean allMethods() { return "*".equals(method); }
 
+    // equals and hashCode written out (the record semantics: every component): the generated ones
+    // bootstrap java.lang.runtime.ObjectMethods on first use, ~70 method-handle classes spun before
+    // main when the agent keys its maps by entry (docs/PERFORMANCE.md section 15)
+    @Override
+    public boolean equals(Object o) {
+        return this == o || o instanceof ConfEntry e && line == e.line && module.equals(e.module) && clazz.equals(e.clazz)
+                && method.equals(e.method) && Objects.equals(parameters, e.parameters) && tag.equals(e.tag)
+                && extras.equals(e.extras) && shownArgs.equals(e.shownArgs) && Objects.equals(source, e.source);
+    }
+
+    @Override
+    public int hashCode() {
+        int h = module.hashCode();
+        h = 31 * h + clazz.hashCode();
+        h = 31 * h + method.hashCode();
+        h = 31 * h + Objects.hashCode(parameters);
+        h = 31 * h + tag.hashCode();
+        h = 31 * h + extras.hashCode();
+        h = 31 * h + shownArgs.hashCode();
+        h = 31 * h + Objects.hashCode(source);
+        return 31 * h + line;
+    }
+
     /** {@code source:line}, for messages. */
     public String where() { return line > 0 ? source + ":" + line : source; }
 }

@@ -23,6 +23,12 @@ import java.util.concurrent.locks.LockSupport;
  * <p>Producers are the thread buffers' drainers: an application thread publishing its own batch,
  * or HiQ's one sweeper thread publishing for a thread that is idle or dead ({@link BufferSweeper}).
  *
+ * <p>Start-up: the ring (its slots, the Disruptor and the consumer threads) is built when the first
+ * batch is claimed, not when the runtime starts: an agent adds nothing of it to the time before the
+ * application's {@code main} (an eager 16 MB ring cost a young collection there: docs/PERFORMANCE.md
+ * section 15). The first claim builds it under a lock, once; nothing recorded is lost meanwhile (the
+ * thread buffers hold their records until they publish).
+ *
  * <p>Performance notes: a batch holds many roots (≥ N records or ~100 µs of them), so contention on
  * the ring's cursor is rare. The wait strategy is {@link SleepingWaitStrategy}: publishing never
  * takes a lock or signals a condition (a {@code BlockingWaitStrategy} would cost every publish a
@@ -36,8 +42,14 @@ public final class SpanRing {
     /** The ring's memory when {@code HIQ_RING_SIZE} is not given: the slot count is derived from it. */
     public static final long DEFAULT_MEMORY_BYTES = 16L << 20;
 
-    private final Disruptor<SpanBatch> disruptor;
-    private final RingBuffer<SpanBatch> ring;
+    /** The Disruptor and its ring, once {@link #started()} built them. */
+    private record Started(Disruptor<SpanBatch> disruptor, RingBuffer<SpanBatch> ring) {}
+
+    private final int size;
+    /** The consumers, asked for when the ring is built (extensions may still be adding theirs until then). */
+    private final java.util.function.Supplier<List<SpanEventHandler>> handlers;
+    /** Null until the first claim (or {@link #start()}); never built after {@link #shutdown}. */
+    private volatile Started started;
     private final boolean block;
     private final int slotRecords;
     private final int stride;
@@ -61,25 +73,82 @@ public final class SpanRing {
      * @param handlers    consumers, each on its own daemon thread
      */
     public SpanRing(int size, int slotRecords, int stride, boolean block, List<SpanEventHandler> handlers) {
+        this(size, slotRecords, stride, block, fixed(List.copyOf(handlers)));
+        start(); // built now: only the agent's runtime builds its ring later
+    }
+
+    private static java.util.function.Supplier<List<SpanEventHandler>> fixed(List<SpanEventHandler> handlers) {
+        return () -> handlers;
+    }
+
+    /**
+     * Like {@link #SpanRing(int, int, int, boolean, List)}, but built at the first claim (or
+     * {@link #start()}), with the consumers asked for then: the agent's runtime waits there for the
+     * extensions starting on their own thread to have added theirs.
+     *
+     * <p>Who builds it: the first thread that claims and may wait (an application thread publishing
+     * its own buffer, which holds no other thread's buffer). A thread marked by
+     * {@link #neverWaitForTheBuild()} (the buffer sweeper, which holds another thread's buffer while it
+     * claims; the extensions' starter, which the build waits for) never builds nor waits: its claim
+     * fails as if the ring were full (its records stay where they are, for its next try) and the ring
+     * is built on a thread of its own.
+     */
+    public SpanRing(int size, int slotRecords, int stride, boolean block, java.util.function.Supplier<List<SpanEventHandler>> handlers) {
         if (size < 1 || Integer.bitCount(size) != 1) throw new IllegalArgumentException("HIQ_RING_SIZE: " + size + " is not a power of two");
         if (slotRecords < 1 || slotRecords > MAX_SLOT_RECORDS) throw new IllegalArgumentException("slot records: " + slotRecords + " (1 to " + MAX_SLOT_RECORDS + ")");
         if (stride < 2) throw new IllegalArgumentException("stride: " + stride);
+        this.size = size;
         this.slotRecords = slotRecords;
         this.stride = stride;
+        this.block = block;
+        this.handlers = handlers;
+    }
+
+    /**
+     * Builds and starts the ring now if it is not yet (the first claim does it otherwise); false when
+     * it was shut down first.
+     */
+    public boolean start() { return started() != null; }
+
+    /** Threads that must never wait for a ring being built ({@link #neverWaitForTheBuild()}). */
+    private static final ThreadLocal<Boolean> NEVER_WAITS = new ThreadLocal<>();
+    private final java.util.concurrent.atomic.AtomicBoolean buildRequested = new java.util.concurrent.atomic.AtomicBoolean();
+
+    /** Marks the current thread as one that never waits for (nor builds) a ring; see the constructor. */
+    public static void neverWaitForTheBuild() { NEVER_WAITS.set(Boolean.TRUE); }
+
+    /** The running ring, built on first use; null after {@link #shutdown} (or, for a thread that never waits, while it is built). */
+    private Started started() {
+        Started s = started;
+        if (s != null) return s;
+        if (NEVER_WAITS.get() == null) return startOnce();
+        if (buildRequested.compareAndSet(false, true)) {
+            Thread t = new Thread(this::startOnce, "hiq-ring-start");
+            t.setDaemon(true);
+            t.start();
+        }
+        return null;
+    }
+
+    private synchronized Started startOnce() {
+        if (started != null || closed) return started;
+        List<SpanEventHandler> handlers = List.copyOf(this.handlers.get());
         AtomicInteger n = new AtomicInteger();
         // every slot is allocated here, at its final size
-        this.disruptor = new Disruptor<>(() -> new SpanBatch(slotRecords, stride), size, r -> {
+        Disruptor<SpanBatch> disruptor = new Disruptor<>(() -> new SpanBatch(slotRecords, stride), size, r -> {
             Thread t = new Thread(r, "hiq-ring-" + n.incrementAndGet());
             t.setDaemon(true);
             consumers.add(t);
             return t;
         }, ProducerType.MULTI, new SleepingWaitStrategy(200, 100_000));
-        this.block = block;
         @SuppressWarnings("unchecked")
-        EventHandler<SpanBatch>[] hs = handlers.stream().map(this::adapt).toArray(EventHandler[]::new);
+        EventHandler<SpanBatch>[] hs = new EventHandler[handlers.size()];
+        for (int i = 0; i < hs.length; i++) hs[i] = adapt(handlers.get(i));
         disruptor.handleEventsWith(hs);
         disruptor.setDefaultExceptionHandler(new ReportingExceptionHandler());
-        this.ring = disruptor.start();
+        Started s = new Started(disruptor, disruptor.start());
+        started = s;
+        return s;
     }
 
     /**
@@ -122,12 +191,14 @@ public final class SpanRing {
 
     /**
      * Claims {@code slots} consecutive slots: the last one's sequence, or -1 when they are not free
-     * now (or the ring is closed). Never blocks.
+     * now (or the ring is closed). Never blocks (the very first claim builds the ring, once).
      */
     long tryClaim(int slots) {
         if (closed) return -1;
+        Started s = started();
+        if (s == null) return -1; // shut down meanwhile, or being built for a thread that never waits
         try {
-            return ring.tryNext(slots);
+            return s.ring.tryNext(slots);
         } catch (InsufficientCapacityException full) {
             return -1;
         }
@@ -148,13 +219,16 @@ public final class SpanRing {
     }
 
     /** Free slots now (a hint: other producers may take them). */
-    int freeSlots() { return (int) Math.min(Integer.MAX_VALUE, ring.remainingCapacity()); }
+    int freeSlots() {
+        Started s = started;
+        return s == null ? size : (int) Math.min(Integer.MAX_VALUE, s.ring.remainingCapacity());
+    }
 
     /** The claimed slot {@code seq}, to fill. */
-    SpanBatch slot(long seq) { return ring.get(seq); }
+    SpanBatch slot(long seq) { return started().ring.get(seq); }
 
     /** Makes the claimed slots {@code lo..hi} visible to the consumers. */
-    void commit(long lo, long hi) { ring.publish(lo, hi); }
+    void commit(long lo, long hi) { started.ring.publish(lo, hi); }
 
     /**
      * Gives back slots {@code lo..hi} whose filling was cut short (an error or a stack overflow
@@ -162,6 +236,7 @@ public final class SpanRing {
      * would wait for it for ever.
      */
     void commitEmpty(long lo, long hi, long threadId, String threadName) {
+        RingBuffer<SpanBatch> ring = started.ring; // claimed: started
         for (long seq = lo; seq <= hi; seq++) {
             if (ring.isAvailable(seq)) continue;
             ring.get(seq).fill(EMPTY, EMPTY_REFS, 0, 0, 0, stride, threadId, threadName, 0, false, false);
@@ -173,10 +248,13 @@ public final class SpanRing {
     private static final Object[] EMPTY_REFS = new Object[1];
 
     /** Slots in the ring. */
-    public int capacity() { return ring.getBufferSize(); }
+    public int capacity() { return size; }
 
     /** Waits until every consumer has processed everything published so far, at most until the deadline. */
     public boolean awaitDrained(long deadlineNanos) {
+        Started s = started;
+        if (s == null) return true; // nothing was ever published
+        RingBuffer<SpanBatch> ring = s.ring;
         long cursor = ring.getCursor();
         while (ring.getMinimumGatingSequence() < cursor) {
             if (System.nanoTime() - deadlineNanos > 0) return false;
@@ -190,13 +268,19 @@ public final class SpanRing {
      * at its deadline, the batches whose trees will never reach a sink.
      */
     public long backlog() {
+        Started s = started;
+        if (s == null) return 0;
+        RingBuffer<SpanBatch> ring = s.ring;
         long skipped = 0;
         for (java.util.concurrent.atomic.AtomicLong a : abandoned) skipped = Math.max(skipped, a.get());
         return Math.max(0, ring.getCursor() - ring.getMinimumGatingSequence()) + skipped;
     }
 
     /** Batches published so far (tests). */
-    long publishedBatches() { return ring.getCursor() + 1; }
+    long publishedBatches() {
+        Started s = started;
+        return s == null ? 0 : s.ring.getCursor() + 1;
+    }
 
     /** True when every consumer thread has ended (tests: nothing runs a sink after {@link #shutdown}). */
     boolean consumersStopped() {
@@ -215,7 +299,13 @@ public final class SpanRing {
      */
     public void shutdown(long deadlineNanos) {
         awaitDrained(deadlineNanos);
-        closed = true;
+        Disruptor<SpanBatch> disruptor;
+        synchronized (this) {
+            closed = true; // from here on, no claim builds the ring
+            Started s = started;
+            if (s == null) return;
+            disruptor = s.disruptor;
+        }
         try {
             disruptor.shutdown(Math.max(1, deadlineNanos - System.nanoTime()), TimeUnit.NANOSECONDS);
         } catch (Exception e) {

@@ -74,13 +74,21 @@ public final class HiQRuntime implements HiQContext, AutoCloseable {
     private final String host;
     private final TreeStore store;
     private final List<TreeSink> sinks = new CopyOnWriteArrayList<>();
-    private final List<SpanEventHandler> spanHandlers = new ArrayList<>();
-    private final List<HiQExtension> extensions = new ArrayList<>();
+    private final List<SpanEventHandler> spanHandlers = new CopyOnWriteArrayList<>();
+    private final List<HiQExtension> extensions = new CopyOnWriteArrayList<>();
+    /**
+     * In the agent, the thread starting the extensions (LMK's logback, Jack's log, spool and
+     * producer) while the application goes on to {@code main}; null when they started on the
+     * starting thread (the driver) or there are none.
+     */
+    private final Thread extensionStarter;
+    /** Set when the ring took the span handlers: an extension adding one later is refused. */
+    private volatile boolean spanHandlersTaken;
     private final TreeAssembler assembler;
     private final SpanRing ring;
     private final ScheduledExecutorService control;
     private volatile Instrumenter.Installation installation;
-    private net.bytebuddy.agent.builder.ResettableClassFileTransformer asyncTransformer;
+    private java.lang.instrument.ClassFileTransformer asyncTransformer;
     private volatile boolean enabled = true;
     private volatile boolean globalStatus = true;
     private volatile boolean closed;
@@ -118,21 +126,38 @@ public final class HiQRuntime implements HiQContext, AutoCloseable {
                 err.println(io.hiq.core.redact.SafeText.line("hiq: trees file " + options.treesFile() + ": cannot open (" + e + "); trees are not written there"));
             }
         }
-        if (options.loadExtensions()) startExtensions(extensionLoaders);
+        io.hiq.core.agent.StartupTrace.mark("runtime basics");
+        if (options.loadExtensions() && !extensionLoaders.isEmpty() && settings.flag("HIQ_AGENT")) {
+            // off the application's start-up path: the ring (built at the first publish) and close() wait for it
+            List<ClassLoader> loaders = List.copyOf(extensionLoaders);
+            this.extensionStarter = new Thread(() -> {
+                io.hiq.core.event.SpanRing.neverWaitForTheBuild(); // the build waits for this thread
+                startExtensions(loaders);
+            }, "hiq-extensions");
+            extensionStarter.setDaemon(true);
+            extensionStarter.start();
+        } else {
+            this.extensionStarter = null;
+            if (options.loadExtensions()) startExtensions(extensionLoaders);
+        }
+        io.hiq.core.agent.StartupTrace.mark("extensions started");
 
         this.assembler = new TreeAssembler(TAGS, options.metrics(), options.mode(), options.service(), host, pid,
                 this::epochMicros, anchorNanos, sinks, limits, new AssemblyCounters(published, trees,
                         counters.counter(BROKEN_TREES), counters.counter(TRUNCATED_TREES), counters.counter(PARTIAL_TREES)));
-        List<SpanEventHandler> handlers = new ArrayList<>();
-        handlers.add(assembler);
-        handlers.addAll(spanHandlers);
+        io.hiq.core.agent.StartupTrace.mark("assembler");
         java.util.function.LongSupplier[] readers = MetricReaders.forMetrics(options.metrics(), options.customMetric());
         int stride = 2 + readers.length;
         int slots = options.ringSize() > 0 ? options.ringSize()
                 : SpanRing.slotsFor(batching.ringMemoryBytes(), SpanRing.DEFAULT_SLOT_RECORDS, stride);
-        this.ring = new SpanRing(slots, SpanRing.DEFAULT_SLOT_RECORDS, stride, options.blockOnFull(), handlers);
+        this.ring = new SpanRing(slots, SpanRing.DEFAULT_SLOT_RECORDS, stride, options.blockOnFull(), this::ringHandlers);
+        // the agent builds its ring at the first publish (not before main); the driver now, as it always did
+        if (!settings.flag("HIQ_AGENT")) ring.start();
+        io.hiq.core.agent.StartupTrace.mark("ring");
         Recorder.install(ring, options.bufferSize(), readers, drops, batching.batching());
+        io.hiq.core.agent.StartupTrace.mark("recorder");
         if (inst != null && conf != null) this.installation = Instrumenter.install(inst, conf, TAGS, err);
+        io.hiq.core.agent.StartupTrace.mark("instrumenter");
         if (inst != null && settings.flag("HIQ_ASYNC")) this.asyncTransformer = AsyncInstrumentation.install(inst, settings.home(), err);
 
         // Everything not needed before the first traced call happens off the starting thread.
@@ -146,6 +171,7 @@ public final class HiQRuntime implements HiQContext, AutoCloseable {
         long statusPeriod = settings.flag("HIQ_STATUS_CACHED") ? 5 : 1;
         pollStatus(); // a machine switched off at start is off from the first call
         control.scheduleWithFixedDelay(this::pollStatus, statusPeriod, statusPeriod, TimeUnit.SECONDS);
+        io.hiq.core.agent.StartupTrace.mark("control thread, status");
     }
 
     /**
@@ -167,6 +193,38 @@ public final class HiQRuntime implements HiQContext, AutoCloseable {
 
     /** The JVM-wide tag registry (ids stay stable across runtimes). */
     public static TagRegistry tagRegistry() { return TAGS; }
+
+    /** The ring's consumers, when it is built: the assembler and the extensions' span handlers. */
+    private List<SpanEventHandler> ringHandlers() {
+        awaitExtensions(0);
+        spanHandlersTaken = true;
+        List<SpanEventHandler> handlers = new ArrayList<>();
+        handlers.add(assembler);
+        handlers.addAll(spanHandlers);
+        return handlers;
+    }
+
+    /**
+     * Waits for the extensions starting on their own thread (at most until the deadline; 0: no
+     * deadline). Not on that thread itself: a traced call made while an extension starts (a conf
+     * that traces a logging library) builds the ring without waiting, and an extension adding a span
+     * handler after that is refused and reported.
+     */
+    private void awaitExtensions(long deadlineNanos) {
+        Thread t = extensionStarter;
+        if (t == null || t == Thread.currentThread()) return;
+        boolean interrupted = false;
+        while (t.isAlive()) {
+            long left = deadlineNanos == 0 ? 0 : deadlineNanos - System.nanoTime();
+            if (deadlineNanos != 0 && left <= 0) break;
+            try {
+                t.join(deadlineNanos == 0 ? 0 : Math.max(1, TimeUnit.NANOSECONDS.toMillis(left)));
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) Thread.currentThread().interrupt();
+    }
 
     private void startExtensions(List<ClassLoader> loaders) {
         for (ClassLoader loader : loaders) {
@@ -259,6 +317,7 @@ public final class HiQRuntime implements HiQContext, AutoCloseable {
             closed = true;
         }
         long deadline = System.nanoTime() + options.flushTimeout().toNanos();
+        awaitExtensions(deadline); // their sinks must be there before the last trees are assembled
         Recorder.setEnabled(false);
         // every completed root of every thread, live or dead, goes out or is counted as dropped
         Recorder.drainForShutdown(deadline);
@@ -343,7 +402,7 @@ public final class HiQRuntime implements HiQContext, AutoCloseable {
     @Override public String service() { return options.service(); }
     @Override public Counters counters() { return counters; }
     @Override public void addSpanHandler(SpanEventHandler handler) {
-        if (ring != null) throw new IllegalStateException("span handlers are added while extensions start");
+        if (spanHandlersTaken) throw new IllegalStateException("span handlers are added while extensions start");
         spanHandlers.add(handler);
     }
     @Override public void addTreeSink(TreeSink sink) { sinks.add(sink); }
