@@ -179,9 +179,22 @@ final class SpanWeaver {
             return f;
         }
 
-        /** Parameters, token, return value, thrown: the locals at HiQ's exit code (the method's own are gone). */
+        /**
+         * The token after the parameters' slots, each of them {@code TOP}: from the body on, HiQ's code
+         * reads no parameter, and a body may have stored a value of another type in a parameter's slot
+         * (other compilers and bytecode tools do; javac does not), which a frame claiming the declared
+         * types would make the verifier reject.
+         */
+        private Object[] tokenAfterParams() {
+            Object[] f = new Object[firstLocal + 1];
+            java.util.Arrays.fill(f, 0, firstLocal, Opcodes.TOP);
+            f[firstLocal] = OBJECT;
+            return f;
+        }
+
+        /** Parameter slots (as {@code TOP}), token, return value, thrown: the locals at HiQ's exit code. */
         private Object[] exitFrame() {
-            List<Object> f = new ArrayList<>(List.of(withToken()));
+            List<Object> f = new ArrayList<>(List.of(tokenAfterParams()));
             if (ret.getSort() != Type.VOID) f.add(frameType(ret));
             f.add(THROWABLE);
             return f.toArray();
@@ -282,7 +295,7 @@ final class SpanWeaver {
             begin();
             super.visitLabel(bodyEnd);
             super.visitLabel(bodyHandler);
-            frame(withToken(), new Object[] {THROWABLE});
+            frame(tokenAfterParams(), new Object[] {THROWABLE});
             super.visitVarInsn(Opcodes.ASTORE, thrownSlot);
             switch (ret.getSort()) {
                 case Type.VOID -> { }
