@@ -130,22 +130,20 @@ public final class AsyncInstrumentation {
     }
 
     /** {@code try { arg1 = AsyncBridge.wrap(arg1); } catch (Throwable ignored) {}} before the body. */
-    private static final class WrapFirstArgument extends MethodVisitor {
+    private static final class WrapFirstArgument extends PrologueVisitor {
         private final Object[] params;
         private final String wrapDescriptor;
         private final boolean frames;
-        private boolean begun;
 
         WrapFirstArgument(MethodVisitor mv, String owner, String descriptor, String wrapDescriptor, boolean frames) {
-            super(Opcodes.ASM9, mv);
+            super(mv);
             this.wrapDescriptor = wrapDescriptor;
             this.frames = frames;
             this.params = new Object[] {owner, Type.getArgumentTypes(descriptor)[0].getInternalName()};
         }
 
-        private void begin() {
-            if (begun) return;
-            begun = true;
+        @Override
+        protected void prologue() {
             Label start = new Label(), end = new Label(), handler = new Label(), after = new Label();
             super.visitTryCatchBlock(start, end, handler, "java/lang/Throwable");
             super.visitLabel(start);
@@ -162,22 +160,6 @@ public final class AsyncInstrumentation {
             super.visitInsn(Opcodes.NOP); // the body's own first frame, if any, is at the next offset
         }
 
-        @Override public void visitFrame(int type, int nLocal, Object[] local, int nStack, Object[] stack) { begin(); super.visitFrame(type, nLocal, local, nStack, stack); }
-        @Override public void visitLabel(Label label) { begin(); super.visitLabel(label); }
-        @Override public void visitInsn(int opcode) { begin(); super.visitInsn(opcode); }
-        @Override public void visitIntInsn(int opcode, int operand) { begin(); super.visitIntInsn(opcode, operand); }
-        @Override public void visitVarInsn(int opcode, int var) { begin(); super.visitVarInsn(opcode, var); }
-        @Override public void visitTypeInsn(int opcode, String type) { begin(); super.visitTypeInsn(opcode, type); }
-        @Override public void visitFieldInsn(int opcode, String o, String n, String d) { begin(); super.visitFieldInsn(opcode, o, n, d); }
-        @Override public void visitMethodInsn(int opcode, String o, String n, String d, boolean itf) { begin(); super.visitMethodInsn(opcode, o, n, d, itf); }
-        @Override public void visitInvokeDynamicInsn(String n, String d, net.bytebuddy.jar.asm.Handle h, Object... a) { begin(); super.visitInvokeDynamicInsn(n, d, h, a); }
-        @Override public void visitJumpInsn(int opcode, Label label) { begin(); super.visitJumpInsn(opcode, label); }
-        @Override public void visitLdcInsn(Object value) { begin(); super.visitLdcInsn(value); }
-        @Override public void visitIincInsn(int var, int increment) { begin(); super.visitIincInsn(var, increment); }
-        @Override public void visitTableSwitchInsn(int min, int max, Label dflt, Label... labels) { begin(); super.visitTableSwitchInsn(min, max, dflt, labels); }
-        @Override public void visitLookupSwitchInsn(Label dflt, int[] keys, Label[] labels) { begin(); super.visitLookupSwitchInsn(dflt, keys, labels); }
-        @Override public void visitMultiANewArrayInsn(String d, int dims) { begin(); super.visitMultiANewArrayInsn(d, dims); }
-        @Override public void visitLineNumber(int line, Label start) { begin(); super.visitLineNumber(line, start); }
         @Override public void visitMaxs(int maxStack, int maxLocals) { begin(); super.visitMaxs(Math.max(maxStack, 1), Math.max(maxLocals, 2)); }
     }
 

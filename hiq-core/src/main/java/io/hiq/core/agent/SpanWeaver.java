@@ -70,7 +70,7 @@ final class SpanWeaver {
     }
 
     /** The woven method: the original body between HiQ's enter and exit code, its locals moved up. */
-    private static final class Woven extends MethodVisitor {
+    private static final class Woven extends PrologueVisitor {
         private final String owner;
         private final boolean isStatic;
         private final Type[] params;
@@ -84,10 +84,8 @@ final class SpanWeaver {
         private final int shift;
         private final Object[] paramFrame;
         private final Label bodyStart = new Label(), bodyEnd = new Label(), bodyHandler = new Label(), exit = new Label();
-        private boolean begun;
-
         Woven(MethodVisitor mv, String owner, int access, String descriptor, Plan plan, boolean frames) {
-            super(Opcodes.ASM9, mv);
+            super(mv);
             this.owner = owner;
             this.isStatic = (access & Opcodes.ACC_STATIC) != 0;
             this.params = Type.getArgumentTypes(descriptor);
@@ -107,9 +105,8 @@ final class SpanWeaver {
         }
 
         /** HiQ's enter code and handlers, once, after the original try-catch blocks were declared (they must win). */
-        private void begin() {
-            if (begun) return;
-            begun = true;
+        @Override
+        protected void prologue() {
             Label enterStart = new Label(), enterEnd = new Label(), enterHandler = new Label(), afterEnter = new Label();
             super.visitTryCatchBlock(enterStart, enterEnd, enterHandler, THROWABLE);
             super.visitTryCatchBlock(bodyStart, bodyEnd, bodyHandler, THROWABLE);
@@ -276,18 +273,6 @@ final class SpanWeaver {
             return super.visitLocalVariableAnnotation(typeRef, typePath, start, end, m, descriptor, visible);
         }
 
-        @Override public void visitLabel(Label label) { begin(); super.visitLabel(label); }
-        @Override public void visitIntInsn(int opcode, int operand) { begin(); super.visitIntInsn(opcode, operand); }
-        @Override public void visitTypeInsn(int opcode, String type) { begin(); super.visitTypeInsn(opcode, type); }
-        @Override public void visitFieldInsn(int opcode, String o, String name, String d) { begin(); super.visitFieldInsn(opcode, o, name, d); }
-        @Override public void visitMethodInsn(int opcode, String o, String name, String d, boolean itf) { begin(); super.visitMethodInsn(opcode, o, name, d, itf); }
-        @Override public void visitInvokeDynamicInsn(String name, String d, net.bytebuddy.jar.asm.Handle h, Object... args) { begin(); super.visitInvokeDynamicInsn(name, d, h, args); }
-        @Override public void visitJumpInsn(int opcode, Label label) { begin(); super.visitJumpInsn(opcode, label); }
-        @Override public void visitLdcInsn(Object value) { begin(); super.visitLdcInsn(value); }
-        @Override public void visitTableSwitchInsn(int min, int max, Label dflt, Label... labels) { begin(); super.visitTableSwitchInsn(min, max, dflt, labels); }
-        @Override public void visitLookupSwitchInsn(Label dflt, int[] keys, Label[] labels) { begin(); super.visitLookupSwitchInsn(dflt, keys, labels); }
-        @Override public void visitMultiANewArrayInsn(String d, int dims) { begin(); super.visitMultiANewArrayInsn(d, dims); }
-        @Override public void visitLineNumber(int line, Label start) { begin(); super.visitLineNumber(line, start); }
 
         /** After the body: the catch-all handler and the exit code, then the sizes. */
         @Override
