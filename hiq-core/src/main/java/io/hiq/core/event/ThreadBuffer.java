@@ -646,7 +646,10 @@ final class ThreadBuffer {
      */
     private boolean ownerDrain(long upTo, boolean spin) {
         SpanRing r = ring;
-        if (r == null || !lockOwner(spin)) return false;
+        // HIQ_RING_POLICY=block promises waiting instead of dropping: a full buffer then waits for a
+        // sweeper draining it as long as it takes (the sweeper never blocks while it holds the lock,
+        // but a loaded machine can deschedule it there for a whole time slice)
+        if (r == null || !lockOwner(spin, spin && r.blocking())) return false;
         boolean all = drainLocked(r, upTo, r.blocking(), false, recDepth == UNKNOWN ? -1 : recDepth);
         unlockOwner();
         long c = (long) CONSUMED.getAcquire(this);
@@ -655,15 +658,19 @@ final class ThreadBuffer {
         return all;
     }
 
-    private boolean lockOwner(boolean spin) {
+    private boolean lockOwner(boolean spin) { return lockOwner(spin, false); }
+
+    /** @param untilFree keep waiting (spinning, then yielding) past {@link #LOCK_SPINS} until the lock is free */
+    private boolean lockOwner(boolean spin, boolean untilFree) {
         if (ownerLocked) return true; // a drain cut short by an error still holds it
         if (LOCK.compareAndSet(this, 0, 1)) {
             ownerLocked = true;
             return true;
         }
         if (!spin) return false;
-        for (int i = 0; i < LOCK_SPINS; i++) {
-            Thread.onSpinWait();
+        for (int i = 0; i < LOCK_SPINS || untilFree; i++) {
+            if (i < LOCK_SPINS) Thread.onSpinWait();
+            else Thread.yield();
             if ((int) LOCK.getVolatile(this) == 0 && LOCK.compareAndSet(this, 0, 1)) {
                 ownerLocked = true;
                 return true;

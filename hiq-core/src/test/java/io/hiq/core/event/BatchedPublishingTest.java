@@ -286,6 +286,55 @@ class BatchedPublishingTest {
         assertThat(c.terminated.get()).as("each dead producer's last batch says so").isEqualTo(threads);
     }
 
+    /**
+     * {@code HIQ_RING_POLICY=block}: nothing is ever dropped, even when sweepers race the owners for
+     * their buffers' drain locks (a full buffer whose lock a descheduled sweeper holds waits for it;
+     * it used to give up after a bounded spin and drop — seen in LMK's block-policy test on CI).
+     */
+    @Test
+    void theBlockPolicyDropsNothingUnderRacingSweeps() throws Exception {
+        Checker c = new Checker();
+        SpanRing ring = new SpanRing(8, SpanRing.DEFAULT_SLOT_RECORDS, 2, true, List.of(c));
+        rings.add(ring);
+        DropCounters drops = new DropCounters();
+        Recorder.install(ring, 64, TIME_ONLY, drops, new Batching(16, 50_000L, 1_000_000L));
+        final int threads = 6, roots = 20_000;
+        AtomicBoolean stop = new AtomicBoolean();
+        List<Thread> sweepers = new ArrayList<>();
+        for (int s = 0; s < 3; s++) {
+            Thread t = new Thread(() -> {
+                while (!stop.get()) for (ThreadBuffer b : Recorder.buffers()) b.sweep(true);
+            }, "racing-sweeper-" + s);
+            sweepers.add(t);
+            t.start();
+        }
+        List<Thread> producers = new ArrayList<>();
+        AtomicLong produced = new AtomicLong();
+        for (int p = 0; p < threads; p++) {
+            Thread t = new Thread(() -> {
+                long n = 0;
+                for (int i = 0; i < roots; i++) {
+                    Object o = Recorder.enterToken(1);
+                    for (int k = 0; k < 3; k++) Recorder.exitToken(2, Recorder.enterToken(2), null);
+                    Recorder.exitToken(1, o, null);
+                    n += 8;
+                }
+                produced.addAndGet(n);
+            }, "block-producer-" + p);
+            producers.add(t);
+            t.start();
+        }
+        for (Thread t : producers) t.join();
+        stop.set(true);
+        for (Thread t : sweepers) t.join();
+        assertThat(Recorder.drainForShutdown(System.nanoTime() + 30_000_000_000L)).isTrue();
+        assertThat(ring.awaitDrained(System.nanoTime() + 30_000_000_000L)).isTrue();
+        assertThat(drops.droppedEvents.get()).as("records dropped under the block policy").isZero();
+        assertThat(drops.droppedTrees.get()).as("trees dropped under the block policy").isZero();
+        assertThat(c.records.get()).as("published").isEqualTo(produced.get());
+        assertThat(c.errors).isEmpty();
+    }
+
     @Test
     void aDeadThreadsOpenRootIsDeliveredFlaggedAndItsBufferForgotten() throws Exception {
         Checker c = new Checker();
