@@ -241,41 +241,8 @@ class BatchedPublishingTest {
         DropCounters drops = new DropCounters();
         Recorder.install(ring, 256, TIME_ONLY, drops, new Batching(64, 50_000L, 1_000_000L));
         final int threads = 8, roots = 20_000;
-        AtomicBoolean stop = new AtomicBoolean();
         // extra sweeps racing the sweeper thread and the owners: each buffer's drain lock keeps them apart
-        List<Thread> sweepers = new ArrayList<>();
-        for (int s = 0; s < 2; s++) {
-            Thread t = new Thread(() -> {
-                while (!stop.get()) for (ThreadBuffer b : Recorder.buffers()) b.sweep(true);
-            }, "racing-sweeper-" + s);
-            sweepers.add(t);
-            t.start();
-        }
-        List<Thread> producers = new ArrayList<>();
-        AtomicLong produced = new AtomicLong();
-        for (int p = 0; p < threads; p++) {
-            Thread t = new Thread(() -> {
-                long n = 0;
-                java.util.Random rnd = new java.util.Random(Thread.currentThread().getId());
-                for (int i = 0; i < roots; i++) {
-                    int inner = rnd.nextInt(4);
-                    Object o = Recorder.enterToken(1);
-                    for (int k = 0; k < inner; k++) {
-                        Object x = Recorder.enterToken(2);
-                        Recorder.exitToken(2, x, null);
-                    }
-                    Recorder.exitToken(1, o, null);
-                    n += 2 + 2L * inner;
-                    if ((i & 1023) == 0) Thread.yield();
-                }
-                produced.addAndGet(n);
-            }, "producer-" + p);
-            producers.add(t);
-            t.start();
-        }
-        for (Thread t : producers) t.join();
-        stop.set(true);
-        for (Thread t : sweepers) t.join();
+        AtomicLong produced = produceUnderRacingSweeps(threads, roots, 2, "producer-", rnd -> rnd.nextInt(4), true);
         assertThat(Recorder.drainForShutdown(System.nanoTime() + 30_000_000_000L)).isTrue();
         assertThat(ring.awaitDrained(System.nanoTime() + 30_000_000_000L)).isTrue();
         System.out.println("stress: produced " + produced.get() + " records, published " + c.records.get() + ", dropped "
@@ -299,34 +266,7 @@ class BatchedPublishingTest {
         DropCounters drops = new DropCounters();
         Recorder.install(ring, 64, TIME_ONLY, drops, new Batching(16, 50_000L, 1_000_000L));
         final int threads = 6, roots = 20_000;
-        AtomicBoolean stop = new AtomicBoolean();
-        List<Thread> sweepers = new ArrayList<>();
-        for (int s = 0; s < 3; s++) {
-            Thread t = new Thread(() -> {
-                while (!stop.get()) for (ThreadBuffer b : Recorder.buffers()) b.sweep(true);
-            }, "racing-sweeper-" + s);
-            sweepers.add(t);
-            t.start();
-        }
-        List<Thread> producers = new ArrayList<>();
-        AtomicLong produced = new AtomicLong();
-        for (int p = 0; p < threads; p++) {
-            Thread t = new Thread(() -> {
-                long n = 0;
-                for (int i = 0; i < roots; i++) {
-                    Object o = Recorder.enterToken(1);
-                    for (int k = 0; k < 3; k++) Recorder.exitToken(2, Recorder.enterToken(2), null);
-                    Recorder.exitToken(1, o, null);
-                    n += 8;
-                }
-                produced.addAndGet(n);
-            }, "block-producer-" + p);
-            producers.add(t);
-            t.start();
-        }
-        for (Thread t : producers) t.join();
-        stop.set(true);
-        for (Thread t : sweepers) t.join();
+        AtomicLong produced = produceUnderRacingSweeps(threads, roots, 3, "block-producer-", rnd -> 3, false);
         assertThat(Recorder.drainForShutdown(System.nanoTime() + 30_000_000_000L)).isTrue();
         assertThat(ring.awaitDrained(System.nanoTime() + 30_000_000_000L)).isTrue();
         assertThat(drops.droppedEvents.get()).as("records dropped under the block policy").isZero();
@@ -568,6 +508,48 @@ class BatchedPublishingTest {
         assertThat(ring.consumersStopped()).isTrue();
         assertThat(published - slowHandled.get()).as("batches the slow consumer never handled").isPositive();
         assertThat(ring.backlog()).isEqualTo(published - slowHandled.get());
+    }
+
+    /**
+     * {@code threads} producers each record {@code roots} roots (a root with {@code inner} leaf calls)
+     * while {@code sweepers} extra threads sweep every buffer eagerly in a loop; returns the records
+     * produced once every producer has ended and the sweepers have stopped.
+     */
+    private static AtomicLong produceUnderRacingSweeps(int threads, int roots, int sweepers, String name,
+                                                      java.util.function.ToIntFunction<java.util.Random> inner,
+                                                      boolean yieldNowAndThen) throws InterruptedException {
+        AtomicBoolean stop = new AtomicBoolean();
+        List<Thread> sweeping = new ArrayList<>();
+        for (int s = 0; s < sweepers; s++) {
+            Thread t = new Thread(() -> {
+                while (!stop.get()) for (ThreadBuffer b : Recorder.buffers()) b.sweep(true);
+            }, "racing-sweeper-" + s);
+            sweeping.add(t);
+            t.start();
+        }
+        List<Thread> producers = new ArrayList<>();
+        AtomicLong produced = new AtomicLong();
+        for (int p = 0; p < threads; p++) {
+            Thread t = new Thread(() -> {
+                long n = 0;
+                java.util.Random rnd = new java.util.Random(Thread.currentThread().getId());
+                for (int i = 0; i < roots; i++) {
+                    int k = inner.applyAsInt(rnd);
+                    Object o = Recorder.enterToken(1);
+                    for (int j = 0; j < k; j++) Recorder.exitToken(2, Recorder.enterToken(2), null);
+                    Recorder.exitToken(1, o, null);
+                    n += 2 + 2L * k;
+                    if (yieldNowAndThen && (i & 1023) == 0) Thread.yield();
+                }
+                produced.addAndGet(n);
+            }, name + p);
+            producers.add(t);
+            t.start();
+        }
+        for (Thread t : producers) t.join();
+        stop.set(true);
+        for (Thread t : sweeping) t.join();
+        return produced;
     }
 
     private static void oneRoot() {

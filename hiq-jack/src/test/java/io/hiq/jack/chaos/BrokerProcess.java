@@ -4,8 +4,6 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintStream;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -39,7 +37,7 @@ public final class BrokerProcess {
         if (Files.exists(controllerPortFile)) {
             controllerPort = Integer.parseInt(Files.readString(controllerPortFile).trim());
         } else {
-            controllerPort = freePort();
+            controllerPort = ChildJvms.freePort();
             Files.writeString(controllerPortFile, Integer.toString(controllerPort));
         }
         Properties p = new Properties();
@@ -90,11 +88,5 @@ public final class BrokerProcess {
         System.out.println("LISTENING " + (System.nanoTime() - t0) / 1_000_000);
         System.out.flush();
         server.awaitShutdown();
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
-        }
     }
 }

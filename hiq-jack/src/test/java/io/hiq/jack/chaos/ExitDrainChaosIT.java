@@ -8,8 +8,6 @@ import io.hiq.jack.spool.DiskSpool;
 import io.hiq.jack.spool.SpoolChunk;
 import io.hiq.tree.TreeCodec;
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -56,35 +54,20 @@ class ExitDrainChaosIT {
     static final int EXIT_CODE = 3;
 
     @TempDir(cleanup = CleanupMode.ON_SUCCESS) Path work; // kept for a look when it fails
-    final List<Process> processes = new ArrayList<>();
+    final ChildJvms jvms = new ChildJvms();
     long brokerStartupNanos;
 
     @AfterEach
     void stop() throws InterruptedException {
-        for (Process p : processes) p.destroyForcibly();
-        for (Process p : processes) p.waitFor(30, TimeUnit.SECONDS);
+        jvms.killAll();
     }
 
     static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
-        }
-    }
-
-    static String java() {
-        return Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        return ChildJvms.freePort();
     }
 
     Process startJava(List<String> javaArgs, Map<String, String> env, String name) throws IOException {
-        List<String> cmd = new ArrayList<>(List.of(java(), "-cp", System.getProperty("java.class.path")));
-        cmd.addAll(javaArgs);
-        ProcessBuilder pb = new ProcessBuilder(cmd).directory(work.toFile());
-        pb.environment().keySet().removeIf(k -> k.startsWith("HIQ_") || k.equals("LMK") || k.equals("JACK") || k.startsWith("OCI_"));
-        pb.environment().putAll(env);
-        pb.redirectOutput(work.resolve(name + ".out").toFile()).redirectError(work.resolve(name + ".err").toFile());
-        Process p = pb.start();
-        processes.add(p);
-        return p;
+        return jvms.start(work, javaArgs, env, name);
     }
 
     /** Starts a broker JVM; with {@code go} it waits (classes loaded) until that file exists. */

@@ -4,12 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -31,35 +28,20 @@ class SmallHeapIT {
     static final String TOPIC = "hiq-small-heap";
 
     @TempDir(cleanup = CleanupMode.ON_SUCCESS) Path work;
-    final List<Process> processes = new ArrayList<>();
+    final ChildJvms jvms = new ChildJvms();
 
     @AfterEach
     void stop() throws InterruptedException {
-        for (Process p : processes) p.destroyForcibly();
-        for (Process p : processes) p.waitFor(30, TimeUnit.SECONDS);
-    }
-
-    static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
-        }
+        jvms.killAll();
     }
 
     Process startJava(List<String> javaArgs, String name) throws IOException {
-        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp", System.getProperty("java.class.path")));
-        cmd.addAll(javaArgs);
-        ProcessBuilder pb = new ProcessBuilder(cmd).directory(work.toFile());
-        pb.environment().keySet().removeIf(k -> k.startsWith("HIQ_") || k.equals("LMK") || k.equals("JACK") || k.startsWith("OCI_"));
-        pb.redirectOutput(work.resolve(name + ".out").toFile()).redirectError(work.resolve(name + ".err").toFile());
-        Process p = pb.start();
-        processes.add(p);
-        return p;
+        return jvms.start(work, javaArgs, java.util.Map.of(), name);
     }
 
     @Test
     void aSmallHeapFedFarMoreThanItHoldsDoesNotRunOutOfMemoryAndLosesNothing() throws Exception {
-        int port = freePort();
+        int port = ChildJvms.freePort();
         Process broker = startJava(List.of("-Xmx512m", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC",
                 BrokerProcess.class.getName(), "" + port, work.resolve("kafka").toString(), "2"), "broker");
         await("the broker listening").atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(50)).until(() -> {
