@@ -128,11 +128,13 @@ public final class IngestBench implements Callable<Integer> {
                 long t0 = System.nanoTime();
                 long cpu0 = mx.getThreadCpuTime(t.getId());
                 long proc0 = processCpuNanos();
+                Map<Long, long[]> threads0 = threadCpu(mx);
                 long deadline = t0 + Duration.ofMinutes(10).toNanos();
                 while (metrics.ingested() + metrics.duplicates() < trees && System.nanoTime() < deadline) LockSupport.parkNanos(100_000);
                 long t1 = System.nanoTime();
                 long cpu = mx.getThreadCpuTime(t.getId()) - cpu0;
                 long proc = processCpuNanos() - proc0;
+                Map<Long, long[]> threads1 = threadCpu(mx);
                 double secs = (t1 - t0) / 1e9;
                 loop.stop(Duration.ofSeconds(30));
                 System.out.printf(Locale.ROOT, "ingest: %d trees (%d nodes each) in %.2f s = %.0f trees/s (first stored to last) into %s;"
@@ -144,6 +146,7 @@ public final class IngestBench implements Callable<Integer> {
                                 + " whole process (broker included) %.1f us per tree; load average %.2f%n",
                         cpu / 1e3 / metrics.ingested(), metrics.ingested() / (cpu / 1e9), proc / 1e3 / metrics.ingested(),
                         java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
+                printThreads(mx, threads0, threads1, proc, metrics.ingested());
                 code = check(s, expected) ? 0 : 1;
                 queries(s, nowUs);
             }
@@ -151,6 +154,40 @@ public final class IngestBench implements Callable<Integer> {
             deleteTree(tmp);
         }
         return code;
+    }
+
+    /** Every live thread's CPU time (ns) by id, with its name kept for the report. */
+    private static Map<Long, long[]> threadCpu(java.lang.management.ThreadMXBean mx) {
+        Map<Long, long[]> out = new java.util.HashMap<>();
+        for (long id : mx.getAllThreadIds()) out.put(id, new long[] {mx.getThreadCpuTime(id)});
+        return out;
+    }
+
+    /**
+     * Where the process's CPU went during the ingest, per tree: the busiest threads, the broker's
+     * threads together, and what no Java thread accounts for (GC, JIT compilers, the VM).
+     */
+    private static void printThreads(java.lang.management.ThreadMXBean mx, Map<Long, long[]> before, Map<Long, long[]> after,
+                                     long proc, long n) {
+        Map<String, Long> byGroup = new TreeMap<>();
+        long javaThreads = 0;
+        for (Map.Entry<Long, long[]> e : after.entrySet()) {
+            long[] b = before.get(e.getKey());
+            long d = e.getValue()[0] - (b == null ? 0 : b[0]);
+            if (d <= 0) continue;
+            javaThreads += d;
+            java.lang.management.ThreadInfo info = mx.getThreadInfo(e.getKey());
+            String name = info == null ? "(ended)" : info.getThreadName();
+            if (d > n * 2_000L) System.out.printf(Locale.ROOT, "  thread %s: %.1f us per tree%n", name, d / 1e3 / n);
+            String group = name.startsWith("hiq-ingest") ? "ingest thread"
+                    : name.startsWith("kafka-consumer") || name.startsWith("consumer_background") ? "Kafka consumer client"
+                    : name.startsWith("main") ? "main" : "broker and other";
+            byGroup.merge(group, d, Long::sum);
+        }
+        byGroup.put("GC, JIT and VM (no Java thread)", Math.max(0, proc - javaThreads));
+        StringBuilder line = new StringBuilder("cpu by thread, us per tree:");
+        byGroup.forEach((g, d) -> line.append(String.format(Locale.ROOT, " %s %.1f;", g, d / 1e3 / n)));
+        System.out.println(line);
     }
 
     private static long processCpuNanos() {
