@@ -130,7 +130,7 @@ public final class IngestBench implements Callable<Integer> {
                 long proc0 = processCpuNanos();
                 Map<Long, long[]> threads0 = threadCpu(mx);
                 long deadline = t0 + Duration.ofMinutes(10).toNanos();
-                while (metrics.ingested() + metrics.duplicates() < trees && System.nanoTime() < deadline) LockSupport.parkNanos(100_000);
+                while (metrics.ingested() + metrics.duplicates() < trees && System.nanoTime() < deadline) LockSupport.parkNanos(1_000_000);
                 long t1 = System.nanoTime();
                 long cpu = mx.getThreadCpuTime(t.getId()) - cpu0;
                 long proc = processCpuNanos() - proc0;
@@ -156,9 +156,15 @@ public final class IngestBench implements Callable<Integer> {
         return code;
     }
 
+    /** Names of the threads seen by {@link #threadCpu}: a thread may have ended by the report. */
+    private static final Map<Long, String> NAMES = new java.util.concurrent.ConcurrentHashMap<>();
+
     /** Every live thread's CPU time (ns) by id, with its name kept for the report. */
     private static Map<Long, long[]> threadCpu(java.lang.management.ThreadMXBean mx) {
         Map<Long, long[]> out = new java.util.HashMap<>();
+        for (java.lang.management.ThreadInfo info : mx.getThreadInfo(mx.getAllThreadIds())) {
+            if (info != null) NAMES.put(info.getThreadId(), info.getThreadName());
+        }
         for (long id : mx.getAllThreadIds()) out.put(id, new long[] {mx.getThreadCpuTime(id)});
         return out;
     }
@@ -176,9 +182,7 @@ public final class IngestBench implements Callable<Integer> {
             long d = e.getValue()[0] - (b == null ? 0 : b[0]);
             if (d <= 0) continue;
             javaThreads += d;
-            java.lang.management.ThreadInfo info = mx.getThreadInfo(e.getKey());
-            String name = info == null ? "(ended)" : info.getThreadName();
-            if (d > n * 2_000L) System.out.printf(Locale.ROOT, "  thread %s: %.1f us per tree%n", name, d / 1e3 / n);
+            String name = NAMES.getOrDefault(e.getKey(), "?");
             String group = name.startsWith("hiq-ingest") ? "ingest thread"
                     : name.startsWith("kafka-consumer") || name.startsWith("consumer_background") ? "Kafka consumer client"
                     : name.startsWith("main") ? "main" : "broker and other";

@@ -66,7 +66,9 @@ public final class IngestLoop implements Runnable {
     /** Longest time between two offset commits while records keep coming. */
     public static final long COMMIT_INTERVAL_MS = 200;
     /** Records per poll (a user's {@code max.poll.records} overrides it): one store transaction each. */
-    public static final int MAX_POLL_RECORDS = 2000;
+    public static final int MAX_POLL_RECORDS = 10_000;
+    /** Bytes fetched per partition per request (Kafka's default 1 MiB holds ~700 trees): enough for a full poll. */
+    public static final int MAX_PARTITION_FETCH_BYTES = 8 << 20;
 
     private final Properties props;
     private final String topic;
@@ -108,6 +110,7 @@ public final class IngestLoop implements Runnable {
         // large batches: the store's cost per transaction (commit, roll-up rows read and rewritten) is
         // shared by more trees; 2 000 trees of ~1.4 KB is ~3 MB in memory
         p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, Integer.toString(MAX_POLL_RECORDS));
+        p.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, Integer.toString(MAX_PARTITION_FETCH_BYTES));
         p.putAll(kafkaProps);
         // these make the delivery guarantee: never overridden by user properties
         p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");

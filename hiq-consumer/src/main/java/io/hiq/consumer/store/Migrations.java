@@ -19,8 +19,16 @@ import java.util.function.Function;
  * statement fails and it simply retries after reading the winner's version.
  */
 public final class Migrations {
-    /** One migration step: its version, a description and the statements for a dialect. */
-    record Step(int version, String description, Function<Dialect, List<String>> sql) {}
+    /** One migration step: its version, a description, the statements for a dialect and code run after them. */
+    record Step(int version, String description, Function<Dialect, List<String>> sql, Action action) {
+        Step(int version, String description, Function<Dialect, List<String>> sql) {
+            this(version, description, sql, (c, d) -> {});
+        }
+    }
+
+    /** The part of a step SQL alone cannot do (e.g. computing a column in Java), in the step's transaction. */
+    @FunctionalInterface
+    interface Action { void run(Connection c, Dialect d) throws SQLException; }
 
     static final List<Step> STEPS = List.of(
             new Step(1, "trees and per-minute roll-ups", d -> List.of(
@@ -40,9 +48,59 @@ public final class Migrations {
             // H2 converts VARCHAR to VARBINARY as UTF-8: stored trees keep their exact bytes
             new Step(2, "H2 keeps tree JSON as UTF-8 bytes", d -> d == Dialect.H2
                     ? List.of("ALTER TABLE hiq_tree ALTER COLUMN json SET DATA TYPE VARBINARY(1000000)")
-                    : List.of()));
+                    : List.of()),
+            // SQLite only: the id's string key and the global latency index were most of the write
+            // (docs/PERFORMANCE.md §18); H2 and PostgreSQL keep the id as their key (PostgreSQL's
+            // concurrent instances rely on it)
+            new Step(3, "SQLite: trees keyed by row, ids found by a 64-bit hash", d -> List.of(), Migrations::sqliteRowKeyed));
 
     private Migrations() {}
+
+    /**
+     * Migration 3 on SQLite: {@code hiq_tree} rebuilt with a row number as its key ({@code seq}, the
+     * table's rowid: rows are appended in arrival order), the id kept as a plain column and found
+     * through an index on {@code id_hash} ({@link IdHash}, not unique: the id is compared on every
+     * lookup), no global latency index (the slowest trees of all services are merged from the
+     * per-service index), and {@code hiq_service} listing the services for those merged queries.
+     * Existing rows are copied with their exact bytes.
+     */
+    private static void sqliteRowKeyed(Connection c, Dialect d) throws SQLException {
+        if (d != Dialect.SQLITE) return;
+        try (Statement s = c.createStatement()) {
+            s.execute("CREATE TABLE hiq_tree_v3 (seq INTEGER PRIMARY KEY, id VARCHAR(512) NOT NULL, id_hash BIGINT NOT NULL,"
+                    + " service VARCHAR(512) NOT NULL, root_tag VARCHAR(512) NOT NULL, start_us BIGINT NOT NULL,"
+                    + " latency_us BIGINT NOT NULL, nodes INT NOT NULL, ingested_ms BIGINT NOT NULL, json BLOB NOT NULL)");
+            try (ResultSet rs = s.executeQuery("SELECT id, service, root_tag, start_us, latency_us, nodes, ingested_ms, json"
+                    + " FROM hiq_tree ORDER BY ingested_ms, start_us, id");
+                 PreparedStatement ins = c.prepareStatement("INSERT INTO hiq_tree_v3 (id, id_hash, service, root_tag,"
+                         + " start_us, latency_us, nodes, ingested_ms, json) VALUES (?,?,?,?,?,?,?,?,?)")) {
+                int n = 0;
+                while (rs.next()) {
+                    String id = rs.getString(1);
+                    ins.setString(1, id);
+                    ins.setLong(2, IdHash.of(id));
+                    ins.setString(3, rs.getString(2));
+                    ins.setString(4, rs.getString(3));
+                    ins.setLong(5, rs.getLong(4));
+                    ins.setLong(6, rs.getLong(5));
+                    ins.setInt(7, rs.getInt(6));
+                    ins.setLong(8, rs.getLong(7));
+                    ins.setBytes(9, rs.getBytes(8));
+                    ins.addBatch();
+                    if (++n % 1000 == 0) ins.executeBatch();
+                }
+                ins.executeBatch();
+            }
+            s.execute("DROP TABLE hiq_tree");
+            s.execute("ALTER TABLE hiq_tree_v3 RENAME TO hiq_tree");
+            s.execute("CREATE INDEX hiq_tree_id_hash ON hiq_tree (id_hash)");
+            s.execute("CREATE INDEX hiq_tree_start ON hiq_tree (start_us)");
+            s.execute("CREATE INDEX hiq_tree_service_start ON hiq_tree (service, start_us)");
+            s.execute("CREATE INDEX hiq_tree_service_latency ON hiq_tree (service, latency_us)");
+            s.execute("CREATE TABLE hiq_service (service VARCHAR(512) PRIMARY KEY)");
+            s.execute("INSERT INTO hiq_service (service) SELECT DISTINCT service FROM hiq_tree");
+        }
+    }
 
     /** The version a fully migrated store has. */
     public static int latestVersion() { return STEPS.get(STEPS.size() - 1).version(); }
@@ -79,6 +137,7 @@ public final class Migrations {
             try (Statement s = c.createStatement()) {
                 for (String sql : step.sql().apply(dialect)) s.execute(sql);
             }
+            step.action().run(c, dialect);
             try (PreparedStatement ps = c.prepareStatement(
                     "INSERT INTO hiq_schema_version (version, description, applied_ms) VALUES (?, ?, ?)")) {
                 ps.setInt(1, step.version());

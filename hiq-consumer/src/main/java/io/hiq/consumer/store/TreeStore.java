@@ -9,6 +9,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -29,7 +30,12 @@ import org.slf4j.LoggerFactory;
  * <p>{@link #write} stores one poll batch in one transaction: it inserts the trees not stored yet
  * and adds only their nodes to the roll-ups, so a redelivered tree changes nothing. New trees go in
  * through the store's bulk path (multi-row {@code INSERT} in SQLite and H2, {@code COPY} in PostgreSQL), and the
- * batch's roll-ups are merged in memory and each row written once. Ids are not looked up first: the
+ * batch's roll-ups are merged in memory and each row written once. In SQLite (schema version 3)
+ * rows are keyed by a row number and every batch's ids are looked up first through the index of
+ * their hashes ({@link IdHash}) in the transaction that inserts them (should another process write
+ * the same file in between, SQLite refuses the stale transaction's first write — WAL's
+ * {@code SQLITE_BUSY_SNAPSHOT} — and the batch is retried). In H2 and
+ * PostgreSQL the id is the primary key and ids are not looked up first: the
  * primary key refuses a stored one (the transaction rolls back), and the batch is written again
  * with its ids read first — as every batch is while redeliveries keep coming; when another
  * instance inserts the same id or
@@ -68,6 +74,11 @@ public final class TreeStore implements AutoCloseable {
 
     private final String url;
     private final Dialect dialect;
+    /**
+     * Whether trees are keyed by row and found by the hash of their id (SQLite, migration 3; see
+     * {@link IdHash}) rather than keyed by id (H2, PostgreSQL).
+     */
+    private final boolean rowKeyed;
     /** The ingest thread's connection (guarded by {@code this}); null once found broken, until reopened. */
     private Connection writer;
     private final BlockingQueue<Connection> readers = new ArrayBlockingQueue<>(READERS);
@@ -80,6 +91,7 @@ public final class TreeStore implements AutoCloseable {
 
     private TreeStore(String url) throws SQLException {
         this.dialect = Dialect.of(url);
+        this.rowKeyed = dialect == Dialect.SQLITE;
         // H2 closes its databases in a JVM shutdown hook of its own, racing the service's orderly
         // shutdown (last flush, last offset commit): the service closes the store itself
         this.url = dialect == Dialect.H2 && !url.toUpperCase(java.util.Locale.ROOT).contains("DB_CLOSE_ON_EXIT")
@@ -201,7 +213,7 @@ public final class TreeStore implements AutoCloseable {
         }
         // optimistic first (no lookup of the ids) unless the last batch met stored ids: redeliveries
         // come in runs (after a restart or a rebalance), and a first batch that meets one falls back
-        boolean optimistic = !lastHadStored;
+        boolean optimistic = !lastHadStored && !rowKeyed;
         for (int attempt = 1; ; attempt++) {
             try {
                 int[] r = writeOnce(writer(), byId, optimistic);
@@ -257,7 +269,8 @@ public final class TreeStore implements AutoCloseable {
     private int[] writeOnce(Connection writer, Map<String, StoredTree> byId, boolean optimistic) throws SQLException {
         // optimistic: every id taken as new; the primary key refuses the insert (SQLSTATE 23505,
         // the whole transaction rolled back) when one is not, and the caller comes back with false
-        Map<String, String> existing = optimistic ? Map.of() : existing(writer, byId.keySet());
+        Map<String, String> existing = optimistic ? Map.of() : rowKeyed ? existingByHash(writer, byId.keySet())
+                : existing(writer, byId.keySet());
         List<StoredTree> fresh = new ArrayList<>(byId.size());
         int same = 0;
         int other = 0;
@@ -269,6 +282,7 @@ public final class TreeStore implements AutoCloseable {
         }
         if (!fresh.isEmpty()) {
             insertTrees(writer, fresh, System.currentTimeMillis());
+            if (rowKeyed) addServices(writer, fresh);
             applyRollups(writer, rollups(fresh));
         }
         writer.commit();
@@ -278,6 +292,8 @@ public final class TreeStore implements AutoCloseable {
     /** Rows per multi-row INSERT: 8 parameters each, far below both drivers' limits. */
     private static final int INSERT_ROWS = 100;
     private static final String TREE_COLUMNS = "id, service, root_tag, start_us, latency_us, nodes, ingested_ms, json";
+    /** The columns of a row-keyed (SQLite, migration 3) store: the id's hash last. */
+    private static final String ROW_KEYED_COLUMNS = TREE_COLUMNS + ", id_hash";
 
     /**
      * Inserts trees in bulk: PostgreSQL through {@code COPY … FROM STDIN} (one round trip, no
@@ -290,31 +306,47 @@ public final class TreeStore implements AutoCloseable {
             PgCopy.insertTrees(writer, "hiq_tree", TREE_COLUMNS, fresh, now);
             return;
         }
+        int cols = rowKeyed ? 9 : 8;
         int full = fresh.size() / INSERT_ROWS;
         if (full > 0) {
-            try (PreparedStatement ps = writer.prepareStatement(insertSql(INSERT_ROWS))) {
+            try (PreparedStatement ps = writer.prepareStatement(insertSql(INSERT_ROWS, cols))) {
                 for (int chunk = 0; chunk < full; chunk++) {
-                    for (int i = 0; i < INSERT_ROWS; i++) bindTree(ps, i * 8, fresh.get(chunk * INSERT_ROWS + i), now);
+                    for (int i = 0; i < INSERT_ROWS; i++) bindTree(ps, i * cols, fresh.get(chunk * INSERT_ROWS + i), now, rowKeyed);
                     ps.executeUpdate();
                 }
             }
         }
         int rest = fresh.size() - full * INSERT_ROWS;
         if (rest > 0) {
-            try (PreparedStatement ps = writer.prepareStatement(insertSql(rest))) {
-                for (int i = 0; i < rest; i++) bindTree(ps, i * 8, fresh.get(full * INSERT_ROWS + i), now);
+            try (PreparedStatement ps = writer.prepareStatement(insertSql(rest, cols))) {
+                for (int i = 0; i < rest; i++) bindTree(ps, i * cols, fresh.get(full * INSERT_ROWS + i), now, rowKeyed);
                 ps.executeUpdate();
             }
         }
     }
 
-    private static String insertSql(int rows) {
-        StringBuilder sql = new StringBuilder(60 + rows * 18).append("INSERT INTO hiq_tree (").append(TREE_COLUMNS).append(") VALUES ");
-        for (int i = 0; i < rows; i++) sql.append(i == 0 ? "(?,?,?,?,?,?,?,?)" : ",(?,?,?,?,?,?,?,?)");
+    private static String insertSql(int rows, int cols) {
+        String row = "(?" + ",?".repeat(cols - 1) + ")";
+        StringBuilder sql = new StringBuilder(60 + rows * (row.length() + 1)).append("INSERT INTO hiq_tree (")
+                .append(cols == 9 ? ROW_KEYED_COLUMNS : TREE_COLUMNS).append(") VALUES ");
+        for (int i = 0; i < rows; i++) sql.append(i == 0 ? "" : ",").append(row);
         return sql.toString();
     }
 
-    private static void bindTree(PreparedStatement ps, int offset, StoredTree st, long now) throws SQLException {
+    /** Lists the services of new trees in {@code hiq_service} (row-keyed stores: the per-service queries go through it). */
+    private static void addServices(Connection writer, List<StoredTree> fresh) throws SQLException {
+        java.util.Set<String> services = new java.util.HashSet<>();
+        for (StoredTree t : fresh) services.add(t.tree().service());
+        try (PreparedStatement ps = writer.prepareStatement("INSERT OR IGNORE INTO hiq_service (service) VALUES (?)")) {
+            for (String service : services) {
+                ps.setString(1, service);
+                ps.addBatch();
+            }
+            ps.executeBatch();
+        }
+    }
+
+    private static void bindTree(PreparedStatement ps, int offset, StoredTree st, long now, boolean rowKeyed) throws SQLException {
         HiQTree t = st.tree();
         ps.setString(offset + 1, t.id());
         ps.setString(offset + 2, t.service());
@@ -324,6 +356,7 @@ public final class TreeStore implements AutoCloseable {
         ps.setInt(offset + 6, t.root().size());
         ps.setLong(offset + 7, now);
         ps.setBytes(offset + 8, st.utf8()); // H2 and SQLite keep the JSON as its UTF-8 bytes (Dialect#jsonAsBytes)
+        if (rowKeyed) ps.setLong(offset + 9, IdHash.of(t.id()));
     }
 
     /** The root's latency as stored: end minus start, never negative. */
@@ -340,6 +373,34 @@ public final class TreeStore implements AutoCloseable {
         if (found.isEmpty()) return Map.of();
         Map<String, String> json = new HashMap<>();
         selectIn(writer, "SELECT id, json FROM hiq_tree WHERE id IN (", found, rs -> json.put(rs.getString(1), json(rs, 2)));
+        return json;
+    }
+
+    /**
+     * Row-keyed stores (SQLite): the stored JSON of those of {@code ids} already stored, found
+     * through the index of their hashes — a probe of an integer index per id, ~1 µs per tree, so it
+     * is done for every batch (no optimistic insert: the id is not a unique key here). A hash shared
+     * with another id returns that row too; it is told apart by the id itself.
+     */
+    private Map<String, String> existingByHash(Connection writer, Set<String> ids) throws SQLException {
+        List<Long> hashes = new ArrayList<>(ids.size());
+        for (String id : ids) hashes.add(IdHash.of(id));
+        Map<String, String> json = new HashMap<>();
+        final int chunk = 500;
+        for (int from = 0; from < hashes.size(); from += chunk) {
+            List<Long> part = hashes.subList(from, Math.min(hashes.size(), from + chunk));
+            StringBuilder sql = new StringBuilder("SELECT id, json FROM hiq_tree WHERE id_hash IN (");
+            for (int i = 0; i < part.size(); i++) sql.append(i == 0 ? "?" : ",?");
+            try (PreparedStatement ps = writer.prepareStatement(sql.append(')').toString())) {
+                for (int i = 0; i < part.size(); i++) ps.setLong(i + 1, part.get(i));
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        String id = rs.getString(1);
+                        if (ids.contains(id)) json.put(id, json(rs, 2));
+                    }
+                }
+            }
+        }
         return json;
     }
 
@@ -520,8 +581,10 @@ public final class TreeStore implements AutoCloseable {
     /** The stored JSON of a tree, or null. */
     public String treeJson(String id) throws SQLException {
         return read(c -> {
-            try (PreparedStatement ps = c.prepareStatement("SELECT json FROM hiq_tree WHERE id = ?")) {
-                ps.setString(1, id);
+            try (PreparedStatement ps = c.prepareStatement(rowKeyed ? "SELECT json FROM hiq_tree WHERE id_hash = ? AND id = ?"
+                    : "SELECT json FROM hiq_tree WHERE id = ?")) {
+                if (rowKeyed) ps.setLong(1, IdHash.of(id));
+                ps.setString(rowKeyed ? 2 : 1, id);
                 try (ResultSet rs = ps.executeQuery()) {
                     return rs.next() ? json(rs, 1) : null;
                 }
@@ -535,48 +598,77 @@ public final class TreeStore implements AutoCloseable {
      * API), so the schema needs no column for them.
      */
     public TreePage trees(TreeQuery q) throws SQLException {
-        // conditions only when filtering: an unfiltered COUNT(*) is answered without a scan
-        List<Object> args = new ArrayList<>();
-        StringBuilder where = new StringBuilder();
         long minUs = (long) Math.ceil(Math.max(0, q.minLatencyMs()) * 1000.0);
-        if (minUs > 0) { where.append(" AND latency_us >= ?"); args.add(minUs); }
-        if (q.maxLatencyMs() >= 0) { where.append(" AND latency_us <= ?"); args.add((long) Math.floor(q.maxLatencyMs() * 1000.0)); }
-        if (q.service() != null) { where.append(" AND service = ?"); args.add(q.service()); }
-        if (q.rootTag() != null) { where.append(" AND root_tag = ?"); args.add(q.rootTag()); }
-        String cond = where.length() == 0 ? "" : " WHERE" + where.substring(4);
+        long maxUs = q.maxLatencyMs() >= 0 ? (long) Math.floor(q.maxLatencyMs() * 1000.0) : -1;
+        // a row-keyed store has no global latency index: the slowest trees, and any count by latency,
+        // of every service are those of each service (its (service, latency) index) merged
+        boolean perService = rowKeyed && q.service() == null && (q.slowest() || minUs > 0 || maxUs >= 0);
         String order = q.slowest() ? " ORDER BY latency_us DESC, id" : " ORDER BY start_us DESC, id";
+        Comparator<PageRow> merged = q.slowest()
+                ? Comparator.comparingLong(PageRow::latencyUs).reversed().thenComparing(PageRow::id)
+                : Comparator.comparingLong(PageRow::startUs).reversed().thenComparing(PageRow::id);
         return read(c -> {
-            long total;
-            try (PreparedStatement ps = c.prepareStatement("SELECT COUNT(*) FROM hiq_tree" + cond)) {
-                for (int i = 0; i < args.size(); i++) ps.setObject(i + 1, args.get(i));
-                try (ResultSet rs = ps.executeQuery()) {
-                    rs.next();
-                    total = rs.getLong(1);
+            List<String> services = perService ? services(c) : java.util.Collections.singletonList(q.service());
+            long total = 0;
+            List<PageRow> page = new ArrayList<>();
+            for (String service : services) {
+                // conditions only when filtering: an unfiltered COUNT(*) is answered without a scan
+                List<Object> args = new ArrayList<>();
+                StringBuilder where = new StringBuilder();
+                if (minUs > 0) { where.append(" AND latency_us >= ?"); args.add(minUs); }
+                if (maxUs >= 0) { where.append(" AND latency_us <= ?"); args.add(maxUs); }
+                if (service != null) { where.append(" AND service = ?"); args.add(service); }
+                if (q.rootTag() != null) { where.append(" AND root_tag = ?"); args.add(q.rootTag()); }
+                String cond = where.length() == 0 ? "" : " WHERE" + where.substring(4);
+                try (PreparedStatement ps = c.prepareStatement("SELECT COUNT(*) FROM hiq_tree" + cond)) {
+                    for (int i = 0; i < args.size(); i++) ps.setObject(i + 1, args.get(i));
+                    try (ResultSet rs = ps.executeQuery()) {
+                        rs.next();
+                        total += rs.getLong(1);
+                    }
                 }
-            }
-            List<TreeSummary> rows = new ArrayList<>();
-            try (PreparedStatement ps = c.prepareStatement("SELECT id, service, root_tag, start_us, latency_us, json FROM hiq_tree"
-                    + cond + order + " LIMIT ?")) {
-                for (int i = 0; i < args.size(); i++) ps.setObject(i + 1, args.get(i));
-                ps.setInt(args.size() + 1, q.limit());
-                try (ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) {
-                        String thread = "";
-                        int errors = 0;
-                        try {
-                            HiQTree t = io.hiq.tree.TreeCodec.decode(json(rs, 6));
-                            thread = t.thread() == null ? "" : t.thread();
-                            errors = errors(t.root());
-                        } catch (io.hiq.tree.TreeFormatException | RuntimeException e) {
-                            // stored trees were validated on the way in; the row is still listed
+                try (PreparedStatement ps = c.prepareStatement("SELECT id, service, root_tag, start_us, latency_us, json FROM hiq_tree"
+                        + cond + order + " LIMIT ?")) {
+                    for (int i = 0; i < args.size(); i++) ps.setObject(i + 1, args.get(i));
+                    ps.setInt(args.size() + 1, q.limit());
+                    try (ResultSet rs = ps.executeQuery()) {
+                        while (rs.next()) {
+                            page.add(new PageRow(rs.getString(1), rs.getString(2), rs.getString(3), rs.getLong(4), rs.getLong(5), json(rs, 6)));
                         }
-                        rows.add(new TreeSummary(rs.getString(1), rs.getString(2), rs.getString(3), rs.getLong(4),
-                                rs.getLong(5) / 1000.0, thread, errors));
                     }
                 }
             }
+            if (services.size() > 1) {
+                page.sort(merged);
+                if (page.size() > q.limit()) page = page.subList(0, q.limit());
+            }
+            List<TreeSummary> rows = new ArrayList<>(page.size());
+            for (PageRow r : page) {
+                String thread = "";
+                int errors = 0;
+                try {
+                    HiQTree t = io.hiq.tree.TreeCodec.decode(r.json());
+                    thread = t.thread() == null ? "" : t.thread();
+                    errors = errors(t.root());
+                } catch (io.hiq.tree.TreeFormatException | RuntimeException e) {
+                    // stored trees were validated on the way in; the row is still listed
+                }
+                rows.add(new TreeSummary(r.id(), r.service(), r.rootTag(), r.startUs(), r.latencyUs() / 1000.0, thread, errors));
+            }
             return new TreePage(total, rows);
         });
+    }
+
+    /** A row of a page of {@link #trees}, before its JSON is read for the thread and errors. */
+    private record PageRow(String id, String service, String rootTag, long startUs, long latencyUs, String json) {}
+
+    /** The services a row-keyed store holds (or held: a service whose trees were all deleted stays listed). */
+    private static List<String> services(Connection c) throws SQLException {
+        List<String> out = new ArrayList<>();
+        try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SELECT service FROM hiq_service")) {
+            while (rs.next()) out.add(rs.getString(1));
+        }
+        return out;
     }
 
     private static int errors(HiQNode n) {
@@ -711,8 +803,9 @@ public final class TreeStore implements AutoCloseable {
      */
     public synchronized int deleteTreesBefore(long cutoffUs, int limit) throws SQLException {
         Connection w = writer();
+        String key = rowKeyed ? "seq" : "id";
         try (PreparedStatement ps = w.prepareStatement(
-                "DELETE FROM hiq_tree WHERE id IN (SELECT id FROM hiq_tree WHERE start_us < ? ORDER BY start_us LIMIT ?)")) {
+                "DELETE FROM hiq_tree WHERE " + key + " IN (SELECT " + key + " FROM hiq_tree WHERE start_us < ? ORDER BY start_us LIMIT ?)")) {
             ps.setLong(1, cutoffUs);
             ps.setInt(2, limit);
             int n = ps.executeUpdate();
