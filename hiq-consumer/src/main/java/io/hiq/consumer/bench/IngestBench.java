@@ -61,6 +61,10 @@ public final class IngestBench implements Callable<Integer> {
             + " (default: the service's default store, a SQLite file, in a temporary directory)")
     String store;
 
+    @Option(names = "--warmup", defaultValue = "0", description = "trees ingested first, from another topic into another"
+            + " store, so that the timed run meets compiled code: a service that has been running (default ${DEFAULT-VALUE}: a cold JVM)")
+    int warmup;
+
     @Option(names = "--queries", defaultValue = "30", description = "/api/stats queries to time (default ${DEFAULT-VALUE})")
     int queries;
 
@@ -112,7 +116,8 @@ public final class IngestBench implements Callable<Integer> {
         int code = 0;
         try (EmbeddedBroker broker = new EmbeddedBroker(0, tmp.resolve("kafka"), partitions).start()) {
             System.out.printf(Locale.ROOT, "publishing %d trees to %d partitions...%n", trees, partitions);
-            long bytes = publish(broker.bootstrap(), topic, nowUs, expected);
+            if (warmup > 0) warmUp(broker.bootstrap(), tmp, nowUs);
+            long bytes = publish(broker.bootstrap(), topic, trees, 42, nowUs, expected);
             System.out.printf(Locale.ROOT, "published %d trees, %.0f bytes each on average%n", trees, (double) bytes / trees);
             try (TreeStore s = TreeStore.open(url); DeadLetterFile dead = new DeadLetterFile(tmp.resolve("dead-letters.jsonl"))) {
                 IngestMetrics metrics = new IngestMetrics();
@@ -183,7 +188,7 @@ public final class IngestBench implements Callable<Integer> {
             if (d <= 0) continue;
             javaThreads += d;
             String name = NAMES.getOrDefault(e.getKey(), "?");
-            String group = name.startsWith("hiq-ingest") ? "ingest thread"
+            String group = name.equals("hiq-ingest") ? "ingest thread"
                     : name.startsWith("kafka-consumer") || name.startsWith("consumer_background") ? "Kafka consumer client"
                     : name.startsWith("main") ? "main" : "broker and other";
             byGroup.merge(group, d, Long::sum);
@@ -200,7 +205,31 @@ public final class IngestBench implements Callable<Integer> {
     }
 
     /** Publishes the backlog and waits for every acknowledgement; returns the bytes sent. */
-    private long publish(String bootstrap, String topic, long nowUs, Map<String, long[]> expected) throws Exception {
+    /**
+     * Ingests {@link #warmup} other trees (another topic, group and store, deleted afterwards) through
+     * the same loop: the JIT compiles the decode, store and Kafka client paths before the timed run.
+     */
+    private void warmUp(String bootstrap, Path tmp, long nowUs) throws Exception {
+        System.out.printf(Locale.ROOT, "warming up: %d trees through the same loop into another store...%n", warmup);
+        publish(bootstrap, "hiq-warmup", warmup, 7, nowUs, new TreeMap<>());
+        Path dir = tmp.resolve("warmup");
+        try (TreeStore s = TreeStore.open(io.hiq.consumer.ConsumerSettings.defaultStoreUrl(dir));
+             DeadLetterFile dead = new DeadLetterFile(dir.resolve("dead-letters.jsonl"))) {
+            IngestMetrics metrics = new IngestMetrics();
+            Properties p = new Properties();
+            p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+            p.put(ConsumerConfig.GROUP_ID_CONFIG, "hiq-ingest-bench-warmup");
+            IngestOptions options = IngestOptions.defaults();
+            IngestLoop loop = new IngestLoop(p, "hiq-warmup", s, dead, metrics, new ServiceHealth(options.storeDownAfter()), options);
+            Thread t = new Thread(loop, "hiq-ingest-warmup");
+            t.start();
+            long deadline = System.nanoTime() + Duration.ofMinutes(10).toNanos();
+            while (metrics.ingested() + metrics.duplicates() < warmup && System.nanoTime() < deadline) LockSupport.parkNanos(1_000_000);
+            loop.stop(Duration.ofSeconds(30));
+        }
+    }
+
+    private long publish(String bootstrap, String topic, int trees, long seed, long nowUs, Map<String, long[]> expected) throws Exception {
         Properties p = new Properties();
         p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
@@ -215,7 +244,7 @@ public final class IngestBench implements Callable<Integer> {
         p.put(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, "1");
         p.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, "300000");
         p.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, "600000");
-        SplittableRandom rnd = new SplittableRandom(42);
+        SplittableRandom rnd = new SplittableRandom(seed);
         long bytes = 0;
         try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(p)) {
             List<Future<?>> acks = new ArrayList<>();
