@@ -428,11 +428,10 @@ public final class TreeStore implements AutoCloseable {
      * locked in that order.
      *
      * <p>Spans are first gathered per key in a hash map (a sorted map cost a tree walk of three
-     * string comparisons per node), then each key's histogram is made once, sized for its largest
-     * span (a histogram grown value by value copied its counts array several times: 8 % of the
-     * ingest thread).
+     * string comparisons per node), then each key's spans become its non-empty histogram buckets
+     * ({@link RollupCounts}: no dense counts array of ~213 KB per key and batch).
      */
-    static TreeMap<RollupKey, Aggregate> rollups(List<StoredTree> trees) {
+    static TreeMap<RollupKey, RollupCounts> rollups(List<StoredTree> trees) {
         Map<RollupKey, Spans> spans = new HashMap<>();
         for (StoredTree st : trees) {
             HiQTree t = st.tree();
@@ -443,8 +442,8 @@ public final class TreeStore implements AutoCloseable {
                 addNode(spans, t.service(), t.root());
             }
         }
-        TreeMap<RollupKey, Aggregate> acc = new TreeMap<>();
-        spans.forEach((k, v) -> acc.put(k, v.aggregate()));
+        TreeMap<RollupKey, RollupCounts> acc = new TreeMap<>();
+        spans.forEach((k, v) -> acc.put(k, RollupCounts.of(v.values, v.size)));
         return acc;
     }
 
@@ -454,39 +453,31 @@ public final class TreeStore implements AutoCloseable {
         for (HiQNode c : n.children()) addNode(acc, service, c);
     }
 
-    /** The spans of one roll-up key in a batch, until they become an {@link Aggregate}. */
+    /** The spans of one roll-up key in a batch, until they become its {@link RollupCounts}. */
     private static final class Spans {
         private long[] values = new long[16];
         private int size;
-        private long max;
 
         void add(long span) {
             if (size == values.length) values = java.util.Arrays.copyOf(values, size * 2);
             values[size++] = span;
-            max = Math.max(max, span);
-        }
-
-        Aggregate aggregate() {
-            Aggregate a = new Aggregate(Histograms.sized(max));
-            for (int i = 0; i < size; i++) a.record(values[i]);
-            return a;
         }
     }
 
-    private void applyRollups(Connection writer, TreeMap<RollupKey, Aggregate> acc) throws SQLException {
+    private void applyRollups(Connection writer, TreeMap<RollupKey, RollupCounts> acc) throws SQLException {
         try (PreparedStatement select = writer.prepareStatement("SELECT cnt, sum_ns, min_ns, max_ns, hist FROM hiq_rollup"
                 + " WHERE service = ? AND tag = ? AND minute_ms = ?" + (dialect.rowLocks() ? " FOR UPDATE" : ""));
              PreparedStatement update = writer.prepareStatement("UPDATE hiq_rollup SET cnt = ?, sum_ns = ?, min_ns = ?,"
                      + " max_ns = ?, hist = ? WHERE service = ? AND tag = ? AND minute_ms = ?");
              PreparedStatement insert = writer.prepareStatement("INSERT INTO hiq_rollup"
                      + " (service, tag, minute_ms, cnt, sum_ns, min_ns, max_ns, hist) VALUES (?,?,?,?,?,?,?,?)")) {
-            for (Map.Entry<RollupKey, Aggregate> e : acc.entrySet()) {
+            for (Map.Entry<RollupKey, RollupCounts> e : acc.entrySet()) {
                 RollupKey k = e.getKey();
-                Aggregate add = e.getValue();
+                RollupCounts add = e.getValue();
                 select.setString(1, k.service());
                 select.setString(2, k.tag());
                 select.setLong(3, k.minuteMs());
-                Aggregate current = null;
+                RollupCounts current = null;
                 try (ResultSet rs = select.executeQuery()) {
                     if (rs.next()) { // the batch's own aggregate takes the stored row in: no third histogram
                         current = add;
@@ -513,12 +504,12 @@ public final class TreeStore implements AutoCloseable {
     }
 
 
-    private static void setAggregate(PreparedStatement ps, int col, Aggregate a) throws SQLException {
+    private static void setAggregate(PreparedStatement ps, int col, RollupCounts a) throws SQLException {
         ps.setLong(col, a.count());
         ps.setLong(col + 1, a.sum());
         ps.setLong(col + 2, a.min());
         ps.setLong(col + 3, a.max());
-        ps.setBytes(col + 4, Histograms.encode(a.histogram()));
+        ps.setBytes(col + 4, a.encode());
     }
 
     // ---------------------------------------------------------------- reads (any thread)
