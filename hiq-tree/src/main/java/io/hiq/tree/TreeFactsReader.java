@@ -1,5 +1,8 @@
 package io.hiq.tree;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
@@ -57,6 +60,29 @@ final class TreeFactsReader {
         return out;
     }
 
+    /** Eight bytes of a record read as one little-endian long (names and digits compared eight at a time). */
+    private static final VarHandle LONG = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+
+    /** A known name followed by its closing quote, as up to two (value, mask) pairs of little-endian longs. */
+    private static long[][] patterns(byte[][] names) {
+        long[][] out = new long[names.length][];
+        for (int i = 0; i < names.length; i++) {
+            byte[] q = Arrays.copyOf(names[i], names[i].length + 1);
+            q[names[i].length] = '"';
+            long[] pat = new long[4];
+            for (int k = 0; k < q.length; k++) {
+                int word = k / 8 * 2;
+                pat[word] |= (q[k] & 0xFFL) << (8 * (k % 8));
+                pat[word + 1] |= 0xFFL << (8 * (k % 8));
+            }
+            out[i] = pat;
+        }
+        return out;
+    }
+
+    private static final long[][] TOP_PATTERNS = patterns(TOP_NAMES);
+    private static final long[][] NODE_PATTERNS = patterns(NODE_NAMES);
+
     long fallbacks;
 
     private byte[] b;
@@ -98,8 +124,9 @@ final class TreeFactsReader {
         String metric = null;
         boolean partial = false;
         if (b[pos] == '}') return false; // schema missing
+        int field = -1;
         while (true) {
-            int field = fieldName(TOP_NAMES);
+            field = fieldName(TOP_NAMES, TOP_PATTERNS, field);
             ws();
             expect(':');
             ws();
@@ -147,8 +174,9 @@ final class TreeFactsReader {
         int seen = 0;
         String name = null;
         long start = 0, end = 0, valueStart = 0, valueEnd = 0;
+        int field = -1;
         while (true) {
-            int field = fieldName(NODE_NAMES);
+            field = fieldName(NODE_NAMES, NODE_PATTERNS, field);
             ws();
             expect(':');
             ws();
@@ -236,19 +264,39 @@ final class TreeFactsReader {
         }
     }
 
-    /** The index in {@code names} of the field name at pos (a string), or -1 for another name. */
-    private int fieldName(byte[][] names) {
+    /**
+     * The index in {@code names} of the field name at pos (a string), or -1 for another name. The
+     * field after {@code last} is tried first: records written by {@link TreeJsonWriter} have their
+     * fields in one order, so a name is usually recognised by one comparison of its raw bytes (a
+     * known name has no escapes, so raw bytes equal to it followed by a quote are that name).
+     */
+    private int fieldName(byte[][] names, long[][] patterns, int last) {
         expect('"');
+        int next = last + 1;
+        if (next < names.length && rawName(names[next], patterns[next])) return next;
+        for (int i = 0; i < names.length; i++) if (i != next && rawName(names[i], patterns[i])) return i;
         int from = pos;
         skipStringBody();
-        if (strEscaped) throw UNHANDLED; // an escaped name might spell a known one
-        int len = pos - 1 - from;
-        if (len > MAX_NAME_BYTES) throw UNHANDLED;
-        for (int i = 0; i < names.length; i++) {
-            byte[] n = names[i];
-            if (n.length == len && Arrays.equals(b, from, from + len, n, 0, len)) return i;
-        }
+        if (pos - 1 - from > MAX_NAME_BYTES) throw UNHANDLED;
+        // an escaped name might spell a known one; the full decoder decides
+        if (strEscaped) throw UNHANDLED;
         return -1;
+    }
+
+    /** Whether the bytes at pos are {@code name} and a closing quote; if so, skips them. */
+    private boolean rawName(byte[] name, long[] pattern) {
+        byte[] b = this.b;
+        int p = pos;
+        int n = name.length;
+        if (p + 16 <= b.length) { // name and quote are at most 12 bytes: two words
+            if ((((long) LONG.get(b, p)) & pattern[1]) != pattern[0]) return false;
+            if (n >= 8 && (((long) LONG.get(b, p + 8)) & pattern[3]) != pattern[2]) return false;
+        } else {
+            if (p + n >= b.length || b[p + n] != '"') return false;
+            for (int i = 0; i < n; i++) if (b[p + i] != name[i]) return false;
+        }
+        pos = p + n + 1;
+        return true;
     }
 
     /** A member name that is not kept (extras, values): checked, and not longer than Jackson accepts. */
@@ -346,11 +394,19 @@ final class TreeFactsReader {
 
     /** A JSON integer of at most 18 digits (so it fits a long), with a delimiter after it. */
     private long plainInteger() {
+        byte[] b = this.b;
         int p = pos;
         boolean negative = b[p] == '-';
         if (negative) p++;
         int from = p;
         long v = 0;
+        // eight digits at a time while there are eight (timestamps have 16); overflow past 18 digits is refused below
+        while (p + 8 <= b.length) {
+            long w = (long) LONG.get(b, p);
+            if (!eightDigits(w)) break;
+            v = v * 100_000_000L + eightDigitsValue(w);
+            p += 8;
+        }
         int c;
         while ((c = b[p]) >= '0' && c <= '9') {
             v = v * 10 + (c - '0');
@@ -362,6 +418,18 @@ final class TreeFactsReader {
         pos = p;
         afterScalar();
         return negative ? -v : v;
+    }
+
+    /** Whether all eight bytes of {@code w} are ASCII digits. */
+    private static boolean eightDigits(long w) {
+        return ((w & 0xF0F0F0F0F0F0F0F0L) | (((w + 0x0606060606060606L) & 0xF0F0F0F0F0F0F0F0L) >>> 4)) == 0x3333333333333333L;
+    }
+
+    /** The value of eight ASCII digits read little-endian (the first digit in the lowest byte). */
+    private static long eightDigitsValue(long w) {
+        w -= 0x3030303030303030L;
+        w = w * 10 + (w >>> 8);
+        return (((w & 0x000000FF000000FFL) * (100 + (1_000_000L << 32))) + (((w >>> 16) & 0x000000FF000000FFL) * (1 + (10_000L << 32)))) >>> 32;
     }
 
     /** Any JSON number (strict grammar), not kept. */
@@ -474,8 +542,12 @@ final class TreeFactsReader {
 
     /** JSON whitespace: space, tab, line feed, carriage return. */
     private void ws() {
-        byte c;
-        while ((c = b[pos]) == ' ' || c == '\n' || c == '\r' || c == '\t') pos++;
+        byte[] b = this.b;
+        int p = pos;
+        byte c = b[p];
+        if (c > ' ') return; // the usual case: no whitespace at all
+        while (c == ' ' || c == '\n' || c == '\r' || c == '\t') c = b[++p];
+        pos = p;
     }
 
     /**

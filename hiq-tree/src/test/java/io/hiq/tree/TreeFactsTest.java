@@ -75,6 +75,52 @@ class TreeFactsTest {
         assertThat(holder.fallbacks()).as("records the byte-level reader left to the full decoder").isZero();
     }
 
+    /** Objects' fields in a random order (the reader guesses the writer's order first): same facts, still at byte level. */
+    @Test
+    void readsFieldsInAnyOrder() throws Exception {
+        SplittableRandom r = new SplittableRandom(13);
+        for (int i = 0; i < 300; i++) {
+            com.fasterxml.jackson.databind.JsonNode doc = TreeCodec.mapper().readTree(TreeCodec.encode(plain(r, 1 + r.nextInt(10))));
+            byte[] json = TreeCodec.mapper().writeValueAsBytes(shuffled(doc, r));
+            assertSame(json, "shuffled " + i);
+        }
+        assertThat(holder.fallbacks()).isZero();
+    }
+
+    private static com.fasterxml.jackson.databind.JsonNode shuffled(com.fasterxml.jackson.databind.JsonNode n, SplittableRandom r) {
+        if (n.isArray()) {
+            com.fasterxml.jackson.databind.node.ArrayNode a = TreeCodec.mapper().createArrayNode();
+            n.forEach(e -> a.add(shuffled(e, r)));
+            return a;
+        }
+        if (!n.isObject()) return n;
+        java.util.List<String> names = new java.util.ArrayList<>();
+        n.fieldNames().forEachRemaining(names::add);
+        for (int i = names.size() - 1; i > 0; i--) java.util.Collections.swap(names, i, r.nextInt(i + 1));
+        com.fasterxml.jackson.databind.node.ObjectNode o = TreeCodec.mapper().createObjectNode();
+        for (String f : names) o.set(f, shuffled(n.get(f), r));
+        return o;
+    }
+
+    /** Integers of every length and sign where numbers are kept (read eight digits at a time up to 18, by the full decoder beyond). */
+    @Test
+    void readsIntegersOfEveryLength() {
+        SplittableRandom r = new SplittableRandom(17);
+        String good = TreeCodec.encodeToString(TreeCodecTest.sample());
+        for (int digits = 1; digits <= 20; digits++) {
+            for (int k = 0; k < 20; k++) {
+                StringBuilder v = new StringBuilder(r.nextBoolean() ? "-" : "");
+                v.append((char) ('1' + r.nextInt(9)));
+                for (int d = 1; d < digits; d++) v.append((char) ('0' + r.nextInt(10)));
+                for (String f : new String[] {"\"start\":", "\"value_end\":", "\"pid\":"}) {
+                    int at = good.indexOf(f) + f.length();
+                    int end = TreeJsonReaderTest.valueEnd(good, at);
+                    assertSame(utf8(good.substring(0, at) + v + good.substring(end)), f + v);
+                }
+            }
+        }
+    }
+
     @Test
     void repeatedTagsAreOneString() throws Exception {
         byte[] json = TreeCodec.encode(TreeCodecTest.sample());
