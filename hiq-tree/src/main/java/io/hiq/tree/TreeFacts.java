@@ -33,7 +33,7 @@ public final class TreeFacts {
     private long[] starts;
     private long[] spans;
     private int[] parents;
-    /** Index of each node among its parent's children (holders only: error paths). */
+    /** Index of each node among its parent's children (holders only: copies derive it from the parents, error paths only). */
     private int[] childIndex;
     private final TreeFactsReader reader;
 
@@ -55,7 +55,7 @@ public final class TreeFacts {
         this.starts = Arrays.copyOf(from.starts, size);
         this.spans = Arrays.copyOf(from.spans, size);
         this.parents = Arrays.copyOf(from.parents, size);
-        this.childIndex = Arrays.copyOf(from.childIndex, size);
+        this.childIndex = null;
     }
 
     private void allocate(int n) {
@@ -192,10 +192,17 @@ public final class TreeFacts {
         int depth = 0;
         for (int k = i; parents[k] >= 0; k = parents[k]) depth++;
         int[] idx = new int[depth];
-        for (int k = i, d = depth - 1; parents[k] >= 0; k = parents[k], d--) idx[d] = childIndex[k];
+        for (int k = i, d = depth - 1; parents[k] >= 0; k = parents[k], d--) idx[d] = childIndex(k);
         StringBuilder sb = new StringBuilder("root");
         for (int x : idx) sb.append(".children[").append(x).append(']');
         return sb.toString();
+    }
+
+    private int childIndex(int k) {
+        if (childIndex != null) return childIndex[k];
+        int index = 0;
+        for (int j = parents[k] + 1; j < k; j++) if (parents[j] == parents[k]) index++;
+        return index;
     }
 
     private int checked(int i) {
@@ -209,7 +216,7 @@ public final class TreeFacts {
                 .append(partial ? ", partial" : "").append(", end ").append(rootEnd).append(", [");
         for (int i = 0; i < size; i++) {
             if (i > 0) sb.append(", ");
-            sb.append(parents[i]).append('/').append(childIndex[i]).append(' ').append(tags[i]).append('@').append(starts[i])
+            sb.append(parents[i]).append('/').append(childIndex(i)).append(' ').append(tags[i]).append('@').append(starts[i])
                     .append('+').append(spans[i]);
         }
         return sb.append("]}").toString();

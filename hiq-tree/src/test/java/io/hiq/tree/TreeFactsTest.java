@@ -26,7 +26,10 @@ class TreeFactsTest {
 
     private String viaFacts(byte[] json) {
         try {
-            return holder.read(json).copy().toString();
+            String read = holder.read(json).toString();
+            String copy = holder.copy().toString();
+            assertThat(copy).as("a copy derives the child indices the holder kept").isEqualTo(read);
+            return copy;
         } catch (TreeFormatException e) {
             return "error: " + e.getMessage();
         }
