@@ -33,10 +33,28 @@ final class TreeFactsReader {
 
     private static final Unhandled UNHANDLED = new Unhandled();
 
-    /** Nesting of structures skipped inside extras and unknown fields beyond which the full decoder decides. */
-    private static final int MAX_SKIP_NESTING = 256;
-    private static final int MAX_NAME_BYTES = 1024;
-    private static final int MAX_NUMBER_CHARS = 100;
+    /*
+     * Limits below which this reader stays, so that it never accepts what Jackson's read constraints
+     * (those decode applies) would refuse: a record no longer than the longest string, document or
+     * token count allowed; names and numbers far shorter than allowed; structures nested inside
+     * extras and unknown fields no deeper than what the deepest node nesting leaves.
+     */
+    private static final int MAX_SKIP_NESTING;
+    private static final int MAX_NAME_BYTES;
+    private static final int MAX_NUMBER_CHARS;
+    private static final long MAX_RECORD_BYTES;
+
+    static {
+        com.fasterxml.jackson.core.StreamReadConstraints c = TreeCodec.readConstraints();
+        long record = c.getMaxStringLength();
+        if (c.getMaxDocumentLength() > 0) record = Math.min(record, c.getMaxDocumentLength());
+        if (c.getMaxTokenCount() > 0) record = Math.min(record, c.getMaxTokenCount());
+        MAX_RECORD_BYTES = record;
+        MAX_NAME_BYTES = Math.min(1024, c.getMaxNameLength());
+        MAX_NUMBER_CHARS = Math.min(100, c.getMaxNumberLength());
+        // the top object, then per node level its object and its children array
+        MAX_SKIP_NESTING = Math.min(256, c.getMaxNestingDepth() - 2 * (TreeCodec.MAX_DEPTH + 2));
+    }
 
     // top-level fields, as bits
     private static final int SCHEMA = 1, ID = 1 << 1, SERVICE = 1 << 2, HOST = 1 << 3, PID = 1 << 4, THREAD = 1 << 5,
@@ -100,6 +118,7 @@ final class TreeFactsReader {
 
     /** Reads {@code json} into {@code facts}; false when the full decoder must decide. */
     boolean read(byte[] json, TreeFacts facts) {
+        if (json.length > MAX_RECORD_BYTES) return false;
         b = json;
         pos = 0;
         out = facts;

@@ -246,6 +246,22 @@ class TreeFactsTest {
         assertThat(holder.read(utf8(nested(TreeCodec.MAX_DEPTH + 1))).size()).isEqualTo(TreeCodec.MAX_DEPTH + 1);
     }
 
+    /** Structures nested in an extra: shallow ones at byte level, deep ones (up to and past Jackson's nesting limit) as decode judges them. */
+    @Test
+    void deepExtrasAreJudgedAsTheFullDecoderJudgesThem() {
+        String good = TreeCodec.encodeToString(TreeCodecTest.sample());
+        for (int depth : new int[] {1, 10, 255, 256, 257, 1_000, 1_900, 2_100, 5_000}) {
+            String nested = "[".repeat(depth) + "1" + "]".repeat(depth);
+            String json = good.replace("\"order\":42", "\"order\":" + nested);
+            assertThat(json).isNotEqualTo(good);
+            long fallbacks = holder.fallbacks();
+            assertSame(utf8(json), "extra nested " + depth + " deep");
+            if (depth < 200) assertThat(holder.fallbacks()).as("read at byte level").isEqualTo(fallbacks);
+        }
+        assertThat(viaTree(utf8(good.replace("\"order\":42", "\"order\":" + "[".repeat(5_000) + "]".repeat(5_000)))))
+                .as("beyond Jackson's nesting limit").startsWith("error: not valid JSON");
+    }
+
     @Test
     void aCopyIsIndependentOfTheHolder() throws Exception {
         TreeFacts first = holder.read(TreeCodec.encode(TreeCodecTest.sample())).copy();
