@@ -112,7 +112,6 @@ final class TreeFactsReader {
     private boolean strEscaped;
     private boolean strAscii;
     private int strHash;
-    private long number;
 
     private final StringCache cache = new StringCache();
 
