@@ -3,6 +3,7 @@ package io.hiq.bench;
 import io.hiq.tree.HiQNode;
 import io.hiq.tree.HiQTree;
 import io.hiq.tree.TreeCodec;
+import io.hiq.tree.TreeFacts;
 import io.hiq.tree.TreeFormatException;
 import io.hiq.tree.TreeJsonWriter;
 import io.hiq.tree.TreeLimits;
@@ -72,6 +73,66 @@ public class TreeCodecBench {
     @Benchmark
     public HiQTree decode() throws TreeFormatException {
         return TreeCodec.decode(json);
+    }
+
+    private final TreeFacts holder = new TreeFacts();
+
+    /** The flat decoder into a reused holder: the same validation and messages as {@code decode}, no model. */
+    @Benchmark
+    public TreeFacts decodeFacts() throws TreeFormatException {
+        return holder.read(json);
+    }
+
+    /** The flat decoder plus the compact copy a batch keeps (what the consumer pays per record since issue 15). */
+    @Benchmark
+    public TreeFacts decodeFactsCopy() throws TreeFormatException {
+        return holder.read(json).copy();
+    }
+
+    /**
+     * The consumer's {@code TreeValidator.validate} before issue 15's flat decoding, less the JSON
+     * text copy that both versions make: {@code decode}, then the walk of the model checking every
+     * name and span (with the field path of each node built as it went).
+     */
+    @Benchmark
+    public HiQTree validateModel() throws TreeFormatException {
+        HiQTree t = TreeCodec.decode(json);
+        name("id", t.id());
+        name("service", t.service());
+        nodes(t.root(), "root", "time".equals(t.metric()));
+        return t;
+    }
+
+    /** The same with the flat decoder (what {@code TreeValidator.validate} does now): read, check, copy. */
+    @Benchmark
+    public TreeFacts validateFacts() throws TreeFormatException {
+        TreeFacts f = holder.read(json);
+        name("id", f.id());
+        name("service", f.service());
+        boolean time = "time".equals(f.metric());
+        for (int i = 0, n = f.size(); i < n; i++) {
+            String tag = f.tag(i);
+            if (tag.length() > 256 || tag.indexOf('\0') >= 0) throw new TreeFormatException("field '" + f.path(i) + ".name'");
+            long span = f.span(i);
+            if (time && (span < 0 || span > MAX_SPAN_NS)) throw new TreeFormatException("absurd value: field '" + f.path(i) + "'");
+        }
+        return f.copy();
+    }
+
+    private static final long MAX_SPAN_NS = 366L * 24 * 3600 * 1_000_000_000L;
+
+    private static void nodes(HiQNode n, String path, boolean time) throws TreeFormatException {
+        name(path + ".name", n.name());
+        if (time) {
+            long span = n.span();
+            if (span < 0 || span > MAX_SPAN_NS) throw new TreeFormatException("absurd value: field '" + path + "'");
+        }
+        int i = 0;
+        for (HiQNode c : n.children()) nodes(c, path + ".children[" + i++ + "]", time);
+    }
+
+    private static void name(String field, String v) throws TreeFormatException {
+        if (v.length() > 256 || v.indexOf('\0') >= 0) throw new TreeFormatException("field '" + field + "'");
     }
 
     /** The former decoder (a Jackson JsonNode tree, then validation), measured in the same run as the reference. */

@@ -39,6 +39,9 @@ public final class TreeCodec {
                 .build();
     }
 
+    /** The read limits decode applies (the byte-level {@link TreeFactsReader} stays within them). */
+    static StreamReadConstraints readConstraints() { return FACTORY.streamReadConstraints(); }
+
     /**
      * The {@link ObjectMapper}, created on first use: only {@link #mapper}, {@link #fromJson},
      * {@link #encodeWithJackson} and decode's error messages for structured values need it, so

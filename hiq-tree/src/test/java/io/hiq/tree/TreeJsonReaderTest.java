@@ -103,7 +103,7 @@ class TreeJsonReaderTest {
     }
 
     /** End of the JSON value starting at {@code i} (string, number, literal, object or array). */
-    private static int valueEnd(String s, int i) {
+    static int valueEnd(String s, int i) {
         char c = s.charAt(i);
         if (c == '"') {
             int j = i + 1;

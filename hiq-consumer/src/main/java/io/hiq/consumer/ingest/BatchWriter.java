@@ -62,7 +62,7 @@ public final class BatchWriter {
     }
 
     private static String shortId(StoredTree t) {
-        String id = t.tree().id().replace('\0', '?');
+        String id = t.facts().id().replace('\0', '?');
         return id.length() > 64 ? id.substring(0, 64) + "…" : id;
     }
 }

@@ -1,16 +1,16 @@
 package io.hiq.consumer.ingest;
 
 import io.hiq.consumer.store.StoredTree;
-import io.hiq.tree.HiQNode;
-import io.hiq.tree.HiQTree;
 import io.hiq.tree.TreeCodec;
+import io.hiq.tree.TreeFacts;
 import io.hiq.tree.TreeFormatException;
 import io.hiq.tree.TreeLimits;
 import java.nio.charset.StandardCharsets;
 
 /**
  * Turns a Kafka record value into a {@link StoredTree} or says, in a {@link TreeFormatException}, why
- * it is not one: {@link TreeCodec} validates the B4 shape and schema; this adds what the store needs.
+ * it is not one: {@link TreeFacts#read} validates the B4 shape and schema exactly as {@link TreeCodec}
+ * does (same messages) without building the tree model; this adds what the store needs.
  *
  * <ul>
  *   <li>size: at most {@link TreeLimits#MAX_ENCODED_BYTES}, the one limit Jack and OCI publish with;</li>
@@ -35,6 +35,13 @@ public final class TreeValidator {
     /** Prefix of the reasons given for absurd values. */
     public static final String ABSURD = "absurd value";
 
+    /**
+     * One reusable holder per ingest thread (its tag cache gives repeated tags one string); a
+     * holder that grew past {@link #KEEP_NODES} for one huge tree is dropped afterwards.
+     */
+    private static final ThreadLocal<TreeFacts> HOLDER = ThreadLocal.withInitial(TreeFacts::new);
+    private static final int KEEP_NODES = 4096;
+
     private TreeValidator() {}
 
     /** Decodes and validates; {@code value} may be null (a tombstone). */
@@ -42,10 +49,17 @@ public final class TreeValidator {
         if (value == null) throw new TreeFormatException("null value (tombstone)");
         if (value.length == 0) throw new TreeFormatException("empty record");
         if (value.length > MAX_BYTES) throw new TreeFormatException("record of " + value.length + " bytes exceeds " + MAX_BYTES);
-        HiQTree t = TreeCodec.decode(value);
-        name("id", t.id());
-        name("service", t.service());
-        nodes(t.root(), "root", "time".equals(t.metric()));
+        TreeFacts holder = HOLDER.get();
+        TreeFacts t;
+        try {
+            holder.read(value);
+            name("id", holder.id());
+            name("service", holder.service());
+            nodes(holder);
+            t = holder.copy(); // the batch keeps it while the holder reads the next record
+        } finally {
+            if (holder.capacity() > KEEP_NODES) HOLDER.remove();
+        }
         String json = new String(value, StandardCharsets.UTF_8);
         String stripped = json.strip();
         // the record's own bytes are stored when nothing was stripped (the usual case: no copy)
@@ -55,19 +69,28 @@ public final class TreeValidator {
     /** Whether a dead-letter reason is an absurd value (rather than a malformed record). */
     public static boolean isAbsurd(String reason) { return reason != null && reason.startsWith(ABSURD); }
 
-    private static void nodes(HiQNode n, String path, boolean time) throws TreeFormatException {
-        name(path + ".name", n.name());
-        if (time) {
-            long span = n.span();
-            if (span < 0) throw new TreeFormatException(ABSURD + ": field '" + path + "': negative duration (" + span + " ns)");
-            if (span > MAX_SPAN_NS) throw new TreeFormatException(ABSURD + ": field '" + path + "': duration " + span + " ns exceeds " + MAX_SPAN_NS + " ns (366 days)");
+    /** Every node in pre-order (the order the former tree walk reported the first bad one in); paths only on error. */
+    private static void nodes(TreeFacts t) throws TreeFormatException {
+        boolean time = "time".equals(t.metric());
+        for (int i = 0, n = t.size(); i < n; i++) {
+            String problem = nameProblem(t.tag(i));
+            if (problem != null) throw new TreeFormatException("field '" + t.path(i) + ".name': " + problem);
+            if (time) {
+                long span = t.span(i);
+                if (span < 0) throw new TreeFormatException(ABSURD + ": field '" + t.path(i) + "': negative duration (" + span + " ns)");
+                if (span > MAX_SPAN_NS) throw new TreeFormatException(ABSURD + ": field '" + t.path(i) + "': duration " + span + " ns exceeds " + MAX_SPAN_NS + " ns (366 days)");
+            }
         }
-        int i = 0;
-        for (HiQNode c : n.children()) nodes(c, path + ".children[" + i++ + "]", time);
     }
 
     private static void name(String field, String v) throws TreeFormatException {
-        if (v.length() > MAX_NAME) throw new TreeFormatException("field '" + field + "': longer than " + MAX_NAME + " characters");
-        if (v.indexOf('\0') >= 0) throw new TreeFormatException("field '" + field + "': contains U+0000, which the store cannot keep");
+        String problem = nameProblem(v);
+        if (problem != null) throw new TreeFormatException("field '" + field + "': " + problem);
+    }
+
+    private static String nameProblem(String v) {
+        if (v.length() > MAX_NAME) return "longer than " + MAX_NAME + " characters";
+        if (v.indexOf('\0') >= 0) return "contains U+0000, which the store cannot keep";
+        return null;
     }
 }

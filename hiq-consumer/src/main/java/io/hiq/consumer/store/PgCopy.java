@@ -1,6 +1,6 @@
 package io.hiq.consumer.store;
 
-import io.hiq.tree.HiQTree;
+import io.hiq.tree.TreeFacts;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
@@ -28,12 +28,12 @@ final class PgCopy {
             Buffer buf = new Buffer();
             StringBuilder head = new StringBuilder(256);
             for (StoredTree st : trees) {
-                HiQTree t = st.tree();
+                TreeFacts t = st.facts();
                 head.setLength(0);
                 text(head, t.id()).append('\t');
                 text(head, t.service()).append('\t');
-                text(head, t.root().name()).append('\t');
-                head.append(t.root().start()).append('\t').append(TreeStore.latencyUs(t)).append('\t').append(t.root().size())
+                text(head, t.rootTag()).append('\t');
+                head.append(t.rootStart()).append('\t').append(TreeStore.latencyUs(t)).append('\t').append(t.size())
                         .append('\t').append(now).append('\t');
                 byte[] h = head.toString().getBytes(StandardCharsets.UTF_8);
                 buf.write(h, 0, h.length);

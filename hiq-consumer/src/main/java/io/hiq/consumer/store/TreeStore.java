@@ -2,6 +2,7 @@ package io.hiq.consumer.store;
 
 import io.hiq.tree.HiQNode;
 import io.hiq.tree.HiQTree;
+import io.hiq.tree.TreeFacts;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
@@ -205,7 +206,7 @@ public final class TreeStore implements AutoCloseable {
         int repeatedSame = 0;
         int repeatedOther = 0;
         for (StoredTree t : batch) {
-            StoredTree first = byId.putIfAbsent(t.tree().id(), t);
+            StoredTree first = byId.putIfAbsent(t.facts().id(), t);
             if (first != null) {
                 if (first.json().equals(t.json())) repeatedSame++;
                 else repeatedOther++;
@@ -275,7 +276,7 @@ public final class TreeStore implements AutoCloseable {
         int same = 0;
         int other = 0;
         for (StoredTree t : byId.values()) {
-            String stored = existing.get(t.tree().id());
+            String stored = existing.get(t.facts().id());
             if (stored == null) fresh.add(t);
             else if (stored.equals(t.json())) same++;
             else other++;
@@ -336,7 +337,7 @@ public final class TreeStore implements AutoCloseable {
     /** Lists the services of new trees in {@code hiq_service} (row-keyed stores: the per-service queries go through it). */
     private static void addServices(Connection writer, List<StoredTree> fresh) throws SQLException {
         java.util.Set<String> services = new java.util.HashSet<>();
-        for (StoredTree t : fresh) services.add(t.tree().service());
+        for (StoredTree t : fresh) services.add(t.facts().service());
         try (PreparedStatement ps = writer.prepareStatement("INSERT OR IGNORE INTO hiq_service (service) VALUES (?)")) {
             for (String service : services) {
                 ps.setString(1, service);
@@ -347,20 +348,20 @@ public final class TreeStore implements AutoCloseable {
     }
 
     private static void bindTree(PreparedStatement ps, int offset, StoredTree st, long now, boolean rowKeyed) throws SQLException {
-        HiQTree t = st.tree();
+        TreeFacts t = st.facts();
         ps.setString(offset + 1, t.id());
         ps.setString(offset + 2, t.service());
-        ps.setString(offset + 3, t.root().name());
-        ps.setLong(offset + 4, t.root().start());
+        ps.setString(offset + 3, t.rootTag());
+        ps.setLong(offset + 4, t.rootStart());
         ps.setLong(offset + 5, latencyUs(t));
-        ps.setInt(offset + 6, t.root().size());
+        ps.setInt(offset + 6, t.size());
         ps.setLong(offset + 7, now);
         ps.setBytes(offset + 8, st.utf8()); // H2 and SQLite keep the JSON as its UTF-8 bytes (Dialect#jsonAsBytes)
         if (rowKeyed) ps.setLong(offset + 9, IdHash.of(t.id()));
     }
 
     /** The root's latency as stored: end minus start, never negative. */
-    static long latencyUs(HiQTree t) { return Math.max(0, t.root().end() - t.root().start()); }
+    static long latencyUs(TreeFacts t) { return Math.max(0, t.rootEnd() - t.rootStart()); }
 
     /**
      * The stored JSON of those of {@code ids} already stored. The ids are looked up in the key's
@@ -434,23 +435,19 @@ public final class TreeStore implements AutoCloseable {
     static TreeMap<RollupKey, RollupCounts> rollups(List<StoredTree> trees) {
         Map<RollupKey, Spans> spans = new HashMap<>();
         for (StoredTree st : trees) {
-            HiQTree t = st.tree();
+            TreeFacts t = st.facts();
             if (!"time".equals(t.metric())) continue;
-            if (t.partial()) {
-                for (HiQNode c : t.root().children()) addNode(spans, t.service(), c);
-            } else {
-                addNode(spans, t.service(), t.root());
-            }
+            // node 0 is the root: a partial tree's root is left out, its children's subtrees are not
+            for (int i = t.partial() ? 1 : 0, n = t.size(); i < n; i++) addNode(spans, t.service(), t, i);
         }
         TreeMap<RollupKey, RollupCounts> acc = new TreeMap<>();
         spans.forEach((k, v) -> acc.put(k, RollupCounts.of(v.values, v.size)));
         return acc;
     }
 
-    private static void addNode(Map<RollupKey, Spans> acc, String service, HiQNode n) {
-        long minute = Math.floorDiv(n.start(), 60_000_000L) * 60_000L;
-        acc.computeIfAbsent(new RollupKey(service, n.name(), minute), k -> new Spans()).add(n.span());
-        for (HiQNode c : n.children()) addNode(acc, service, c);
+    private static void addNode(Map<RollupKey, Spans> acc, String service, TreeFacts t, int node) {
+        long minute = Math.floorDiv(t.start(node), 60_000_000L) * 60_000L;
+        acc.computeIfAbsent(new RollupKey(service, t.tag(node), minute), k -> new Spans()).add(t.span(node));
     }
 
     /** The spans of one roll-up key in a batch, until they become its {@link RollupCounts}. */
