@@ -60,11 +60,17 @@ public final class TreeValidator {
         } finally {
             if (holder.capacity() > KEEP_NODES) HOLDER.remove();
         }
-        String json = new String(value, StandardCharsets.UTF_8);
-        String stripped = json.strip();
-        // the record's own bytes are stored when nothing was stripped (the usual case: no copy)
-        return stripped.length() == json.length() ? new StoredTree(t, json, value) : new StoredTree(t, stripped);
+        // the record's own bytes are stored when there is nothing to trim (the usual case: no copy);
+        // a valid record can only be surrounded by JSON's own white space (the parser refuses any
+        // other character there), so trimming those bytes is String#strip on the text
+        int from = 0;
+        int to = value.length;
+        while (from < to && jsonSpace(value[from])) from++;
+        while (to > from && jsonSpace(value[to - 1])) to--;
+        return new StoredTree(t, from == 0 && to == value.length ? value : java.util.Arrays.copyOfRange(value, from, to));
     }
+
+    private static boolean jsonSpace(byte b) { return b == ' ' || b == '\t' || b == '\n' || b == '\r'; }
 
     /** Whether a dead-letter reason is an absurd value (rather than a malformed record). */
     public static boolean isAbsurd(String reason) { return reason != null && reason.startsWith(ABSURD); }

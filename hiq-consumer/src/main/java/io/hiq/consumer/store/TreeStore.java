@@ -208,7 +208,7 @@ public final class TreeStore implements AutoCloseable {
         for (StoredTree t : batch) {
             StoredTree first = byId.putIfAbsent(t.facts().id(), t);
             if (first != null) {
-                if (first.json().equals(t.json())) repeatedSame++;
+                if (first.sameBytes(t.utf8())) repeatedSame++;
                 else repeatedOther++;
             }
         }
@@ -270,15 +270,15 @@ public final class TreeStore implements AutoCloseable {
     private int[] writeOnce(Connection writer, Map<String, StoredTree> byId, boolean optimistic) throws SQLException {
         // optimistic: every id taken as new; the primary key refuses the insert (SQLSTATE 23505,
         // the whole transaction rolled back) when one is not, and the caller comes back with false
-        Map<String, String> existing = optimistic ? Map.of() : rowKeyed ? existingByHash(writer, byId.keySet())
+        Map<String, byte[]> existing = optimistic ? Map.of() : rowKeyed ? existingByHash(writer, byId.keySet())
                 : existing(writer, byId.keySet());
         List<StoredTree> fresh = new ArrayList<>(byId.size());
         int same = 0;
         int other = 0;
         for (StoredTree t : byId.values()) {
-            String stored = existing.get(t.facts().id());
+            byte[] stored = existing.get(t.facts().id());
             if (stored == null) fresh.add(t);
-            else if (stored.equals(t.json())) same++;
+            else if (t.sameBytes(stored)) same++;
             else other++;
         }
         if (!fresh.isEmpty()) {
@@ -368,12 +368,12 @@ public final class TreeStore implements AutoCloseable {
      * index alone; the JSON is read only for the few found (redeliveries): reading every row's JSON
      * to learn that nothing matched cost an eighth of the ingest thread.
      */
-    private Map<String, String> existing(Connection writer, Set<String> ids) throws SQLException {
+    private Map<String, byte[]> existing(Connection writer, Set<String> ids) throws SQLException {
         List<String> found = new ArrayList<>();
         selectIn(writer, "SELECT id FROM hiq_tree WHERE id IN (", new ArrayList<>(ids), rs -> found.add(rs.getString(1)));
         if (found.isEmpty()) return Map.of();
-        Map<String, String> json = new HashMap<>();
-        selectIn(writer, "SELECT id, json FROM hiq_tree WHERE id IN (", found, rs -> json.put(rs.getString(1), json(rs, 2)));
+        Map<String, byte[]> json = new HashMap<>();
+        selectIn(writer, "SELECT id, json FROM hiq_tree WHERE id IN (", found, rs -> json.put(rs.getString(1), jsonBytes(rs, 2)));
         return json;
     }
 
@@ -383,10 +383,10 @@ public final class TreeStore implements AutoCloseable {
      * is done for every batch (no optimistic insert: the id is not a unique key here). A hash shared
      * with another id returns that row too; it is told apart by the id itself.
      */
-    private Map<String, String> existingByHash(Connection writer, Set<String> ids) throws SQLException {
+    private Map<String, byte[]> existingByHash(Connection writer, Set<String> ids) throws SQLException {
         List<Long> hashes = new ArrayList<>(ids.size());
         for (String id : ids) hashes.add(IdHash.of(id));
-        Map<String, String> json = new HashMap<>();
+        Map<String, byte[]> json = new HashMap<>();
         final int chunk = 500;
         for (int from = 0; from < hashes.size(); from += chunk) {
             List<Long> part = hashes.subList(from, Math.min(hashes.size(), from + chunk));
@@ -397,7 +397,7 @@ public final class TreeStore implements AutoCloseable {
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
                         String id = rs.getString(1);
-                        if (ids.contains(id)) json.put(id, json(rs, 2));
+                        if (ids.contains(id)) json.put(id, jsonBytes(rs, 2));
                     }
                 }
             }
@@ -564,6 +564,13 @@ public final class TreeStore implements AutoCloseable {
         if (!dialect.jsonAsBytes()) return rs.getString(col);
         byte[] b = rs.getBytes(col);
         return b == null ? null : new String(b, java.nio.charset.StandardCharsets.UTF_8);
+    }
+
+    /** A tree's JSON from a result column as UTF-8 bytes (PostgreSQL's text encoded). */
+    private byte[] jsonBytes(ResultSet rs, int col) throws SQLException {
+        if (dialect.jsonAsBytes()) return rs.getBytes(col);
+        String s = rs.getString(col);
+        return s == null ? null : s.getBytes(java.nio.charset.StandardCharsets.UTF_8);
     }
 
     /** The stored JSON of a tree, or null. */

@@ -108,7 +108,7 @@ class TreeValidatorTest {
         int rejected = 0;
         for (int i = 0; i < 5_000; i++) {
             byte[] json = TreeCodec.encode(tree(r, 1 + r.nextInt(12), i % 2 == 1));
-            if (r.nextInt(10) == 0) json = ("  " + new String(json, StandardCharsets.UTF_8) + "\n").getBytes(StandardCharsets.UTF_8);
+            if (r.nextInt(10) == 0) json = ((r.nextBoolean() ? "  " : "\t\r\n ") + new String(json, StandardCharsets.UTF_8) + (r.nextBoolean() ? "\n" : " \r\n\t")).getBytes(StandardCharsets.UTF_8);
             if (r.nextInt(20) == 0) json = java.util.Arrays.copyOf(json, r.nextInt(json.length));
             assertSame(json, "record " + i);
             if (former(json).startsWith("error")) rejected++;
