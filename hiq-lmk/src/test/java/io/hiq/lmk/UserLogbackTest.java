@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import ch.qos.logback.classic.LoggerContext;
 import ch.qos.logback.classic.joran.JoranConfigurator;
 import io.hiq.HiQ;
+import io.hiq.core.runtime.HiQRuntime;
 import io.hiq.lmk.testapp.Guide;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -47,6 +48,25 @@ class UserLogbackTest {
         c.doConfigure(getClass().getResource("/" + resource));
         ch.qos.logback.core.util.StatusPrinter2 p = new ch.qos.logback.core.util.StatusPrinter2();
         p.printInCaseOfErrorsOrWarnings(appLogging);
+        // started, as logback's own initialisation leaves an application's context: LoggerContext.stop()
+        // returns at once on a context that is not started (and an earlier test's stop() left it so)
+        appLogging.start();
+    }
+
+    /**
+     * What the application's shutdown does: stops its logging, so that the async appender's worker
+     * has written (and rolled) everything before the test reads the files. Then checks logback
+     * reported no problem (a flush timeout that discards queued events, a failed rename): a line lost
+     * there is logback's, and is named as such.
+     */
+    private void stopApplicationLogging() {
+        long since = System.currentTimeMillis();
+        assertThat(appLogging.isStarted()).as("the application's logging context is started").isTrue();
+        appLogging.stop();
+        List<String> problems = appLogging.getStatusManager().getCopyOfStatusList().stream()
+                .filter(s -> s.getLevel() >= ch.qos.logback.core.status.Status.WARN && s.getTimestamp() >= since)
+                .map(s -> s.getOrigin() + ": " + s.getMessage()).toList();
+        assertThat(problems).as("logback's warnings while stopping").isEmpty();
     }
 
     @Test
@@ -55,20 +75,28 @@ class UserLogbackTest {
         configure("user-logback-rolling.xml", logs);
         Path ignored = home.resolve("not-used.log");
         int calls = 0;
-        try (HiQ hiq = Runs.start(home, Map.of("LMK_PATH", ignored.toString()))) {
+        HiQ hiq = Runs.start(home, Map.of("LMK_PATH", ignored.toString(), "HIQ_RING_POLICY", "block"));
+        try (hiq) {
             // keep calling until the size-triggered policy has rolled at least twice
             // (logback checks the size at most every checkIncrement, so the count of calls is not fixed)
             int[] n = {0};
-            await().atMost(Duration.ofSeconds(20)).until(() -> {
+            await().atMost(Duration.ofSeconds(60)).until(() -> {
                 for (int i = 0; i < 50; i++) Guide.call(n[0]++);
                 return logFiles(logs).size() >= 3;
             });
             calls = n[0];
         }
-        appLogging.stop(); // what the application's shutdown does: drains the async appender
+        // HiQ's side first: every record published (under the block policy a full ring waits, so a
+        // drop here would be HiQ's bug, not load), i.e. all of them handed to the LMK handler
+        long published = hiq.runtime().counters().get(HiQRuntime.PUBLISHED);
+        long dropped = hiq.runtime().counters().get(HiQRuntime.DROPPED);
+        assertThat(dropped).as("records HiQ dropped (Dropped counter)").isZero();
+        assertThat(published).as("records HiQ published: enter, extra n and exit of each call").isEqualTo(3L * calls);
+        // then logback's: the async appender drained and the rolled files complete
+        stopApplicationLogging();
         assertThat(ignored).doesNotExist();
         List<LmkLine> lines = readRolled(logs);
-        assertThat(lines).hasSize(2 * calls);
+        assertThat(lines).as("lines in the rolled files").hasSize(2 * calls);
         for (int i = 0; i < calls; i++) {
             assertThat(lines.get(2 * i).isStart()).isTrue();
             assertThat(lines.get(2 * i + 1).fields()).containsEntry("n", Integer.toString(i));
@@ -153,7 +181,7 @@ class UserLogbackTest {
         } finally {
             System.setErr(originalErr);
         }
-        appLogging.stop();
+        stopApplicationLogging();
         List<LmkLine> before = LmkLine.parseFile(early);
         List<LmkLine> after = readRolled(logs);
         // every call exactly once, the switch between two calls, earlier calls in the LMK_PATH file

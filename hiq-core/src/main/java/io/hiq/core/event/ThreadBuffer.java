@@ -151,8 +151,8 @@ final class ThreadBuffer {
     @SuppressWarnings("unused") private long pendingDroppedTrees;
     /** Ring slots claimed by a drain that was cut short (an error), given back at the next drain; -1 none. */
     private long claimedLo = -1, claimedHi = -1;
-    /** The last batch of this terminated owner went out (under the drain lock). */
-    private boolean terminatedSent;
+    /** The last batch of this terminated owner went out (written under the drain lock; read by {@link #hasPending}). */
+    private volatile boolean terminatedSent;
     /** Depth of the records up to {@link #consumed} (as the assembler sees it), -1 unknown. */
     private int drainedDepth;
 
@@ -801,10 +801,14 @@ final class ThreadBuffer {
         return (long) PENDING_DROPPED.getVolatile(this) != 0 || (int) PENDING_ABORT.getVolatile(this) != 0;
     }
 
-    /** Whether completed roots (or drop flags) are still waiting here for the ring. */
+    /**
+     * Whether completed roots (or drop flags) are still waiting here for the ring, or the last
+     * batch of a terminated owner (it closes what the owner left open), even with no record left.
+     */
     boolean hasPending() {
-        long upTo = owner.isAlive() ? (long) COMMITTED.getAcquire(this) : head;
-        return upTo > (long) CONSUMED.getAcquire(this) || pendingFlags();
+        boolean alive = owner.isAlive();
+        long upTo = alive ? (long) COMMITTED.getAcquire(this) : head;
+        return upTo > (long) CONSUMED.getAcquire(this) || pendingFlags() || !alive && !terminatedSent && ring != null;
     }
 
     /**

@@ -242,7 +242,15 @@ public final class HiQRuntime implements HiQContext, AutoCloseable {
         }
     }
 
-    private void registerMBean() {
+    /**
+     * Under this runtime's lock, as {@link #close} sets {@code closed} and takes {@link #mbeanName}:
+     * a registration still running when close() began (its 300 ms came during the close; shutdownNow
+     * does not wait for a running task) is either seen by close() and unregistered, or not made.
+     * It used to be made after close() had looked, and the platform MBean server then kept the
+     * closed runtime, and its ring, until the next runtime registered.
+     */
+    private synchronized void registerMBean() {
+        if (closed) return;
         try {
             MBeanServer server = ManagementFactory.getPlatformMBeanServer();
             ObjectName name = new ObjectName(HiQControl.OBJECT_NAME);
@@ -371,9 +379,14 @@ public final class HiQRuntime implements HiQContext, AutoCloseable {
         }
         Recorder.uninstall();
         control.shutdownNow();
-        if (mbeanName != null) {
+        ObjectName registered;
+        synchronized (this) {
+            registered = mbeanName; // registerMBean() is done, or will not register (closed)
+            mbeanName = null;
+        }
+        if (registered != null) {
             try {
-                ManagementFactory.getPlatformMBeanServer().unregisterMBean(mbeanName);
+                ManagementFactory.getPlatformMBeanServer().unregisterMBean(registered);
             } catch (Exception ignored) {
                 // already gone
             }

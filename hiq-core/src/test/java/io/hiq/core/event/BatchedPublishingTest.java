@@ -292,6 +292,36 @@ class BatchedPublishingTest {
         await("its buffer forgotten").atMost(Duration.ofSeconds(30)).until(() -> Recorder.buffers().isEmpty());
     }
 
+    /**
+     * A dead thread whose records are all out still owes its last batch (the one that says it
+     * terminated, which closes what it left open): while the ring cannot take it, its buffer is
+     * pending, and the shutdown drain waits for it. It did not: a full ring at the shutdown drain's
+     * eager pass left the flag unsent and the drain reported everything published (seen under load
+     * as 6 of 8 dead producers flagged in producedEqualsPublishedPlusDroppedExactlyUnderConcurrentSweeps).
+     */
+    @Test
+    void aDeadThreadsLastBatchIsPendingUntilTheRingTakesIt() throws Exception {
+        Checker c = new Checker();
+        c.gate = new CountDownLatch(1); // the consumer is stuck on the first batch: the ring fills up
+        SpanRing ring = ring(4, c);
+        // every root is a batch of its own; the sweeper's own passes (1 s apart) play no part
+        Recorder.install(ring, 4096, TIME_ONLY, new DropCounters(), new Batching(2, 1_000_000_000L, 1_000_000_000L));
+        Thread t = new Thread(() -> Recorder.exitToken(1, Recorder.enterToken(1), null), "dies-early");
+        t.start();
+        t.join();
+        for (int i = 0; i < 3; i++) Recorder.exitToken(1, Recorder.enterToken(1), null); // three more slots: full
+        assertThat(ring.freeSlots()).as("free ring slots").isZero();
+        assertThat(Recorder.awaitPublished(System.nanoTime() + 200_000_000L))
+                .as("everything published, with the dead thread's last batch not on the ring").isFalse();
+        c.gate.countDown();
+        c.gate = null;
+        assertThat(Recorder.drainForShutdown(System.nanoTime() + 30_000_000_000L)).isTrue();
+        assertThat(ring.awaitDrained(System.nanoTime() + 30_000_000_000L)).isTrue();
+        assertThat(c.terminated.get()).as("the dead thread's last batch says so").isEqualTo(1);
+        assertThat(c.records.get()).isEqualTo(8);
+        assertThat(c.errors).isEmpty();
+    }
+
     @Test
     void aBatchLargerThanASlotSpansSeveralFixedSlotsInOrder() throws Exception {
         Checker c = new Checker();

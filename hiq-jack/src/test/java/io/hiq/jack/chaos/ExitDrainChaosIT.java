@@ -32,7 +32,6 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.CleanupMode;
-import org.junit.jupiter.api.io.CleanupMode;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -40,8 +39,8 @@ import org.junit.jupiter.api.io.TempDir;
  * own ({@link BrokerProcess}) and a traced program ({@link TracedOrders}, HiQ in driver mode,
  * {@code JACK=1 HIQ_FLUSH_TIMEOUT=30}) producing {@value #TREES} trees. About 3 s into the run the
  * broker is killed with SIGKILL (no clean shutdown, records in flight), and {@value #OUTAGE_SECONDS}
- * s later it is started again on the same port with the same data directory, while the program is
- * in its flush window. When the program has exited, every tree id it produced (its
+ * s later (and not before Jack in the program has said it spools) it is started again on the same
+ * port with the same data directory, while the program is in its flush window. When the program has exited, every tree id it produced (its
  * {@code HIQ_TREES_FILE}) must be in the topic (at-least-once: a duplicate is allowed and
  * reported), its exit code and stdout must be those of the untraced program, and Jack must not
  * say that trees stay in the spool.
@@ -142,6 +141,11 @@ class ExitDrainChaosIT {
         env.put("HIQ_KAFKA_TOPIC", TOPIC);
         env.put("HIQ_TREES_FILE", treesFile.toString());
         env.put("HIQ_RING_POLICY", "block"); // every call makes its tree: the ids to find are all of them
+        // records unacknowledged for 6 s fail and are spooled (default 15 s: as long as the outage, so
+        // whether anything was spooled was a coin toss on the restart's speed)
+        Path producerProps = work.resolve("producer.properties");
+        Files.writeString(producerProps, "delivery.timeout.ms=6000\n");
+        env.put("HIQ_KAFKA_PROPS", producerProps.toString());
         KafkaConsumer<byte[], byte[]> probe = consumer(bootstrap); // made before the program starts: cheap polls
         List<TopicPartition> tps = partitions(probe);
         long t0 = System.nanoTime();
@@ -173,6 +177,15 @@ class ExitDrainChaosIT {
         awaitBroker(broker2, "broker2", "READY");
         // (a restart recovers the killed broker's logs: allow it a third more than the first start)
         long startAt = killed + TimeUnit.SECONDS.toNanos(OUTAGE_SECONDS) - brokerStartupNanos * 4 / 3;
+        // and not before Jack in the program has found the broker down and spools (6 s after the
+        // kill): the outage is the scenario. A slow first start (a loaded machine) makes the
+        // estimate above large and the warm restart is quick: the broker was once back before any
+        // record had expired, and nothing was spooled ('trees spooled during the outage' was 0)
+        Path appErr = work.resolve("app.err");
+        await("Jack in the program saying it cannot deliver and spools").atMost(Duration.ofSeconds(120))
+                .pollInterval(Duration.ofMillis(50))
+                .until(() -> !app.isAlive() || Files.readString(appErr).contains("; spooling trees under "));
+        long downAt = System.nanoTime();
         long pause = startAt - System.nanoTime();
         if (pause > 0) TimeUnit.NANOSECONDS.sleep(pause);
         assertThat(app.isAlive()).as("the program is still running or draining when the broker comes back").isTrue();
@@ -186,9 +199,9 @@ class ExitDrainChaosIT {
         String out = Files.readString(work.resolve("app.out"));
         String err = Files.readString(work.resolve("app.err"));
         System.out.printf("chaos: %d trees (%d before the kill); program producing at %.1f s, first trees on the topic at %.1f s,"
-                        + " broker killed at %.1f s, listening again at %.1f s (outage %.1f s), program exited at %.1f s%n",
+                        + " broker killed at %.1f s, Jack spooling at %.1f s, listening again at %.1f s (outage %.1f s), program exited at %.1f s%n",
                 TREES, producedBeforeKill, (producing - t0) / 1e9, (liveAt - t0) / 1e9,
-                (killed - t0) / 1e9, (back - t0) / 1e9, (back - killed) / 1e9, exitedAt);
+                (killed - t0) / 1e9, (downAt - t0) / 1e9, (back - t0) / 1e9, (back - killed) / 1e9, exitedAt);
         System.out.println("chaos: program stderr:\n" + err);
 
         assertThat(app.exitValue()).as("exit code").isEqualTo(referenceCode);
