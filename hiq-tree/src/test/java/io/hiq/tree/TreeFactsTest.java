@@ -148,10 +148,7 @@ class TreeFactsTest {
     /** Every field given every JSON type, removed, the record cut at every byte; odd documents. */
     @Test
     void rejectsBrokenRecordsWithTheSameMessages() {
-        HiQTree sample = TreeCodecTest.sample();
-        String good = TreeCodec.encodeToString(HiQTree.builder().id(sample.id()).service(sample.service()).host(sample.host())
-                .pid(sample.pid()).thread(sample.thread()).metric(sample.metric()).unit(sample.unit()).overheadNs(sample.overheadNs())
-                .mode(sample.mode()).partial(true).partOf("f00d").root(sample.root()).build());
+        String good = TreeJsonReaderTest.partialSample();
         String[] fields = {"schema", "id", "service", "host", "pid", "thread", "metric", "unit", "overhead_ns", "dropped",
                 "mode", "truncated", "partial", "broken", "part_of", "root", "name", "start", "end", "value_start", "value_end",
                 "extra", "values", "children", "exception", "order"};

@@ -53,13 +53,18 @@ class TreeJsonReaderTest {
         }
     }
 
+    /** The record the broken-record tests break: {@link TreeCodecTest#sample()} as a partial tree with every optional field. */
+    static String partialSample() {
+        HiQTree sample = TreeCodecTest.sample();
+        return TreeCodec.encodeToString(HiQTree.builder().id(sample.id()).service(sample.service()).host(sample.host())
+                .pid(sample.pid()).thread(sample.thread()).metric(sample.metric()).unit(sample.unit()).overheadNs(sample.overheadNs())
+                .mode(sample.mode()).partial(true).partOf("f00d").root(sample.root()).build());
+    }
+
     /** Field values swapped for every JSON type, fields removed, records cut: errors name the same field. */
     @Test
     void rejectsBrokenRecordsWithTheSameMessages() {
-        HiQTree sample = TreeCodecTest.sample();
-        String good = TreeCodec.encodeToString(HiQTree.builder().id(sample.id()).service(sample.service()).host(sample.host())
-                .pid(sample.pid()).thread(sample.thread()).metric(sample.metric()).unit(sample.unit()).overheadNs(sample.overheadNs())
-                .mode(sample.mode()).partial(true).partOf("f00d").root(sample.root()).build());
+        String good = partialSample();
         String[] fields = {"schema", "id", "service", "host", "pid", "thread", "metric", "unit", "overhead_ns", "dropped",
                 "mode", "truncated", "part_of", "root", "name", "start", "end", "value_start", "value_end", "extra", "values", "children"};
         String[] replacements = {"null", "1", "1.5", "\"\"", "\"x\"", "true", "[]", "[1,2]", "{}", "{\"a\":1}", "[{}]", "[1,\"x\"]"};
