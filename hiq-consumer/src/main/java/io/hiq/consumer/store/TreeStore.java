@@ -606,26 +606,16 @@ public final class TreeStore implements AutoCloseable {
             List<String> services = perService ? services(c) : java.util.Collections.singletonList(q.service());
             long total = 0;
             List<PageRow> page = new ArrayList<>();
+            // with no latency bound the total is one count of every service together (the start index)
+            boolean countEach = services.size() != 1 && (minUs > 0 || maxUs >= 0);
+            if (!countEach && services.size() != 1) total = count(c, condition(minUs, maxUs, null, q.rootTag()));
             for (String service : services) {
-                // conditions only when filtering: an unfiltered COUNT(*) is answered without a scan
-                List<Object> args = new ArrayList<>();
-                StringBuilder where = new StringBuilder();
-                if (minUs > 0) { where.append(" AND latency_us >= ?"); args.add(minUs); }
-                if (maxUs >= 0) { where.append(" AND latency_us <= ?"); args.add(maxUs); }
-                if (service != null) { where.append(" AND service = ?"); args.add(service); }
-                if (q.rootTag() != null) { where.append(" AND root_tag = ?"); args.add(q.rootTag()); }
-                String cond = where.length() == 0 ? "" : " WHERE" + where.substring(4);
-                try (PreparedStatement ps = c.prepareStatement("SELECT COUNT(*) FROM hiq_tree" + cond)) {
-                    for (int i = 0; i < args.size(); i++) ps.setObject(i + 1, args.get(i));
-                    try (ResultSet rs = ps.executeQuery()) {
-                        rs.next();
-                        total += rs.getLong(1);
-                    }
-                }
+                Condition cond = condition(minUs, maxUs, service, q.rootTag());
+                if (countEach || services.size() == 1) total += count(c, cond);
                 try (PreparedStatement ps = c.prepareStatement("SELECT id, service, root_tag, start_us, latency_us, json FROM hiq_tree"
-                        + cond + order + " LIMIT ?")) {
-                    for (int i = 0; i < args.size(); i++) ps.setObject(i + 1, args.get(i));
-                    ps.setInt(args.size() + 1, q.limit());
+                        + cond.sql() + order + " LIMIT ?")) {
+                    for (int i = 0; i < cond.args().size(); i++) ps.setObject(i + 1, cond.args().get(i));
+                    ps.setInt(cond.args().size() + 1, q.limit());
                     try (ResultSet rs = ps.executeQuery()) {
                         while (rs.next()) {
                             page.add(new PageRow(rs.getString(1), rs.getString(2), rs.getString(3), rs.getLong(4), rs.getLong(5), json(rs, 6)));
@@ -652,6 +642,29 @@ public final class TreeStore implements AutoCloseable {
             }
             return new TreePage(total, rows);
         });
+    }
+
+    /** A WHERE clause (empty when not filtering: an unfiltered COUNT(*) is answered from an index) and its arguments. */
+    private record Condition(String sql, List<Object> args) {}
+
+    private static Condition condition(long minUs, long maxUs, String service, String rootTag) {
+        List<Object> args = new ArrayList<>();
+        StringBuilder where = new StringBuilder();
+        if (minUs > 0) { where.append(" AND latency_us >= ?"); args.add(minUs); }
+        if (maxUs >= 0) { where.append(" AND latency_us <= ?"); args.add(maxUs); }
+        if (service != null) { where.append(" AND service = ?"); args.add(service); }
+        if (rootTag != null) { where.append(" AND root_tag = ?"); args.add(rootTag); }
+        return new Condition(where.length() == 0 ? "" : " WHERE" + where.substring(4), args);
+    }
+
+    private static long count(Connection c, Condition cond) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT COUNT(*) FROM hiq_tree" + cond.sql())) {
+            for (int i = 0; i < cond.args().size(); i++) ps.setObject(i + 1, cond.args().get(i));
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getLong(1);
+            }
+        }
     }
 
     /** A row of a page of {@link #trees}, before its JSON is read for the thread and errors. */
