@@ -42,7 +42,6 @@ final class BufferSweeper implements Runnable {
 
     @Override
     public void run() {
-        SpanRing.neverWaitForTheBuild(); // it claims holding another thread's buffer: that thread must not wait on it
         long done = 0;
         while (!stopping) {
             long r = requested.get();

@@ -650,7 +650,10 @@ final class ThreadBuffer {
         // sweeper draining it as long as it takes (the sweeper never blocks while it holds the lock,
         // but a loaded machine can deschedule it there for a whole time slice)
         if (r == null || !lockOwner(spin, spin && r.blocking())) return false;
-        boolean all = drainLocked(r, upTo, r.blocking(), false, recDepth == UNKNOWN ? -1 : recDepth);
+        // a ring not built yet (the extensions still starting) is waited for by no one, except under
+        // HIQ_RING_POLICY=block by a full buffer (the policy's promise: waiting instead of dropping)
+        boolean mayBlock = r.blocking() && (spin || r.built());
+        boolean all = drainLocked(r, upTo, mayBlock, false, recDepth == UNKNOWN ? -1 : recDepth);
         unlockOwner();
         long c = (long) CONSUMED.getAcquire(this);
         limit = c + mask + 1 - RESERVE;

@@ -128,12 +128,10 @@ public final class HiQRuntime implements HiQContext, AutoCloseable {
         }
         io.hiq.core.agent.StartupTrace.mark("runtime basics");
         if (options.loadExtensions() && !extensionLoaders.isEmpty() && settings.flag("HIQ_AGENT")) {
-            // off the application's start-up path: the ring (built at the first publish) and close() wait for it
+            // off the application's start-up path: the ring's build (on its own thread, asked for at the
+            // first publish; application threads buffer meanwhile) and close() wait for it
             List<ClassLoader> loaders = List.copyOf(extensionLoaders);
-            this.extensionStarter = new Thread(() -> {
-                io.hiq.core.event.SpanRing.neverWaitForTheBuild(); // the build waits for this thread
-                startExtensions(loaders);
-            }, "hiq-extensions");
+            this.extensionStarter = new Thread(() -> startExtensions(loaders), "hiq-extensions");
             extensionStarter.setDaemon(true);
             extensionStarter.start();
         } else {
@@ -206,9 +204,8 @@ public final class HiQRuntime implements HiQContext, AutoCloseable {
 
     /**
      * Waits for the extensions starting on their own thread (at most until the deadline; 0: no
-     * deadline). Not on that thread itself: a traced call made while an extension starts (a conf
-     * that traces a logging library) builds the ring without waiting, and an extension adding a span
-     * handler after that is refused and reported.
+     * deadline: the ring's builder, {@code hiq-ring-start}, never an application thread). Not on
+     * that thread itself.
      */
     private void awaitExtensions(long deadlineNanos) {
         Thread t = extensionStarter;
