@@ -97,7 +97,7 @@ class HangingExtensionAgentIT {
                     for (int i = 0; i < n; i++) s += outer(i);
                     long ms = (System.nanoTime() - t0) / 1_000_000;
                     System.out.println("roots=" + n + " ms=" + ms + " sum=" + s);
-                    Files.createFile(Path.of(System.getenv("HANG_RELEASE")));
+                    if (args.length == 1) Files.createFile(Path.of(System.getenv("HANG_RELEASE"))); // else it hangs on
                 }
                 static long outer(int i) { return inner(i) + 1; }
                 static long inner(int i) { return i * 31L; }
@@ -132,7 +132,7 @@ class HangingExtensionAgentIT {
     /** One run: the program's own measure of its roots, the trees written, and stderr. */
     private record Run(long rootsMs, long trees, String stderr) {}
 
-    private static Run run(String label, Map<String, String> extraEnv) throws Exception {
+    private static Run run(String label, Map<String, String> extraEnv, String... appArgs) throws Exception {
         Path conf = work.resolve("app.conf");
         Files.writeString(conf, "app, App, outer, outer\napp, App, inner, inner\n");
         Path trees = work.resolve(label + ".jsonl");
@@ -142,10 +142,11 @@ class HangingExtensionAgentIT {
                 "TRACE_TYPE", "hang",
                 "HANG_RELEASE", work.resolve("release-" + label).toString()));
         env.putAll(extraEnv);
-        ExternalProgram.Result r = ExternalProgram.run(List.of(ExternalProgram.java(),
-                        "-javaagent:" + System.getProperty("hiq.agent.jar") + "=conf=" + conf + ",mode=verbose,trees=" + trees,
-                        "-cp", app.classes().toString(), "app.App", Integer.toString(ROOTS)),
-                env, work, 180);
+        List<String> command = new java.util.ArrayList<>(List.of(ExternalProgram.java(),
+                "-javaagent:" + System.getProperty("hiq.agent.jar") + "=conf=" + conf + ",mode=verbose,trees=" + trees,
+                "-cp", app.classes().toString(), "app.App", Integer.toString(ROOTS)));
+        command.addAll(List.of(appArgs));
+        ExternalProgram.Result r = ExternalProgram.run(command, env, work, 180);
         assertThat(r.exitCode()).as("exit code; stderr: %s", r.stderr()).isZero();
         Matcher m = Pattern.compile("roots=(\\d+) ms=(\\d+)").matcher(r.stdout());
         assertThat(m.find()).as("the program's output: %s", r.stdout()).isTrue();
@@ -185,5 +186,21 @@ class HangingExtensionAgentIT {
         assertThat(droppedTrees).isPositive();
         assertThat(r.trees() + droppedTrees).as("trees written + dropped").isEqualTo(ROOTS);
         assertThat(handlerRecords(r.stderr()) + droppedRecords).as("records handled + dropped").isEqualTo(4L * ROOTS);
+    }
+
+    /**
+     * The start never ends before the exit: the ring (whose consumers include the extension's) is
+     * never built, and nothing is lost silently — the exit says why, and counts every tree and
+     * record as dropped. (On the old code the program's roots waited for the start.)
+     */
+    @Test
+    void aStartThatHangsPastTheExitIsSaidAndEveryRootCountedAsDropped() throws Exception {
+        Run r = run("never", Map.of("HIQ_FLUSH_TIMEOUT", "2"), "keep-hanging");
+        assertThat(r.rootsMs()).as("ms for the roots, while the extension's start hung; stderr: %s", r.stderr())
+                .isLessThan(BOUND_MS);
+        assertThat(r.trees()).as("trees written").isZero();
+        assertThat(r.stderr()).contains("hiq: exit: the extensions were still starting when HIQ_FLUSH_TIMEOUT (2.0 s) ran out")
+                .contains("hiq: exit: " + ROOTS + " tree(s) dropped because the ring was full (" + 4 * ROOTS + " records;")
+                .doesNotContain("hang-extension:");
     }
 }

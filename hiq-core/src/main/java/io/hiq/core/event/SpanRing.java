@@ -120,7 +120,10 @@ public final class SpanRing {
     private final java.util.concurrent.atomic.AtomicBoolean buildRequested = new java.util.concurrent.atomic.AtomicBoolean();
 
     /** Whether the ring is built (and not yet shut down): a claim may succeed. */
-    boolean built() { return started != null && !closed; }
+    public boolean built() { return started != null && !closed; }
+
+    /** Asks for the build on its own thread if nobody did yet; never waits. */
+    void requestBuild() { started(); }
 
     /**
      * The running ring; null while it is not built (the first call asks for the build on a thread of

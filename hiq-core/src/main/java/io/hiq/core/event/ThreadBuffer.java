@@ -820,6 +820,12 @@ final class ThreadBuffer {
     int sweep(boolean eager, boolean checkAlive) {
         SpanRing r = ring;
         if (r == null) return 0;
+        if (!r.built()) {
+            // nothing can go out yet (the extensions are still starting): the buffer is left to its
+            // owner — a sweep holding its drain lock would make the owner's growth fail, and drop
+            if (hasPending()) r.requestBuild();
+            return 0;
+        }
         if ((checkAlive || eager) && !owner.isAlive()) {
             // the owner's last writes happen-before isAlive() returned false
             if (!lockSweeper()) return MORE;

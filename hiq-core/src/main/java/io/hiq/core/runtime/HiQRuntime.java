@@ -315,6 +315,13 @@ public final class HiQRuntime implements HiQContext, AutoCloseable {
         }
         long deadline = System.nanoTime() + options.flushTimeout().toNanos();
         awaitExtensions(deadline); // their sinks must be there before the last trees are assembled
+        Thread starter = extensionStarter;
+        if (starter != null && starter.isAlive() && !ring.built()) {
+            // an extension's start hangs (a broker that does not answer): the ring, whose consumers
+            // include the extensions', was never built; what was recorded is counted as dropped below
+            err.println(io.hiq.core.redact.SafeText.line("hiq: exit: the extensions were still starting when HIQ_FLUSH_TIMEOUT ("
+                    + options.flushTimeout().toMillis() / 1000.0 + " s) ran out; the ring waits for them, so the calls recorded meanwhile reach no sink (counted as dropped)"));
+        }
         Recorder.setEnabled(false);
         // every completed root of every thread, live or dead, goes out or is counted as dropped
         Recorder.drainForShutdown(deadline);
