@@ -49,7 +49,7 @@ public final class Recorder {
         Config old = config;
         if (old != null) old.sweeper.stop(System.nanoTime() + 1_000_000_000L);
         ConcurrentLinkedQueue<ThreadBuffer> buffers = new ConcurrentLinkedQueue<>();
-        BufferSweeper sweeper = new BufferSweeper(buffers, batching.sweepNanos());
+        BufferSweeper sweeper = new BufferSweeper(buffers, batching.sweepNanos(), ring);
         config = new Config(ring, maxRecords, extraMetrics.clone(), drops, batching, new ThreadLocal<>(), buffers, sweeper);
         sweeper.start();
         enabled = true;

@@ -26,12 +26,14 @@ import java.util.concurrent.locks.LockSupport;
  * <p>Start-up: the ring (its slots, the Disruptor and the consumer threads) is built when the first
  * batch is claimed, not when the runtime starts: an agent adds nothing of it to the time before the
  * application's {@code main} (an eager 16 MB ring cost a young collection there: docs/PERFORMANCE.md
- * section 15). The first claim asks for it and fails as if the ring were full; the build runs on a
- * thread of its own ({@code hiq-ring-start}), which waits for the extensions to have started (their
- * consumers are the ring's). No application thread ever waits for it — an extension whose start
- * hangs (a Kafka producer, a logging configuration) costs the application nothing but the records
- * its thread buffers cannot hold meanwhile, dropped and counted as for a full ring; what they hold
- * goes out once the ring is there (the owner's next publish, or the sweeper).
+ * section 15). When its consumers are ready (the agent's extensions have started), the first claim
+ * builds it, on the claiming thread, once. While they are not, the claim fails as if the ring were
+ * full and asks for the build, which the sweeper starts on a thread of its own
+ * ({@code hiq-ring-start}) that waits for the extensions. No application thread ever waits for an
+ * extension's start — one that hangs (a Kafka producer, a logging configuration) costs the
+ * application nothing but the records its thread buffers cannot hold meanwhile, dropped and counted
+ * as for a full ring; what they hold goes out once the ring is there (the owner's next publish, or
+ * the sweeper).
  *
  * <p>Performance notes: a batch holds many roots (≥ N records or ~100 µs of them), so contention on
  * the ring's cursor is rare. The wait strategy is {@link SleepingWaitStrategy}: publishing never
@@ -91,13 +93,24 @@ public final class SpanRing {
      * extensions starting on their own thread to have added theirs.
      *
      * <p>Who builds it: {@link #start()} on the calling thread; otherwise the first claim asks for
-     * the build on a thread of its own ({@code hiq-ring-start}) and fails as if the ring were full
-     * (the claimer's records stay where they are, for its next try). No claimer ever waits for the
-     * build: not an application thread (the supplier may wait for an extension's start, unbounded),
-     * not the buffer sweeper (it holds another thread's buffer while it claims), not the extensions'
-     * starter (which the supplier waits for).
+     * the build, which the buffer sweeper starts on a thread of its own ({@code hiq-ring-start}),
+     * and fails as if the ring were full (the claimer's records stay where they are, for its next
+     * try). No claimer ever waits for the supplier: not an application thread (it may wait for an
+     * extension's start, unbounded), not the buffer sweeper (it holds another thread's buffer while
+     * it claims), not the extensions' starter (which the supplier waits for).
      */
     public SpanRing(int size, int slotRecords, int stride, boolean block, java.util.function.Supplier<List<SpanEventHandler>> handlers) {
+        this(size, slotRecords, stride, block, handlers, () -> false);
+    }
+
+    /**
+     * Like {@link #SpanRing(int, int, int, boolean, java.util.function.Supplier)}; while
+     * {@code consumersReady} says the supplier would not wait (the extensions have started), the
+     * first claim builds the ring on the claiming thread, as it always did (the slots' allocation,
+     * a few milliseconds, once).
+     */
+    public SpanRing(int size, int slotRecords, int stride, boolean block, java.util.function.Supplier<List<SpanEventHandler>> handlers,
+                    java.util.function.BooleanSupplier consumersReady) {
         if (size < 1 || Integer.bitCount(size) != 1) throw new IllegalArgumentException("HIQ_RING_SIZE: " + size + " is not a power of two");
         if (slotRecords < 1 || slotRecords > MAX_SLOT_RECORDS) throw new IllegalArgumentException("slot records: " + slotRecords + " (1 to " + MAX_SLOT_RECORDS + ")");
         if (stride < 2) throw new IllegalArgumentException("stride: " + stride);
@@ -106,7 +119,13 @@ public final class SpanRing {
         this.stride = stride;
         this.block = block;
         this.handlers = handlers;
+        this.consumersReady = consumersReady;
     }
+
+    /** Whether the consumers' supplier would answer without waiting (the first claim may build). */
+    private final java.util.function.BooleanSupplier consumersReady;
+    /** A claim found the ring not built while the consumers were not ready: the sweeper starts the build. */
+    private volatile boolean buildWanted;
 
     /**
      * Builds and starts the ring now, on the calling thread, if it is not yet (waiting for the
@@ -122,20 +141,30 @@ public final class SpanRing {
     /** Whether the ring is built (and not yet shut down): a claim may succeed. */
     public boolean built() { return started != null && !closed; }
 
-    /** Asks for the build on its own thread if nobody did yet; never waits. */
+    /** Asks for the build (started by the sweeper, {@link #startBuildIfWanted()}); never waits. */
     void requestBuild() { started(); }
 
     /**
-     * The running ring; null while it is not built (the first call asks for the build on a thread of
-     * its own and never waits for it) or after {@link #shutdown}.
+     * Starts the build on a thread of its own ({@code hiq-ring-start}) if a claim asked for it; the
+     * buffer sweeper's call, never an application thread's: a claimer may be deep in a stack
+     * overflow (traced recursion), where starting a thread fails.
+     */
+    void startBuildIfWanted() {
+        if (buildWanted && started == null && !closed && buildRequested.compareAndSet(false, true)) {
+            HiQThreads.daemon("hiq-ring-start").newThread(this::startOnce).start();
+        }
+    }
+
+    /**
+     * The running ring; null while it is not built or after {@link #shutdown}. Built here, on the
+     * claiming thread, when the consumers are ready (nothing to wait for); otherwise the build is
+     * asked for (the sweeper starts it on a thread of its own) and nobody waits for it.
      */
     private Started started() {
         Started s = started;
-        if (s != null) return s;
-        if (!closed && buildRequested.compareAndSet(false, true)) {
-            Thread t = HiQThreads.daemon("hiq-ring-start").newThread(this::startOnce);
-            t.start();
-        }
+        if (s != null || closed) return s;
+        if (consumersReady.getAsBoolean()) return startOnce();
+        buildWanted = true;
         return null;
     }
 

@@ -148,7 +148,8 @@ public final class HiQRuntime implements HiQContext, AutoCloseable {
         int stride = 2 + readers.length;
         int slots = options.ringSize() > 0 ? options.ringSize()
                 : SpanRing.slotsFor(batching.ringMemoryBytes(), SpanRing.DEFAULT_SLOT_RECORDS, stride);
-        this.ring = new SpanRing(slots, SpanRing.DEFAULT_SLOT_RECORDS, stride, options.blockOnFull(), this::ringHandlers);
+        this.ring = new SpanRing(slots, SpanRing.DEFAULT_SLOT_RECORDS, stride, options.blockOnFull(), this::ringHandlers,
+                this::extensionsStarted);
         // the agent builds its ring at the first publish (not before main); the driver now, as it always did
         if (!settings.flag("HIQ_AGENT")) ring.start();
         io.hiq.core.agent.StartupTrace.mark("ring");
@@ -191,6 +192,12 @@ public final class HiQRuntime implements HiQContext, AutoCloseable {
 
     /** The JVM-wide tag registry (ids stay stable across runtimes). */
     public static TagRegistry tagRegistry() { return TAGS; }
+
+    /** Whether the extensions have started (or none start on a thread of their own): the ring's build would not wait. */
+    private boolean extensionsStarted() {
+        Thread t = extensionStarter;
+        return t == null || !t.isAlive();
+    }
 
     /** The ring's consumers, when it is built: the assembler and the extensions' span handlers. */
     private List<SpanEventHandler> ringHandlers() {
