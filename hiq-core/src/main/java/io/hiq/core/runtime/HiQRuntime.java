@@ -55,6 +55,12 @@ public final class HiQRuntime implements HiQContext, AutoCloseable {
     public static final String REENTRANT = "DroppedReentrant";
     /** Gaps in kept trees (a full ring) and the records they skipped (docs/FORMATS.md §1.6). */
     public static final String GAPS = "Gaps", GAP_RECORDS = "GapRecords";
+    /**
+     * How long the exit waits for the extensions to finish starting (when {@code HIQ_FLUSH_TIMEOUT}
+     * is shorter): no application thread waits for them, so a short program can end before a
+     * Kafka producer or a logging configuration is up; its trees go out once they are.
+     */
+    static final long EXTENSIONS_START_WAIT_NANOS = TimeUnit.SECONDS.toNanos(10);
     /** Counter names of the bounded assembler (docs/FORMATS.md §1.2). */
     public static final String BROKEN_TREES = "BrokenTrees", TRUNCATED_TREES = "TruncatedTrees", PARTIAL_TREES = "PartialTrees";
 
@@ -320,14 +326,24 @@ public final class HiQRuntime implements HiQContext, AutoCloseable {
             if (closed) return;
             closed = true;
         }
-        long deadline = System.nanoTime() + options.flushTimeout().toNanos();
-        awaitExtensions(deadline); // their sinks must be there before the last trees are assembled
+        long flush = options.flushTimeout().toNanos();
+        long deadline = System.nanoTime() + flush;
         Thread starter = extensionStarter;
-        if (starter != null && starter.isAlive() && !ring.built()) {
-            // an extension's start hangs (a broker that does not answer): the ring, whose consumers
-            // include the extensions', was never built; what was recorded is counted as dropped below
-            err.println(io.hiq.core.redact.SafeText.line("hiq: exit: the extensions were still starting when HIQ_FLUSH_TIMEOUT ("
-                    + options.flushTimeout().toMillis() / 1000.0 + " s) ran out; the ring waits for them, so the calls recorded meanwhile reach no sink (counted as dropped)"));
+        if (starter != null && starter.isAlive()) {
+            // their sinks must be there before the last trees are assembled. No application thread
+            // waited for their start (a short program may end first): the exit does, at most
+            // EXTENSIONS_START_WAIT (or the flush timeout if longer), and the flush then has its own
+            // timeout
+            long startWait = Math.max(flush, EXTENSIONS_START_WAIT_NANOS);
+            awaitExtensions(System.nanoTime() + startWait);
+            if (starter.isAlive() && !ring.built()) {
+                // an extension's start hangs (a broker that does not answer): the ring, whose consumers
+                // include the extensions', was never built; what was recorded is counted as dropped below
+                err.println(io.hiq.core.redact.SafeText.line("hiq: exit: the extensions were still starting "
+                        + startWait / 1_000_000 / 1000.0 + " s after the exit began; the ring waits for them, so the calls recorded meanwhile reach no sink (counted as dropped)"));
+            } else {
+                deadline = System.nanoTime() + flush;
+            }
         }
         Recorder.setEnabled(false);
         // every completed root of every thread, live or dead, goes out or is counted as dropped
