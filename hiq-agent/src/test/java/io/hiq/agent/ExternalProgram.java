@@ -21,11 +21,15 @@ final class ExternalProgram {
     ExternalProgram(Path dir) { this.dir = dir; }
 
     /** Writes and compiles {@code sources} (file name → text) into {@code dir/out}. */
-    ExternalProgram compile(Map<String, String> sources) throws IOException {
+    ExternalProgram compile(Map<String, String> sources) throws IOException { return compile(sources, null); }
+
+    /** Like {@link #compile(Map)}, against {@code classPath} (null: none). */
+    ExternalProgram compile(Map<String, String> sources, String classPath) throws IOException {
         Path src = dir.resolve("src");
         Path out = dir.resolve("out");
         Files.createDirectories(out);
         List<String> args = new ArrayList<>(List.of("-d", out.toString(), "--release", "17", "-g"));
+        if (classPath != null) args.addAll(List.of("-cp", classPath));
         for (Map.Entry<String, String> e : sources.entrySet()) {
             Path f = src.resolve(e.getKey());
             Files.createDirectories(f.getParent());

@@ -63,6 +63,19 @@ class TreeCodecTest {
         assertThat(Files.readString(docs)).contains(shipped);
     }
 
+    /** {@code truncated} has two reasons (docs/FORMATS.md §1.2 and §1.6): the schema's text names both. */
+    @Test
+    void theSchemaDescribesBothReasonsForTruncated() throws Exception {
+        JsonNode schema;
+        try (InputStream in = HiQTree.class.getResourceAsStream("hiq-tree-1.schema.json")) {
+            schema = new ObjectMapper().readTree(in);
+        }
+        String truncated = schema.path("properties").path("truncated").path("description").asText();
+        assertThat(truncated).contains("HIQ_MAX_NODES", "extra.folded", "gaps", "extra.gaps", "closed_in_gap");
+        String extra = schema.path("$defs").path("node").path("properties").path("extra").path("description").asText();
+        assertThat(extra).contains("folded", "gaps", "closed_in_gap");
+    }
+
     @Test
     void rejectsWhatIsNotATree() {
         String[][] cases = {

@@ -30,7 +30,13 @@ final class BufferSweeper implements Runnable {
     /** Passes made (tests). */
     final AtomicLong passes = new AtomicLong();
 
-    BufferSweeper(Collection<ThreadBuffer> buffers, long periodNanos) {
+    /** The ring, whose build (when a claim asked for it) this thread starts; null: none to start. */
+    private final SpanRing ring;
+
+    BufferSweeper(Collection<ThreadBuffer> buffers, long periodNanos) { this(buffers, periodNanos, null); }
+
+    BufferSweeper(Collection<ThreadBuffer> buffers, long periodNanos, SpanRing ring) {
+        this.ring = ring;
         this.buffers = buffers;
         this.periodNanos = periodNanos;
         this.thread = HiQThreads.daemon("hiq-sweeper").newThread(this);
@@ -42,7 +48,6 @@ final class BufferSweeper implements Runnable {
 
     @Override
     public void run() {
-        SpanRing.neverWaitForTheBuild(); // it claims holding another thread's buffer: that thread must not wait on it
         long done = 0;
         while (!stopping) {
             long r = requested.get();
@@ -65,6 +70,7 @@ final class BufferSweeper implements Runnable {
     /** One pass over every buffer; true when one of them still holds records the ring had no room for. */
     private boolean pass(boolean eager, boolean checkAlive) {
         boolean more = false;
+        if (ring != null) ring.startBuildIfWanted(); // asked for by a claim (application threads start no thread)
         for (Iterator<ThreadBuffer> it = buffers.iterator(); it.hasNext(); ) {
             ThreadBuffer b = it.next();
             try {

@@ -49,7 +49,7 @@ public final class Recorder {
         Config old = config;
         if (old != null) old.sweeper.stop(System.nanoTime() + 1_000_000_000L);
         ConcurrentLinkedQueue<ThreadBuffer> buffers = new ConcurrentLinkedQueue<>();
-        BufferSweeper sweeper = new BufferSweeper(buffers, batching.sweepNanos());
+        BufferSweeper sweeper = new BufferSweeper(buffers, batching.sweepNanos(), ring);
         config = new Config(ring, maxRecords, extraMetrics.clone(), drops, batching, new ThreadLocal<>(), buffers, sweeper);
         sweeper.start();
         enabled = true;
@@ -199,7 +199,8 @@ public final class Recorder {
      * At shutdown (recording already switched off): publishes every completed root of every thread,
      * live or terminated, through the sweeper until the deadline; then stops the sweeper and counts
      * what is still left as dropped ({@link DropCounters}), so that nothing completed is lost
-     * silently. Calls still open on live threads are neither published nor counted.
+     * silently. Calls still open on live threads are neither published nor counted, except the
+     * records an open root skipped in a gap (counted in {@link DropCounters#gapRecords}).
      *
      * @return true when everything completed was published
      */
@@ -211,6 +212,8 @@ public final class Recorder {
         if (!all) {
             for (ThreadBuffer b : c.buffers) b.dropPending();
         }
+        // a root still open in a gap never ends it before the counters are read: its gap's records are counted now
+        for (ThreadBuffer b : c.buffers) b.countOpenGap();
         return all;
     }
 

@@ -26,8 +26,14 @@ import java.util.concurrent.locks.LockSupport;
  * <p>Start-up: the ring (its slots, the Disruptor and the consumer threads) is built when the first
  * batch is claimed, not when the runtime starts: an agent adds nothing of it to the time before the
  * application's {@code main} (an eager 16 MB ring cost a young collection there: docs/PERFORMANCE.md
- * section 15). The first claim builds it under a lock, once; nothing recorded is lost meanwhile (the
- * thread buffers hold their records until they publish).
+ * section 15). When its consumers are ready (the agent's extensions have started), the first claim
+ * builds it, on the claiming thread, once. While they are not, the claim fails as if the ring were
+ * full and asks for the build, which the sweeper starts on a thread of its own
+ * ({@code hiq-ring-start}) that waits for the extensions. No application thread ever waits for an
+ * extension's start — one that hangs (a Kafka producer, a logging configuration) costs the
+ * application nothing but the records its thread buffers cannot hold meanwhile, dropped and counted
+ * as for a full ring; what they hold goes out once the ring is there (the owner's next publish, or
+ * the sweeper).
  *
  * <p>Performance notes: a batch holds many roots (≥ N records or ~100 µs of them), so contention on
  * the ring's cursor is rare. The wait strategy is {@link SleepingWaitStrategy}: publishing never
@@ -86,14 +92,25 @@ public final class SpanRing {
      * {@link #start()}), with the consumers asked for then: the agent's runtime waits there for the
      * extensions starting on their own thread to have added theirs.
      *
-     * <p>Who builds it: the first thread that claims and may wait (an application thread publishing
-     * its own buffer, which holds no other thread's buffer). A thread marked by
-     * {@link #neverWaitForTheBuild()} (the buffer sweeper, which holds another thread's buffer while it
-     * claims; the extensions' starter, which the build waits for) never builds nor waits: its claim
-     * fails as if the ring were full (its records stay where they are, for its next try) and the ring
-     * is built on a thread of its own.
+     * <p>Who builds it: {@link #start()} on the calling thread; otherwise the first claim asks for
+     * the build, which the buffer sweeper starts on a thread of its own ({@code hiq-ring-start}),
+     * and fails as if the ring were full (the claimer's records stay where they are, for its next
+     * try). No claimer ever waits for the supplier: not an application thread (it may wait for an
+     * extension's start, unbounded), not the buffer sweeper (it holds another thread's buffer while
+     * it claims), not the extensions' starter (which the supplier waits for).
      */
     public SpanRing(int size, int slotRecords, int stride, boolean block, java.util.function.Supplier<List<SpanEventHandler>> handlers) {
+        this(size, slotRecords, stride, block, handlers, () -> false);
+    }
+
+    /**
+     * Like {@link #SpanRing(int, int, int, boolean, java.util.function.Supplier)}; while
+     * {@code consumersReady} says the supplier would not wait (the extensions have started), the
+     * first claim builds the ring on the claiming thread, as it always did (the slots' allocation,
+     * a few milliseconds, once).
+     */
+    public SpanRing(int size, int slotRecords, int stride, boolean block, java.util.function.Supplier<List<SpanEventHandler>> handlers,
+                    java.util.function.BooleanSupplier consumersReady) {
         if (size < 1 || Integer.bitCount(size) != 1) throw new IllegalArgumentException("HIQ_RING_SIZE: " + size + " is not a power of two");
         if (slotRecords < 1 || slotRecords > MAX_SLOT_RECORDS) throw new IllegalArgumentException("slot records: " + slotRecords + " (1 to " + MAX_SLOT_RECORDS + ")");
         if (stride < 2) throw new IllegalArgumentException("stride: " + stride);
@@ -102,53 +119,79 @@ public final class SpanRing {
         this.stride = stride;
         this.block = block;
         this.handlers = handlers;
+        this.consumersReady = consumersReady;
+    }
+
+    /** Whether the consumers' supplier would answer without waiting (the first claim may build). */
+    private final java.util.function.BooleanSupplier consumersReady;
+    /** A claim found the ring not built while the consumers were not ready: the sweeper starts the build. */
+    private volatile boolean buildWanted;
+
+    /**
+     * Builds and starts the ring now, on the calling thread, if it is not yet (waiting for the
+     * consumers' supplier); false when it was shut down first.
+     */
+    public boolean start() {
+        Started s = started;
+        return (s != null ? s : startOnce()) != null;
+    }
+
+    private final java.util.concurrent.atomic.AtomicBoolean buildRequested = new java.util.concurrent.atomic.AtomicBoolean();
+
+    /** Whether the ring is built (and not yet shut down): a claim may succeed. */
+    public boolean built() { return started != null && !closed; }
+
+    /** Asks for the build (started by the sweeper, {@link #startBuildIfWanted()}); never waits. */
+    void requestBuild() { started(); }
+
+    /**
+     * Starts the build on a thread of its own ({@code hiq-ring-start}) if a claim asked for it; the
+     * buffer sweeper's call, never an application thread's: a claimer may be deep in a stack
+     * overflow (traced recursion), where starting a thread fails.
+     */
+    void startBuildIfWanted() {
+        if (buildWanted && started == null && !closed && buildRequested.compareAndSet(false, true)) {
+            HiQThreads.daemon("hiq-ring-start").newThread(this::startOnce).start();
+        }
     }
 
     /**
-     * Builds and starts the ring now if it is not yet (the first claim does it otherwise); false when
-     * it was shut down first.
+     * The running ring; null while it is not built or after {@link #shutdown}. Built here, on the
+     * claiming thread, when the consumers are ready (nothing to wait for); otherwise the build is
+     * asked for (the sweeper starts it on a thread of its own) and nobody waits for it.
      */
-    public boolean start() { return started() != null; }
-
-    /** Threads that must never wait for a ring being built ({@link #neverWaitForTheBuild()}). */
-    private static final ThreadLocal<Boolean> NEVER_WAITS = new ThreadLocal<>();
-    private final java.util.concurrent.atomic.AtomicBoolean buildRequested = new java.util.concurrent.atomic.AtomicBoolean();
-
-    /** Marks the current thread as one that never waits for (nor builds) a ring; see the constructor. */
-    public static void neverWaitForTheBuild() { NEVER_WAITS.set(Boolean.TRUE); }
-
-    /** The running ring, built on first use; null after {@link #shutdown} (or, for a thread that never waits, while it is built). */
     private Started started() {
         Started s = started;
-        if (s != null) return s;
-        if (NEVER_WAITS.get() == null) return startOnce();
-        if (buildRequested.compareAndSet(false, true)) {
-            Thread t = new Thread(this::startOnce, "hiq-ring-start");
-            t.setDaemon(true);
-            t.start();
-        }
+        if (s != null || closed) return s;
+        if (consumersReady.getAsBoolean()) return startOnce();
+        buildWanted = true;
         return null;
     }
 
-    private synchronized Started startOnce() {
+    private Started startOnce() {
         if (started != null || closed) return started;
+        // asked for outside the lock: the supplier may wait for the extensions' start as long as it
+        // takes, and shutdown must never wait for that (it takes the lock)
         List<SpanEventHandler> handlers = List.copyOf(this.handlers.get());
-        AtomicInteger n = new AtomicInteger();
-        // every slot is allocated here, at its final size
-        Disruptor<SpanBatch> disruptor = new Disruptor<>(() -> new SpanBatch(slotRecords, stride), size, r -> {
-            Thread t = new Thread(r, "hiq-ring-" + n.incrementAndGet());
-            t.setDaemon(true);
-            consumers.add(t);
-            return t;
-        }, ProducerType.MULTI, new SleepingWaitStrategy(200, 100_000));
-        @SuppressWarnings("unchecked")
-        EventHandler<SpanBatch>[] hs = new EventHandler[handlers.size()];
-        for (int i = 0; i < hs.length; i++) hs[i] = adapt(handlers.get(i));
-        disruptor.handleEventsWith(hs);
-        disruptor.setDefaultExceptionHandler(new ReportingExceptionHandler());
-        Started s = new Started(disruptor, disruptor.start());
-        started = s;
-        return s;
+        synchronized (this) {
+            if (started != null || closed) return started;
+            AtomicInteger n = new AtomicInteger();
+            // every slot is allocated here, at its final size
+            Disruptor<SpanBatch> disruptor = new Disruptor<>(() -> new SpanBatch(slotRecords, stride), size, r -> {
+                Thread t = new Thread(r, "hiq-ring-" + n.incrementAndGet());
+                t.setDaemon(true);
+                consumers.add(t);
+                return t;
+            }, ProducerType.MULTI, new SleepingWaitStrategy(200, 100_000));
+            @SuppressWarnings("unchecked")
+            EventHandler<SpanBatch>[] hs = new EventHandler[handlers.size()];
+            for (int i = 0; i < hs.length; i++) hs[i] = adapt(handlers.get(i));
+            disruptor.handleEventsWith(hs);
+            disruptor.setDefaultExceptionHandler(new ReportingExceptionHandler());
+            Started s = new Started(disruptor, disruptor.start());
+            started = s;
+            return s;
+        }
     }
 
     /**
@@ -191,12 +234,12 @@ public final class SpanRing {
 
     /**
      * Claims {@code slots} consecutive slots: the last one's sequence, or -1 when they are not free
-     * now (or the ring is closed). Never blocks (the very first claim builds the ring, once).
+     * now (or the ring is closed, or not built yet: the first claim asks for the build). Never blocks.
      */
     long tryClaim(int slots) {
         if (closed) return -1;
         Started s = started();
-        if (s == null) return -1; // shut down meanwhile, or being built for a thread that never waits
+        if (s == null) return -1; // not built yet (asked for now), or shut down meanwhile
         try {
             return s.ring.tryNext(slots);
         } catch (InsufficientCapacityException full) {
@@ -225,7 +268,7 @@ public final class SpanRing {
     }
 
     /** The claimed slot {@code seq}, to fill. */
-    SpanBatch slot(long seq) { return started().ring.get(seq); }
+    SpanBatch slot(long seq) { return started.ring.get(seq); } // claimed: started
 
     /** Makes the claimed slots {@code lo..hi} visible to the consumers. */
     void commit(long lo, long hi) { started.ring.publish(lo, hi); }

@@ -83,7 +83,7 @@ final class ThreadBuffer {
     private static final int GAPPING = 2;
     private static final int LOCK_SPINS = 1 << 12;
 
-    private static final VarHandle COMMITTED, CONSUMED, LOCK, PENDING_ABORT, PENDING_DROPPED;
+    private static final VarHandle COMMITTED, CONSUMED, LOCK, PENDING_ABORT, PENDING_DROPPED, GAP_STATE, GAP_RECORDS;
 
     static {
         try {
@@ -93,6 +93,8 @@ final class ThreadBuffer {
             LOCK = l.findVarHandle(ThreadBuffer.class, "lock", int.class);
             PENDING_ABORT = l.findVarHandle(ThreadBuffer.class, "pendingAbort", int.class);
             PENDING_DROPPED = l.findVarHandle(ThreadBuffer.class, "pendingDroppedTrees", long.class);
+            GAP_STATE = l.findVarHandle(ThreadBuffer.class, "gapState", int.class);
+            GAP_RECORDS = l.findVarHandle(ThreadBuffer.class, "gapRecords", long.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -149,6 +151,16 @@ final class ThreadBuffer {
     @SuppressWarnings("unused") private int pendingAbort;
     /** Roots dropped since the last batch, for the next batch's {@link SpanBatch#droppedTrees()}. */
     @SuppressWarnings("unused") private long pendingDroppedTrees;
+    /**
+     * Who counts the open gap's records ({@link DropCounters#gapRecords}): {@link #GAP_NONE},
+     * {@link #GAP_OPEN} (the owner, when the gap ends), {@link #GAP_TAKING} / {@link #GAP_TAKEN}
+     * (the sweeper or the closing thread counted it so far: the owner died mid-gap, or the root was
+     * still open at shutdown; {@link #gapTaken} says how many). Written on the gap path only.
+     */
+    @SuppressWarnings("unused") private int gapState;
+    private static final int GAP_NONE = 0, GAP_OPEN = 1, GAP_TAKING = 2, GAP_TAKEN = 3;
+    /** The gap records counted by {@link #countOpenGap()} (published by {@link #GAP_TAKEN}). */
+    private long gapTaken;
     /** Ring slots claimed by a drain that was cut short (an error), given back at the next drain; -1 none. */
     private long claimedLo = -1, claimedHi = -1;
     /** The last batch of this terminated owner went out (written under the drain lock; read by {@link #hasPending}). */
@@ -387,6 +399,50 @@ final class ThreadBuffer {
         gapDepth = depth;
         gapRetryAt = RETRY_RECORDS;
         drops.gaps.incrementAndGet();
+        GAP_STATE.setRelease(this, GAP_OPEN);
+    }
+
+    /**
+     * The owner ends its gap: of its {@code lost} records, those not yet counted (by
+     * {@link #countOpenGap()}, at shutdown) are its to count.
+     */
+    private long uncountedGapRecords(long lost) {
+        if (GAP_STATE.compareAndSet(this, GAP_OPEN, GAP_NONE)) return lost;
+        int st;
+        while ((st = (int) GAP_STATE.getAcquire(this)) == GAP_TAKING) Thread.onSpinWait(); // a few instructions
+        if (st != GAP_TAKEN) return lost; // no gap was announced (cannot happen)
+        long taken = gapTaken;
+        GAP_STATE.setRelease(this, GAP_NONE);
+        return Math.max(0, lost - taken);
+    }
+
+    /**
+     * Counts the records of a gap that will never end (its owner died mid-gap, or its root is still
+     * open at shutdown) in {@link DropCounters#gapRecords} and {@link DropCounters#droppedEvents},
+     * once: the gap itself was counted when it started. The owner, if it ever ends that gap, counts
+     * only what it skipped after this. Any thread; for a live owner the count is the one it had
+     * reached (an atomic read of a counter it goes on writing).
+     */
+    void countOpenGap() {
+        if (!GAP_STATE.compareAndSet(this, GAP_OPEN, GAP_TAKING)) return;
+        long v = (long) GAP_RECORDS.getOpaque(this);
+        drops.droppedEvents.addAndGet(v);
+        drops.gapRecords.addAndGet(v);
+        gapTaken = v;
+        GAP_STATE.setRelease(this, GAP_TAKEN);
+    }
+
+    /**
+     * A terminated owner (its writes visible: it was seen dead) that died in a gap or in a root being
+     * dropped whole: what it skipped is counted now, once (its root's exit, which would have counted
+     * it, never ran). Under the drain lock.
+     */
+    private void countDeadOwnersSkipped() {
+        countOpenGap();
+        if (droppingEvents > 0) {
+            drops.droppedEvents.addAndGet(droppingEvents);
+            droppingEvents = 0;
+        }
     }
 
     /**
@@ -408,8 +464,9 @@ final class ThreadBuffer {
         // skipped records are lost for good: counted now, once (the GAP record carries them downstream)
         int late = open - from;
         long lost = gapRecords - late, lostCalls = gapCalls - late;
-        drops.droppedEvents.addAndGet(lost);
-        drops.gapRecords.addAndGet(lost);
+        long uncounted = uncountedGapRecords(lost);
+        drops.droppedEvents.addAndGet(uncounted);
+        drops.gapRecords.addAndGet(uncounted);
         long counts = (Math.min(lost, SpanBatch.GAP_COUNT_MAX) << 32) | Math.min(lostCalls, SpanBatch.GAP_COUNT_MAX);
         skipping = WRITING;
         gapRecords = 0;
@@ -432,8 +489,9 @@ final class ThreadBuffer {
 
     /** A gap that could not be closed by a GAP record: its records counted as lost, the depth repaired by an UNWIND. */
     private void abandonGap() {
-        drops.droppedEvents.addAndGet(gapRecords);
-        drops.gapRecords.addAndGet(gapRecords);
+        long uncounted = uncountedGapRecords(gapRecords);
+        drops.droppedEvents.addAndGet(uncounted);
+        drops.gapRecords.addAndGet(uncounted);
         gapRecords = 0;
         gapCalls = 0;
         skipping = WRITING;
@@ -650,7 +708,10 @@ final class ThreadBuffer {
         // sweeper draining it as long as it takes (the sweeper never blocks while it holds the lock,
         // but a loaded machine can deschedule it there for a whole time slice)
         if (r == null || !lockOwner(spin, spin && r.blocking())) return false;
-        boolean all = drainLocked(r, upTo, r.blocking(), false, recDepth == UNKNOWN ? -1 : recDepth);
+        // a ring not built yet (the extensions still starting) is waited for by no one, except under
+        // HIQ_RING_POLICY=block by a full buffer (the policy's promise: waiting instead of dropping)
+        boolean mayBlock = r.blocking() && (spin || r.built());
+        boolean all = drainLocked(r, upTo, mayBlock, false, recDepth == UNKNOWN ? -1 : recDepth);
         unlockOwner();
         long c = (long) CONSUMED.getAcquire(this);
         limit = c + mask + 1 - RESERVE;
@@ -759,10 +820,17 @@ final class ThreadBuffer {
     int sweep(boolean eager, boolean checkAlive) {
         SpanRing r = ring;
         if (r == null) return 0;
+        if (!r.built()) {
+            // nothing can go out yet (the extensions are still starting): the buffer is left to its
+            // owner — a sweep holding its drain lock would make the owner's growth fail, and drop
+            if (hasPending()) r.requestBuild();
+            return 0;
+        }
         if ((checkAlive || eager) && !owner.isAlive()) {
             // the owner's last writes happen-before isAlive() returned false
             if (!lockSweeper()) return MORE;
             try {
+                countDeadOwnersSkipped();
                 if (terminatedSent && head == (long) CONSUMED.getAcquire(this) && !pendingFlags()) return FORGET;
                 boolean all = drainLocked(r, head, false, true, depth);
                 terminatedSent |= all;
@@ -826,6 +894,7 @@ final class ThreadBuffer {
             Thread.onSpinWait();
         }
         try {
+            if (dead) countDeadOwnersSkipped();
             long from = (long) CONSUMED.getAcquire(this);
             long upTo = dead ? head : (long) COMMITTED.getAcquire(this);
             if (upTo <= from) return true;

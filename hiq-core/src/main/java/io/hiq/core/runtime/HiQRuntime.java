@@ -55,6 +55,12 @@ public final class HiQRuntime implements HiQContext, AutoCloseable {
     public static final String REENTRANT = "DroppedReentrant";
     /** Gaps in kept trees (a full ring) and the records they skipped (docs/FORMATS.md §1.6). */
     public static final String GAPS = "Gaps", GAP_RECORDS = "GapRecords";
+    /**
+     * How long the exit waits for the extensions to finish starting (when {@code HIQ_FLUSH_TIMEOUT}
+     * is shorter): no application thread waits for them, so a short program can end before a
+     * Kafka producer or a logging configuration is up; its trees go out once they are.
+     */
+    static final long EXTENSIONS_START_WAIT_NANOS = TimeUnit.SECONDS.toNanos(10);
     /** Counter names of the bounded assembler (docs/FORMATS.md §1.2). */
     public static final String BROKEN_TREES = "BrokenTrees", TRUNCATED_TREES = "TruncatedTrees", PARTIAL_TREES = "PartialTrees";
 
@@ -128,12 +134,10 @@ public final class HiQRuntime implements HiQContext, AutoCloseable {
         }
         io.hiq.core.agent.StartupTrace.mark("runtime basics");
         if (options.loadExtensions() && !extensionLoaders.isEmpty() && settings.flag("HIQ_AGENT")) {
-            // off the application's start-up path: the ring (built at the first publish) and close() wait for it
+            // off the application's start-up path: the ring's build (on its own thread, asked for at the
+            // first publish; application threads buffer meanwhile) and close() wait for it
             List<ClassLoader> loaders = List.copyOf(extensionLoaders);
-            this.extensionStarter = new Thread(() -> {
-                io.hiq.core.event.SpanRing.neverWaitForTheBuild(); // the build waits for this thread
-                startExtensions(loaders);
-            }, "hiq-extensions");
+            this.extensionStarter = new Thread(() -> startExtensions(loaders), "hiq-extensions");
             extensionStarter.setDaemon(true);
             extensionStarter.start();
         } else {
@@ -150,7 +154,8 @@ public final class HiQRuntime implements HiQContext, AutoCloseable {
         int stride = 2 + readers.length;
         int slots = options.ringSize() > 0 ? options.ringSize()
                 : SpanRing.slotsFor(batching.ringMemoryBytes(), SpanRing.DEFAULT_SLOT_RECORDS, stride);
-        this.ring = new SpanRing(slots, SpanRing.DEFAULT_SLOT_RECORDS, stride, options.blockOnFull(), this::ringHandlers);
+        this.ring = new SpanRing(slots, SpanRing.DEFAULT_SLOT_RECORDS, stride, options.blockOnFull(), this::ringHandlers,
+                this::extensionsStarted);
         // the agent builds its ring at the first publish (not before main); the driver now, as it always did
         if (!settings.flag("HIQ_AGENT")) ring.start();
         io.hiq.core.agent.StartupTrace.mark("ring");
@@ -194,6 +199,12 @@ public final class HiQRuntime implements HiQContext, AutoCloseable {
     /** The JVM-wide tag registry (ids stay stable across runtimes). */
     public static TagRegistry tagRegistry() { return TAGS; }
 
+    /** Whether the extensions have started (or none start on a thread of their own): the ring's build would not wait. */
+    private boolean extensionsStarted() {
+        Thread t = extensionStarter;
+        return t == null || !t.isAlive();
+    }
+
     /** The ring's consumers, when it is built: the assembler and the extensions' span handlers. */
     private List<SpanEventHandler> ringHandlers() {
         awaitExtensions(0);
@@ -206,9 +217,8 @@ public final class HiQRuntime implements HiQContext, AutoCloseable {
 
     /**
      * Waits for the extensions starting on their own thread (at most until the deadline; 0: no
-     * deadline). Not on that thread itself: a traced call made while an extension starts (a conf
-     * that traces a logging library) builds the ring without waiting, and an extension adding a span
-     * handler after that is refused and reported.
+     * deadline: the ring's builder, {@code hiq-ring-start}, never an application thread). Not on
+     * that thread itself.
      */
     private void awaitExtensions(long deadlineNanos) {
         Thread t = extensionStarter;
@@ -324,8 +334,25 @@ public final class HiQRuntime implements HiQContext, AutoCloseable {
             if (closed) return;
             closed = true;
         }
-        long deadline = System.nanoTime() + options.flushTimeout().toNanos();
-        awaitExtensions(deadline); // their sinks must be there before the last trees are assembled
+        long flush = options.flushTimeout().toNanos();
+        long deadline = System.nanoTime() + flush;
+        Thread starter = extensionStarter;
+        if (starter != null && starter.isAlive()) {
+            // their sinks must be there before the last trees are assembled. No application thread
+            // waited for their start (a short program may end first): the exit does, at most
+            // EXTENSIONS_START_WAIT (or the flush timeout if longer), and the flush then has its own
+            // timeout
+            long startWait = Math.max(flush, EXTENSIONS_START_WAIT_NANOS);
+            awaitExtensions(System.nanoTime() + startWait);
+            if (starter.isAlive() && !ring.built()) {
+                // an extension's start hangs (a broker that does not answer): the ring, whose consumers
+                // include the extensions', was never built; what was recorded is counted as dropped below
+                err.println(io.hiq.core.redact.SafeText.line("hiq: exit: the extensions were still starting "
+                        + startWait / 1_000_000 / 1000.0 + " s after the exit began; the ring waits for them, so the calls recorded meanwhile reach no sink (counted as dropped)"));
+            } else {
+                deadline = System.nanoTime() + flush;
+            }
+        }
         Recorder.setEnabled(false);
         // every completed root of every thread, live or dead, goes out or is counted as dropped
         Recorder.drainForShutdown(deadline);
