@@ -115,17 +115,13 @@ public final class IngestBench implements Callable<Integer> {
         Map<String, long[]> expected = new TreeMap<>();
         int code = 0;
         try (EmbeddedBroker broker = new EmbeddedBroker(0, tmp.resolve("kafka"), partitions).start()) {
-            System.out.printf(Locale.ROOT, "publishing %d trees to %d partitions...%n", trees, partitions);
             if (warmup > 0) warmUp(broker.bootstrap(), tmp, nowUs);
+            System.out.printf(Locale.ROOT, "publishing %d trees to %d partitions...%n", trees, partitions);
             long bytes = publish(broker.bootstrap(), topic, trees, 42, nowUs, expected);
             System.out.printf(Locale.ROOT, "published %d trees, %.0f bytes each on average%n", trees, (double) bytes / trees);
             try (TreeStore s = TreeStore.open(url); DeadLetterFile dead = new DeadLetterFile(tmp.resolve("dead-letters.jsonl"))) {
                 IngestMetrics metrics = new IngestMetrics();
-                Properties p = new Properties();
-                p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrap());
-                p.put(ConsumerConfig.GROUP_ID_CONFIG, "hiq-ingest-bench");
-                IngestOptions options = IngestOptions.defaults();
-                IngestLoop loop = new IngestLoop(p, topic, s, dead, metrics, new ServiceHealth(options.storeDownAfter()), options);
+                IngestLoop loop = loop(broker.bootstrap(), topic, "hiq-ingest-bench", s, dead, metrics);
                 Thread t = new Thread(loop, "hiq-ingest");
                 t.start();
                 java.lang.management.ThreadMXBean mx = java.lang.management.ManagementFactory.getThreadMXBean();
@@ -134,8 +130,7 @@ public final class IngestBench implements Callable<Integer> {
                 long cpu0 = mx.getThreadCpuTime(t.getId());
                 long proc0 = processCpuNanos();
                 Map<Long, long[]> threads0 = threadCpu(mx);
-                long deadline = t0 + Duration.ofMinutes(10).toNanos();
-                while (metrics.ingested() + metrics.duplicates() < trees && System.nanoTime() < deadline) LockSupport.parkNanos(1_000_000);
+                awaitStored(metrics, trees);
                 long t1 = System.nanoTime();
                 long cpu = mx.getThreadCpuTime(t.getId()) - cpu0;
                 long proc = processCpuNanos() - proc0;
@@ -216,17 +211,26 @@ public final class IngestBench implements Callable<Integer> {
         try (TreeStore s = TreeStore.open(io.hiq.consumer.ConsumerSettings.defaultStoreUrl(dir));
              DeadLetterFile dead = new DeadLetterFile(dir.resolve("dead-letters.jsonl"))) {
             IngestMetrics metrics = new IngestMetrics();
-            Properties p = new Properties();
-            p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-            p.put(ConsumerConfig.GROUP_ID_CONFIG, "hiq-ingest-bench-warmup");
-            IngestOptions options = IngestOptions.defaults();
-            IngestLoop loop = new IngestLoop(p, "hiq-warmup", s, dead, metrics, new ServiceHealth(options.storeDownAfter()), options);
-            Thread t = new Thread(loop, "hiq-ingest-warmup");
-            t.start();
-            long deadline = System.nanoTime() + Duration.ofMinutes(10).toNanos();
-            while (metrics.ingested() + metrics.duplicates() < warmup && System.nanoTime() < deadline) LockSupport.parkNanos(1_000_000);
+            IngestLoop loop = loop(bootstrap, "hiq-warmup", "hiq-ingest-bench-warmup", s, dead, metrics);
+            new Thread(loop, "hiq-ingest-warmup").start();
+            awaitStored(metrics, warmup);
             loop.stop(Duration.ofSeconds(30));
         }
+    }
+
+    /** The service's own loop with its default options, over {@code topic} as consumer group {@code group}. */
+    private static IngestLoop loop(String bootstrap, String topic, String group, TreeStore store, DeadLetterFile dead, IngestMetrics metrics) {
+        Properties p = new Properties();
+        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        p.put(ConsumerConfig.GROUP_ID_CONFIG, group);
+        IngestOptions options = IngestOptions.defaults();
+        return new IngestLoop(p, topic, store, dead, metrics, new ServiceHealth(options.storeDownAfter()), options);
+    }
+
+    /** Waits (polling every ms, at most 10 minutes) until {@code n} trees were stored or seen again. */
+    private static void awaitStored(IngestMetrics metrics, long n) {
+        long deadline = System.nanoTime() + Duration.ofMinutes(10).toNanos();
+        while (metrics.ingested() + metrics.duplicates() < n && System.nanoTime() < deadline) LockSupport.parkNanos(1_000_000);
     }
 
     private long publish(String bootstrap, String topic, int trees, long seed, long nowUs, Map<String, long[]> expected) throws Exception {

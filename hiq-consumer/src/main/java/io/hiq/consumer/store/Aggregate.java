@@ -20,9 +20,6 @@ public final class Aggregate {
     /** An empty aggregate. */
     public Aggregate() { this.histogram = Histograms.empty(); }
 
-    /** An empty aggregate over a given (empty) histogram, e.g. one {@link Histograms#sized} for the values to come. */
-    public Aggregate(Histogram empty) { this.histogram = empty; }
-
     /** An aggregate with the given values (read from a stored row). */
     public Aggregate(long count, long sum, long min, long max, Histogram histogram) {
         this.count = count;

@@ -307,10 +307,11 @@ public final class TreeStore implements AutoCloseable {
             PgCopy.insertTrees(writer, "hiq_tree", TREE_COLUMNS, fresh, now);
             return;
         }
+        String columns = rowKeyed ? ROW_KEYED_COLUMNS : TREE_COLUMNS;
         int cols = rowKeyed ? 9 : 8;
         int full = fresh.size() / INSERT_ROWS;
         if (full > 0) {
-            try (PreparedStatement ps = writer.prepareStatement(insertSql(INSERT_ROWS, cols))) {
+            try (PreparedStatement ps = writer.prepareStatement(insertSql(INSERT_ROWS, columns, cols))) {
                 for (int chunk = 0; chunk < full; chunk++) {
                     for (int i = 0; i < INSERT_ROWS; i++) bindTree(ps, i * cols, fresh.get(chunk * INSERT_ROWS + i), now, rowKeyed);
                     ps.executeUpdate();
@@ -319,17 +320,17 @@ public final class TreeStore implements AutoCloseable {
         }
         int rest = fresh.size() - full * INSERT_ROWS;
         if (rest > 0) {
-            try (PreparedStatement ps = writer.prepareStatement(insertSql(rest, cols))) {
+            try (PreparedStatement ps = writer.prepareStatement(insertSql(rest, columns, cols))) {
                 for (int i = 0; i < rest; i++) bindTree(ps, i * cols, fresh.get(full * INSERT_ROWS + i), now, rowKeyed);
                 ps.executeUpdate();
             }
         }
     }
 
-    private static String insertSql(int rows, int cols) {
+    private static String insertSql(int rows, String columns, int cols) {
         String row = "(?" + ",?".repeat(cols - 1) + ")";
         StringBuilder sql = new StringBuilder(60 + rows * (row.length() + 1)).append("INSERT INTO hiq_tree (")
-                .append(cols == 9 ? ROW_KEYED_COLUMNS : TREE_COLUMNS).append(") VALUES ");
+                .append(columns).append(") VALUES ");
         for (int i = 0; i < rows; i++) sql.append(i == 0 ? "" : ",").append(row);
         return sql.toString();
     }
@@ -387,35 +388,25 @@ public final class TreeStore implements AutoCloseable {
         List<Long> hashes = new ArrayList<>(ids.size());
         for (String id : ids) hashes.add(IdHash.of(id));
         Map<String, byte[]> json = new HashMap<>();
-        final int chunk = 500;
-        for (int from = 0; from < hashes.size(); from += chunk) {
-            List<Long> part = hashes.subList(from, Math.min(hashes.size(), from + chunk));
-            StringBuilder sql = new StringBuilder("SELECT id, json FROM hiq_tree WHERE id_hash IN (");
-            for (int i = 0; i < part.size(); i++) sql.append(i == 0 ? "?" : ",?");
-            try (PreparedStatement ps = writer.prepareStatement(sql.append(')').toString())) {
-                for (int i = 0; i < part.size(); i++) ps.setLong(i + 1, part.get(i));
-                try (ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) {
-                        String id = rs.getString(1);
-                        if (ids.contains(id)) json.put(id, jsonBytes(rs, 2));
-                    }
-                }
-            }
-        }
+        selectIn(writer, "SELECT id, json FROM hiq_tree WHERE id_hash IN (", hashes, rs -> {
+            String id = rs.getString(1);
+            if (ids.contains(id)) json.put(id, jsonBytes(rs, 2));
+        });
         return json;
     }
 
     private interface RowReader { void read(ResultSet rs) throws SQLException; }
 
-    private void selectIn(Connection c, String prefix, List<String> list, RowReader reader) throws SQLException {
+    /** Runs {@code prefix} + {@code ?, …)} over {@code list} in chunks of 500 values, each row to {@code reader}. */
+    private static void selectIn(Connection c, String prefix, List<?> list, RowReader reader) throws SQLException {
         final int chunk = 500;
         for (int from = 0; from < list.size(); from += chunk) {
-            List<String> part = list.subList(from, Math.min(list.size(), from + chunk));
+            List<?> part = list.subList(from, Math.min(list.size(), from + chunk));
             StringBuilder sql = new StringBuilder(prefix);
             for (int i = 0; i < part.size(); i++) sql.append(i == 0 ? "?" : ",?");
             sql.append(')');
             try (PreparedStatement ps = c.prepareStatement(sql.toString())) {
-                for (int i = 0; i < part.size(); i++) ps.setString(i + 1, part.get(i));
+                for (int i = 0; i < part.size(); i++) ps.setObject(i + 1, part.get(i));
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) reader.read(rs);
                 }
@@ -606,12 +597,13 @@ public final class TreeStore implements AutoCloseable {
             List<String> services = perService ? services(c) : java.util.Collections.singletonList(q.service());
             long total = 0;
             List<PageRow> page = new ArrayList<>();
-            // with no latency bound the total is one count of every service together (the start index)
-            boolean countEach = services.size() != 1 && (minUs > 0 || maxUs >= 0);
-            if (!countEach && services.size() != 1) total = count(c, condition(minUs, maxUs, null, q.rootTag()));
+            // a latency bound is counted per service (its latency index); without one, one count of
+            // every service together (the start index)
+            boolean countEach = perService && (minUs > 0 || maxUs >= 0);
+            if (!countEach) total = count(c, condition(minUs, maxUs, q.service(), q.rootTag()));
             for (String service : services) {
                 Condition cond = condition(minUs, maxUs, service, q.rootTag());
-                if (countEach || services.size() == 1) total += count(c, cond);
+                if (countEach) total += count(c, cond);
                 try (PreparedStatement ps = c.prepareStatement("SELECT id, service, root_tag, start_us, latency_us, json FROM hiq_tree"
                         + cond.sql() + order + " LIMIT ?")) {
                     for (int i = 0; i < cond.args().size(); i++) ps.setObject(i + 1, cond.args().get(i));
