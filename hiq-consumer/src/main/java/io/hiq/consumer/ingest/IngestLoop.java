@@ -67,8 +67,22 @@ public final class IngestLoop implements Runnable {
     public static final long COMMIT_INTERVAL_MS = 200;
     /** Records per poll (a user's {@code max.poll.records} overrides it): one store transaction each. */
     public static final int MAX_POLL_RECORDS = 10_000;
-    /** Bytes fetched per partition per request (Kafka's default 1 MiB holds ~700 trees): four partitions fill a poll. */
-    public static final int MAX_PARTITION_FETCH_BYTES = 4 << 20;
+    /**
+     * Bytes fetched per partition per request in a heap of {@code maxHeap} bytes: 4 MiB (Kafka's
+     * default 1 MiB holds ~700 trees; four partitions of 4 MiB fill a 10 000-tree poll), but at
+     * most 1/32 of the heap and at least that default. What a poll holds in memory is what was
+     * fetched, twice (the fetched buffers and the records' values): with 4 MiB per partition a
+     * 64 MiB heap ran out of memory (the service survived it, nothing lost, but an
+     * {@code OutOfMemoryError} may strike any thread); {@code SmallHeapConsumerTest}.
+     */
+    static int partitionFetchBytes(long maxHeap) {
+        return (int) Math.max(1 << 20, Math.min(4 << 20, maxHeap / 32));
+    }
+
+    /** Bytes one fetch request brings from all partitions together: 1/8 of the heap, from 4 MiB to Kafka's default 50 MiB. */
+    static int fetchMaxBytes(long maxHeap) {
+        return (int) Math.max(4 << 20, Math.min(50 << 20, maxHeap / 8));
+    }
 
     private final Properties props;
     private final String topic;
@@ -111,7 +125,9 @@ public final class IngestLoop implements Runnable {
         // read and rewritten) is shared by more trees — 10 000 instead of 2 000 took a third off the
         // SQLite write per tree (docs/PERFORMANCE.md §18); 10 000 trees of ~1.4 KB is ~14 MB in memory
         p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, Integer.toString(MAX_POLL_RECORDS));
-        p.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, Integer.toString(MAX_PARTITION_FETCH_BYTES));
+        long heap = Runtime.getRuntime().maxMemory();
+        p.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, Integer.toString(partitionFetchBytes(heap)));
+        p.put(ConsumerConfig.FETCH_MAX_BYTES_CONFIG, Integer.toString(fetchMaxBytes(heap)));
         p.putAll(kafkaProps);
         // these make the delivery guarantee: never overridden by user properties
         p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
