@@ -87,6 +87,13 @@ public final class TreeStore implements AutoCloseable {
     private final AtomicLong reconnects = new AtomicLong();
     /** Whether the last batch written met ids stored already (guarded by {@code this}). */
     private boolean lastHadStored;
+    /**
+     * Trees of a commit whose outcome is unknown (guarded by {@code this}): the commit failed on the
+     * wire (e.g. PostgreSQL restarted), so the server may have committed it. When the retry finds one
+     * of them stored with the same bytes, it was this instance's commit that stored it: counted as
+     * inserted, not as a redelivery. Bounded by one batch per failed commit (cleared as they are seen).
+     */
+    private final Map<String, StoredTree> uncertain = new HashMap<>();
     private volatile long readWaitMs = DEFAULT_READ_WAIT_MS;
     private volatile boolean closed;
 
@@ -198,7 +205,9 @@ public final class TreeStore implements AutoCloseable {
      * id already stored, or repeated within the batch, change nothing: counted as redelivered when
      * their bytes are the same, as conflicts when they differ (the first stored version is kept).
      * On any other error the transaction is rolled back and the error thrown; a connection that no
-     * longer answers is re-opened on the next call.
+     * longer answers is re-opened on the next call. A commit that failed on the wire may have been
+     * committed all the same: when the caller's retry finds those trees stored with the same bytes,
+     * they count as inserted (this instance stored them), not as redeliveries.
      */
     public synchronized WriteResult write(List<StoredTree> batch) throws SQLException {
         if (batch.isEmpty()) return new WriteResult(0, 0);
@@ -275,9 +284,12 @@ public final class TreeStore implements AutoCloseable {
         List<StoredTree> fresh = new ArrayList<>(byId.size());
         int same = 0;
         int other = 0;
+        int ours = 0;
         for (StoredTree t : byId.values()) {
             byte[] stored = existing.get(t.facts().id());
+            StoredTree maybeOurs = uncertain.isEmpty() ? null : uncertain.get(t.facts().id());
             if (stored == null) fresh.add(t);
+            else if (t.sameBytes(stored) && maybeOurs != null && maybeOurs.sameBytes(stored)) ours++;
             else if (t.sameBytes(stored)) same++;
             else other++;
         }
@@ -286,8 +298,15 @@ public final class TreeStore implements AutoCloseable {
             if (rowKeyed) addServices(writer, fresh);
             applyRollups(writer, rollups(fresh));
         }
-        writer.commit();
-        return new int[] {fresh.size(), same, other};
+        try {
+            writer.commit();
+        } catch (SQLException e) {
+            // sent but not answered: the server may have committed it, which the retry tells apart
+            for (StoredTree t : fresh) uncertain.put(t.facts().id(), t);
+            throw e;
+        }
+        if (!uncertain.isEmpty()) for (String id : byId.keySet()) uncertain.remove(id);
+        return new int[] {fresh.size() + ours, same, other};
     }
 
     /** Rows per multi-row INSERT: 8 parameters each, far below both drivers' limits. */
