@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.hiq.consumer.ingest.IngestOptions;
+import io.hiq.consumer.support.TestBroker;
 import io.hiq.consumer.support.Http;
 import io.hiq.consumer.support.Kafka;
 import io.hiq.consumer.support.Kafka.Rec;
@@ -31,11 +32,8 @@ import org.springframework.kafka.test.EmbeddedKafkaKraftBroker;
 class DeadLetterFaultTest {
     @Test
     void unwritableDeadLetterFileIsRetriedCountedAndRecovered(@TempDir Path home) throws Exception {
-        EmbeddedKafkaKraftBroker broker = new EmbeddedKafkaKraftBroker(1, 1);
-        broker.brokerProperty("group.initial.rebalance.delay.ms", "0");
-        broker.afterPropertiesSet();
+        EmbeddedKafkaKraftBroker broker = TestBroker.start(new NewTopic("dl", 1, (short) 1));
         try {
-            broker.addTopics(new NewTopic("dl", 1, (short) 1));
             Path dlPath = home.resolve("consumer/dead-letter.jsonl");
             Files.createDirectories(dlPath); // a directory where the file should be: every append fails
             Random rnd = new Random(2);

@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.hiq.consumer.http.ApiHandler;
+import io.hiq.consumer.support.TestBroker;
 import io.hiq.consumer.support.Http;
 import io.hiq.consumer.support.Kafka;
 import io.hiq.consumer.support.Kafka.Rec;
@@ -44,10 +45,7 @@ class HttpApiTest {
 
     @BeforeAll
     static void start(@TempDir Path home) throws Exception {
-        broker = new EmbeddedKafkaKraftBroker(1, 2);
-        broker.brokerProperty("group.initial.rebalance.delay.ms", "0");
-        broker.afterPropertiesSet();
-        broker.addTopics(new NewTopic("api", 2, (short) 1));
+        broker = TestBroker.start(new NewTopic("api", 2, (short) 1));
         List<Rec> recs = new ArrayList<>();
         for (int i = 0; i < 40; i++) {
             long startUs = (i < 25 ? MINUTE_A : MINUTE_B) * 1000 + i * 1000L;

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.hiq.consumer.support.TestBroker;
 import io.hiq.consumer.support.Http;
 import io.hiq.consumer.support.Kafka;
 import io.hiq.consumer.support.Kafka.Rec;
@@ -40,11 +41,7 @@ class IngestTest {
 
     @BeforeAll
     static void startBroker() {
-        broker = new EmbeddedKafkaKraftBroker(1, 2);
-        broker.brokerProperty("group.initial.rebalance.delay.ms", "0");
-        broker.brokerProperty("message.max.bytes", "2000000");
-        broker.afterPropertiesSet();
-        broker.addTopics(new NewTopic("trees", 3, (short) 1), new NewTopic("poison", 2, (short) 1));
+        broker = TestBroker.start(Map.of("message.max.bytes", "2000000"), new NewTopic("trees", 3, (short) 1), new NewTopic("poison", 2, (short) 1));
     }
 
     @AfterAll

@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.hiq.consumer.store.TagStats;
 import io.hiq.consumer.store.TreeStore;
+import io.hiq.consumer.support.TestBroker;
 import io.hiq.consumer.support.Http;
 import io.hiq.consumer.support.Kafka;
 import io.hiq.consumer.support.Kafka.Rec;
@@ -48,10 +49,7 @@ class KillNineTest {
 
     @BeforeAll
     static void startBroker() {
-        broker = new EmbeddedKafkaKraftBroker(1, 2);
-        broker.brokerProperty("group.initial.rebalance.delay.ms", "0");
-        broker.afterPropertiesSet();
-        broker.addTopics(new NewTopic("kill", 2, (short) 1));
+        broker = TestBroker.start(new NewTopic("kill", 2, (short) 1));
     }
 
     @AfterAll
@@ -72,14 +70,6 @@ class KillNineTest {
     private static int freePort() throws Exception {
         try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             return s.getLocalPort();
-        }
-    }
-
-    private static long total(String base) {
-        try {
-            return Http.json(base + "/api/trees?limit=0").get("total").asLong();
-        } catch (RuntimeException | AssertionError e) {
-            return -1;
         }
     }
 
@@ -105,9 +95,9 @@ class KillNineTest {
         Process first = launch(home, port, store, props, log);
         long atKill;
         try {
-            await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(20)).until(() -> total(base) > 0);
+            await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(20)).until(() -> Http.treesStored(base) > 0);
             first.destroyForcibly(); // SIGKILL: no shutdown hook, no clean close of the store or the group
-            atKill = total(base);
+            atKill = Http.treesStored(base);
             assertThat(first.waitFor(10, TimeUnit.SECONDS)).isTrue();
         } finally {
             first.destroyForcibly();
@@ -117,7 +107,7 @@ class KillNineTest {
 
         Process second = launch(home, port, store, props, log);
         try {
-            await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(100)).until(() -> total(base) == N);
+            await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(100)).until(() -> Http.treesStored(base) == N);
             JsonNode health = Http.json(base + "/health");
             assertThat(health.get("status").asText()).isEqualTo("UP");
         } finally {

@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.hiq.consumer.ingest.IngestOptions;
+import io.hiq.consumer.support.TestBroker;
 import io.hiq.consumer.support.Http;
 import io.hiq.consumer.support.Kafka;
 import io.hiq.consumer.support.Kafka.Rec;
@@ -40,10 +41,7 @@ class PostgresFaultsTest {
 
     @BeforeAll
     static void startBroker() {
-        broker = new EmbeddedKafkaKraftBroker(1, 2);
-        broker.brokerProperty("group.initial.rebalance.delay.ms", "0");
-        broker.afterPropertiesSet();
-        broker.addTopics(new NewTopic("pg-nul", 2, (short) 1), new NewTopic("pg-restart", 3, (short) 1));
+        broker = TestBroker.start(new NewTopic("pg-nul", 2, (short) 1), new NewTopic("pg-restart", 3, (short) 1));
     }
 
     @AfterAll

@@ -3,6 +3,7 @@ package io.hiq.consumer;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.hiq.consumer.support.TestBroker;
 import io.hiq.consumer.support.Http;
 import io.hiq.consumer.support.Kafka;
 import io.hiq.consumer.support.Kafka.Rec;
@@ -37,10 +38,7 @@ class ScaleOutTest {
 
     @BeforeAll
     static void startBroker() {
-        broker = new EmbeddedKafkaKraftBroker(1, 4);
-        broker.brokerProperty("group.initial.rebalance.delay.ms", "0");
-        broker.afterPropertiesSet();
-        broker.addTopics(new NewTopic("scale-h2", 4, (short) 1), new NewTopic("scale-pg", 4, (short) 1),
+        broker = TestBroker.start(new NewTopic("scale-h2", 4, (short) 1), new NewTopic("scale-pg", 4, (short) 1),
                 new NewTopic("scale-one", 1, (short) 1));
     }
 

@@ -3,6 +3,7 @@ package io.hiq.consumer;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.hiq.consumer.support.TestBroker;
 import io.hiq.consumer.support.Http;
 import io.hiq.consumer.support.Kafka;
 import io.hiq.consumer.support.Kafka.Rec;
@@ -37,22 +38,11 @@ class SmallHeapConsumerTest {
 
     @BeforeAll
     static void startBroker() {
-        broker = new EmbeddedKafkaKraftBroker(1, 4);
-        broker.brokerProperty("group.initial.rebalance.delay.ms", "0");
-        broker.afterPropertiesSet();
-        broker.addTopics(new NewTopic("small", 4, (short) 1));
+        broker = TestBroker.start(new NewTopic("small", 4, (short) 1));
     }
 
     @AfterAll
     static void stopBroker() { broker.destroy(); }
-
-    private static long total(String base) {
-        try {
-            return Http.json(base + "/api/trees?limit=0").get("total").asLong();
-        } catch (RuntimeException | AssertionError e) {
-            return -1;
-        }
-    }
 
     @Test
     void aBacklogIsIngestedInA64MiBHeapWithoutRunningOutOfMemory(@TempDir Path home) throws Exception {
@@ -83,7 +73,7 @@ class SmallHeapConsumerTest {
         String base = "http://127.0.0.1:" + port;
         try {
             await("all " + N + " trees stored by the service in a 64 MiB heap").atMost(Duration.ofSeconds(180))
-                    .pollInterval(Duration.ofMillis(200)).until(() -> total(base) == N);
+                    .pollInterval(Duration.ofMillis(200)).until(() -> Http.treesStored(base) == N);
         } finally {
             service.destroy();
             assertThat(service.waitFor(30, TimeUnit.SECONDS)).as("stops on SIGTERM").isTrue();

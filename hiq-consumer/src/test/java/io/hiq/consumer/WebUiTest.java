@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import io.hiq.consumer.support.TestBroker;
 import io.hiq.consumer.support.Kafka;
 import io.hiq.consumer.support.Kafka.Rec;
 import io.hiq.tree.HiQNode;
@@ -53,10 +54,7 @@ class WebUiTest {
     static void start(@TempDir Path home) throws Exception {
         Assumptions.assumeTrue(Files.isExecutable(Path.of(CHROMIUM)) && Files.isExecutable(Path.of(DRIVER)),
                 "needs Debian chromium and chromium-driver");
-        broker = new EmbeddedKafkaKraftBroker(1, 1);
-        broker.brokerProperty("group.initial.rebalance.delay.ms", "0");
-        broker.afterPropertiesSet();
-        broker.addTopics(new NewTopic("ui", 1, (short) 1));
+        broker = TestBroker.start(new NewTopic("ui", 1, (short) 1));
         long base = System.currentTimeMillis() * 1000 - 180_000_000L;
         List<Rec> recs = new ArrayList<>();
         for (int i = 0; i < 12; i++) {

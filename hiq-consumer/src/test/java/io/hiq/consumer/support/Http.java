@@ -29,6 +29,18 @@ public final class Http {
         }
     }
 
+    /**
+     * How many trees {@code /api/trees} counts at {@code base}, or -1 while the service does not
+     * answer (starting, killed): for awaiting a count across a process's restart.
+     */
+    public static long treesStored(String base) {
+        try {
+            return json(base + "/api/trees?limit=0").get("total").asLong();
+        } catch (RuntimeException | AssertionError e) {
+            return -1;
+        }
+    }
+
     /** GET without token. */
     public static HttpResponse<String> get(String url) { return get(url, null); }
 
