@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import io.hiq.HiQ;
 import io.hiq.core.runtime.HiQControl;
 import io.hiq.core.runtime.HiQRuntime;
+import io.hiq.core.runtime.SlowClosingExtension;
 import io.hiq.core.runtime.Settings;
 import io.hiq.core.spi.TreeSink;
 import io.hiq.core.status.HiQStatus;
@@ -221,6 +222,52 @@ class RuntimeBehaviourTest {
             assertThat(server.isRegistered(name)).as("an MBean registered after close").isFalse();
         } finally {
             if (server.isRegistered(name)) server.unregisterMBean(name);
+        }
+    }
+
+    /**
+     * A runtime started while the previous one still closes on another thread waits for that close:
+     * its last steps (the recorder uninstalled, the MBean unregistered by name) used to undo the new
+     * runtime, which then recorded nothing and had no MBean.
+     */
+    @Test
+    void aStartWaitsForAPreviousRuntimeStillClosing() throws Exception {
+        Path services = home.resolve("ext/META-INF/services");
+        java.nio.file.Files.createDirectories(services);
+        java.nio.file.Files.writeString(services.resolve("io.hiq.core.spi.HiQExtension"), SlowClosingExtension.class.getName() + "\n");
+        SlowClosingExtension.closing = new CountDownLatch(1);
+        SlowClosingExtension.release = new CountDownLatch(1);
+        Thread self = Thread.currentThread();
+        ClassLoader before = self.getContextClassLoader();
+        HiQ older;
+        try (java.net.URLClassLoader withExtension = new java.net.URLClassLoader(new java.net.URL[] {home.resolve("ext").toUri().toURL()}, before)) {
+            self.setContextClassLoader(withExtension);
+            older = builder(Map.of()).start();
+        } finally {
+            self.setContextClassLoader(before);
+        }
+        Thread closer = new Thread(older::close, "closer");
+        closer.start();
+        assertThat(SlowClosingExtension.closing.await(30, TimeUnit.SECONDS)).as("the older runtime's close reached its extension").isTrue();
+        AtomicReference<HiQ> newer = new AtomicReference<>();
+        Thread starter = new Thread(() -> newer.set(builder(Map.of()).start()), "starter");
+        starter.start();
+        try {
+            await("the start waiting for the close").atMost(Duration.ofSeconds(30)).until(() -> starter.getState() == Thread.State.WAITING
+                    || starter.getState() == Thread.State.TIMED_WAITING || !starter.isAlive());
+            assertThat(newer.get()).as("started while the older runtime was still closing").isNull();
+        } finally {
+            SlowClosingExtension.release.countDown();
+        }
+        closer.join(30_000);
+        starter.join(30_000);
+        assertThat(newer.get()).as("started once the close was done").isNotNull();
+        try (HiQ hiq = newer.get()) {
+            new Target().work(1);
+            assertThat(hiq.trees()).as("the newer runtime records").hasSize(1);
+            MBeanServer server = ManagementFactory.getPlatformMBeanServer();
+            ObjectName name = new ObjectName(HiQControl.OBJECT_NAME);
+            await("the newer runtime's MBean").atMost(Duration.ofSeconds(30)).until(() -> server.isRegistered(name));
         }
     }
 

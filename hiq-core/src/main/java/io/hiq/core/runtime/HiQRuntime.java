@@ -33,6 +33,7 @@ import java.util.List;
 import java.util.ServiceConfigurationError;
 import java.util.ServiceLoader;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -98,6 +99,8 @@ public final class HiQRuntime implements HiQContext, AutoCloseable {
     private volatile boolean enabled = true;
     private volatile boolean globalStatus = true;
     private volatile boolean closed;
+    /** Counted down when close() has done all it does: a new runtime may start then ({@link #start}). */
+    private final CountDownLatch closeFinished = new CountDownLatch(1);
     private ObjectName mbeanName;
 
     private HiQRuntime(Instrumentation inst, HiQConf conf, RuntimeOptions options, Settings settings,
@@ -180,17 +183,46 @@ public final class HiQRuntime implements HiQContext, AutoCloseable {
     }
 
     /**
-     * Starts HiQ. Fails with {@link IllegalStateException} when another runtime is running.
+     * Starts HiQ. Fails with {@link IllegalStateException} when another runtime is running; waits
+     * (at most a minute) while one is still closing on another thread.
      *
      * @param inst             instrumentation (null: no methods instrumented, e.g. API-only use)
      * @param conf             the methods to trace (null: none)
      * @param extensionLoaders where to look for {@link HiQExtension}s
      */
-    public static synchronized HiQRuntime start(Instrumentation inst, HiQConf conf, RuntimeOptions options, Settings settings,
-                                                List<ClassLoader> extensionLoaders, PrintStream err) {
-        if (current != null && !current.closed) throw new IllegalStateException("hiq: a HiQ runtime is already running in this JVM; close it first");
-        current = new HiQRuntime(inst, conf, options, settings, extensionLoaders, err);
-        return current;
+    public static HiQRuntime start(Instrumentation inst, HiQConf conf, RuntimeOptions options, Settings settings,
+                                   List<ClassLoader> extensionLoaders, PrintStream err) {
+        for (;;) {
+            HiQRuntime previous;
+            synchronized (HiQRuntime.class) {
+                previous = current;
+                if (previous == null || previous.closeFinished.getCount() == 0) {
+                    current = new HiQRuntime(inst, conf, options, settings, extensionLoaders, err);
+                    return current;
+                }
+                if (!previous.closed) throw new IllegalStateException("hiq: a HiQ runtime is already running in this JVM; close it first");
+            }
+            // still closing on another thread: its last steps (uninstalling the recorder, resetting the
+            // traced classes, unregistering the MBean) would undo this start, so it waits — outside the
+            // class's lock, which the closing runtime's extensions may take through current()
+            previous.awaitClosed(CLOSING_WAIT_NANOS);
+        }
+    }
+
+    /** How long a start waits for a runtime still closing on another thread (its flush is bounded, an extension's close may not be). */
+    private static final long CLOSING_WAIT_NANOS = TimeUnit.SECONDS.toNanos(60);
+
+    /** Waits until this runtime's close has finished; fails when it takes longer than {@code nanos} or the wait is interrupted. */
+    private void awaitClosed(long nanos) {
+        try {
+            if (!closeFinished.await(nanos, TimeUnit.NANOSECONDS)) {
+                throw new IllegalStateException("hiq: the previous HiQ runtime is still closing after " + nanos / 1_000_000_000L
+                        + " s; a new one cannot start before it has");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("hiq: interrupted while the previous HiQ runtime was closing", e);
+        }
     }
 
     /** The running runtime, or null. */
@@ -334,6 +366,15 @@ public final class HiQRuntime implements HiQContext, AutoCloseable {
             if (closed) return;
             closed = true;
         }
+        try {
+            closeNow(restoreClasses);
+        } finally {
+            closeFinished.countDown();
+        }
+    }
+
+    /** What close() does, once. */
+    private void closeNow(boolean restoreClasses) {
         long flush = options.flushTimeout().toNanos();
         long deadline = System.nanoTime() + flush;
         Thread starter = extensionStarter;
