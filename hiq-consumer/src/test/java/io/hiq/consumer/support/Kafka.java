@@ -23,6 +23,11 @@ public final class Kafka {
         p.put(ProducerConfig.ACKS_CONFIG, "all");
         p.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, "2000000");
         p.put(ProducerConfig.LINGER_MS_CONFIG, "5");
+        // the idempotent producer stalled on OutOfOrderSequenceException filling KafkaOutageTest's
+        // topic at load 25-38, most likely a retry after a request held past the 30 s default on a
+        // loaded 2-core machine (not proven): waiting longer avoids such retries
+        p.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, "120000");
+        p.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, "300000");
         try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(p)) {
             List<java.util.concurrent.Future<?>> acks = new java.util.ArrayList<>();
             for (Rec r : records) acks.add(producer.send(new ProducerRecord<>(topic, r.partition(), r.key(), r.value())));
