@@ -12,6 +12,9 @@ import java.nio.charset.StandardCharsets;
  * The digit-by-digit (or pair-by-pair) division chain this replaces was half of the encoder's time:
  * a tree is mostly 16-digit timestamps.
  *
+ * <p>Static for any number; an instance (one per writer, not thread-safe) also remembers the
+ * leading digits last written for a node's timestamps and for its readings ({@link #writeNear}).
+ *
  * <p>Every write may store up to 7 bytes past the number's end (they are overwritten by what comes
  * next): callers ensure {@link #MAX_BYTES} of room.
  */
@@ -26,15 +29,10 @@ final class JsonNumbers {
     private static final long E8 = 100_000_000L;
     private static final long E16 = E8 * E8;
 
-    private JsonNumbers() {}
-
     /** Writes {@code v} at {@code p} (room for {@link #MAX_BYTES} required); returns the index after it. */
     static int write(byte[] b, int p, long v) {
         if (v < 0) {
-            if (v == Long.MIN_VALUE) { // has no positive counterpart
-                System.arraycopy(MIN_LONG, 0, b, p, MIN_LONG.length);
-                return p + MIN_LONG.length;
-            }
+            if (v == Long.MIN_VALUE) return minLong(b, p);
             b[p++] = '-';
             v = -v;
         }
@@ -44,6 +42,52 @@ final class JsonNumbers {
             p = leading(b, p, (int) high);
             return eight(b, p, (int) (v - high * E8));
         }
+        return huge(b, p, v);
+    }
+
+    /**
+     * {@link #write} for a node's timestamps and readings: those of one tree share their leading
+     * digits (the microseconds since the epoch change them every 100 s), so the last leading part
+     * of each kind ({@code reading} or not) is kept as its bytes and reused when it comes again.
+     */
+    int writeNear(byte[] b, int p, long v, boolean reading) {
+        if (v < E8 || v >= E16) return write(b, p, v);
+        long high = v / E8;
+        int low = (int) (v - high * E8);
+        if (reading) {
+            if (high != readingHigh) {
+                readingHigh = high;
+                long d = digits((int) high);
+                readingWord = leadingWord(d);
+                readingLength = leadingLength(d);
+            }
+            LONGS.set(b, p, readingWord);
+            return eight(b, p + readingLength, low);
+        }
+        if (high != timeHigh) {
+            timeHigh = high;
+            long d = digits((int) high);
+            timeWord = leadingWord(d);
+            timeLength = leadingLength(d);
+        }
+        LONGS.set(b, p, timeWord);
+        return eight(b, p + timeLength, low);
+    }
+
+    private long timeHigh = -1;
+    private long timeWord;
+    private int timeLength;
+    private long readingHigh = -1;
+    private long readingWord;
+    private int readingLength;
+
+    private static int minLong(byte[] b, int p) { // has no positive counterpart
+        System.arraycopy(MIN_LONG, 0, b, p, MIN_LONG.length);
+        return p + MIN_LONG.length;
+    }
+
+    /** {@code v >= 10^16}: up to three digits, then twice eight. */
+    private static int huge(byte[] b, int p, long v) {
         long top = v / E16; // at most 922
         long rest = v - top * E16;
         long middle = rest / E8;
@@ -55,11 +99,16 @@ final class JsonNumbers {
     /** {@code n < 10^8} without leading zeros (at least one digit). */
     private static int leading(byte[] b, int p, int n) {
         long d = digits(n);
-        // the leading zero digits are the low zero bytes of d (0 itself keeps one digit)
-        int zeros = Math.min(7, Long.numberOfTrailingZeros(d) >>> 3);
-        LONGS.set(b, p, (d + ASCII_ZEROS) >>> (zeros << 3));
-        return p + 8 - zeros;
+        LONGS.set(b, p, leadingWord(d));
+        return p + leadingLength(d);
     }
+
+    /** The leading zero digits are the low zero bytes of {@code digits} (0 itself keeps one digit). */
+    private static int leadingZeros(long digits) { return Math.min(7, Long.numberOfTrailingZeros(digits) >>> 3); }
+
+    private static long leadingWord(long digits) { return (digits + ASCII_ZEROS) >>> (leadingZeros(digits) << 3); }
+
+    private static int leadingLength(long digits) { return 8 - leadingZeros(digits); }
 
     /** {@code n < 10^8} as exactly eight digits (leading zeros kept: the lower part of a longer number). */
     private static int eight(byte[] b, int p, int n) {

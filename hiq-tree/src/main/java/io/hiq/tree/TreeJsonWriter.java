@@ -85,6 +85,7 @@ public final class TreeJsonWriter {
     }
 
     private final EncodedStrings repeated = new EncodedStrings();
+    private final JsonNumbers numbers = new JsonNumbers();
     private byte[] buf;
     private int len;
     private int limit = Integer.MAX_VALUE;
@@ -235,13 +236,13 @@ public final class TreeJsonWriter {
         byte[] b = buf;
         int p = len;
         p = START.write(b, p);
-        p = JsonNumbers.write(b, p, start);
+        p = numbers.writeNear(b, p, start, false);
         p = END.write(b, p);
-        p = JsonNumbers.write(b, p, end);
+        p = numbers.writeNear(b, p, end, false);
         p = VALUE_START.write(b, p);
-        p = JsonNumbers.write(b, p, valueStart);
+        p = numbers.writeNear(b, p, valueStart, true);
         p = VALUE_END.write(b, p);
-        p = JsonNumbers.write(b, p, valueEnd);
+        p = numbers.writeNear(b, p, valueEnd, true);
         if (extra == null || extra.isEmpty()) {
             len = NO_EXTRA.write(b, p);
         } else {
