@@ -120,12 +120,12 @@ final class JsonNumbers {
      * The eight decimal digits of {@code 0 <= n < 10^8} as one value 0..9 per byte, the most
      * significant digit in the lowest byte. Lanes: two of 32 bits (4 digits each), then four of 16
      * bits (2 digits each), then eight bytes; each split divides every lane at once by a
-     * multiply-and-shift that is exact in the lane's range (x / 100 = x * 10486 >> 20 for x < 10^4,
+     * multiply-and-shift that is exact in the lane's range (x / 10^4 = x * 109951163 >> 40 for x < 10^8, x / 100 = x * 10486 >> 20 for x < 10^4,
      * x / 10 = x * 103 >> 10 for x < 100), and no lane's product reaches the next lane.
      */
     static long digits(int n) {
-        int high = n / 10_000;
-        long fours = high | ((long) (n - high * 10_000) << 32);
+        long high = (n * 109_951_163L) >>> 40; // n / 10^4, exact for n < 10^8 (and without a signed division's fix-up)
+        long fours = high | ((n - high * 10_000) << 32);
         long hundreds = ((fours * 10_486L) >>> 20) & 0x0000_007F_0000_007FL;
         long twos = ((fours - 100 * hundreds) << 16) | hundreds;
         long tens = ((twos * 103L) >>> 10) & 0x000F_000F_000F_000FL;

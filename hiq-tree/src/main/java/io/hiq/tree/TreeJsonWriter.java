@@ -79,7 +79,7 @@ public final class TreeJsonWriter {
 
         int write(byte[] b, int p) {
             JsonNumbers.LONGS.set(b, p, low);
-            JsonNumbers.LONGS.set(b, p + 8, high);
+            if (length > 8) JsonNumbers.LONGS.set(b, p + 8, high); // folded: the fields are a constant's
             return p + length;
         }
     }
