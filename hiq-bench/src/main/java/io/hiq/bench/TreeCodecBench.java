@@ -1,5 +1,6 @@
 package io.hiq.bench;
 
+import io.hiq.tree.BaselineTreeJsonWriter;
 import io.hiq.tree.HiQNode;
 import io.hiq.tree.HiQTree;
 import io.hiq.tree.TreeCodec;
@@ -59,6 +60,28 @@ public class TreeCodecBench {
     @Benchmark
     public int encodeReused() {
         return writer.encode(tree, TreeLimits.MAX_ENCODED_BYTES);
+    }
+
+    private final BaselineTreeJsonWriter baseline = new BaselineTreeJsonWriter();
+
+    /** {@code encodeReused} with the writer as it was before branch {@code encode}: the baseline in the same run. */
+    @Benchmark
+    public int encodeReusedBaseline() {
+        return baseline.encode(tree, TreeLimits.MAX_ENCODED_BYTES);
+    }
+
+    private final ArrayTreeView view = new ArrayTreeView(tree);
+
+    /** The same tree as the assembler's arrays into the reused buffer: what Jack encodes on its hot path. */
+    @Benchmark
+    public int encodeView() {
+        return writer.encode(view, TreeLimits.MAX_ENCODED_BYTES);
+    }
+
+    /** {@code encodeView} with the writer as it was before branch {@code encode}. */
+    @Benchmark
+    public int encodeViewBaseline() {
+        return baseline.encode(view, TreeLimits.MAX_ENCODED_BYTES);
     }
 
     /** The former encoder (Jackson's generator), measured in the same run as the reference. */
