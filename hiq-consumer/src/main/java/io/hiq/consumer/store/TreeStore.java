@@ -89,8 +89,10 @@ public final class TreeStore implements AutoCloseable {
     private boolean lastHadStored;
     private volatile long readWaitMs = DEFAULT_READ_WAIT_MS;
     private volatile boolean closed;
+    /** Copies the WAL into a SQLite file off the ingest thread; null for other stores and in-memory SQLite. */
+    private final SqliteCheckpointer checkpointer;
 
-    private TreeStore(String url) throws SQLException {
+    private TreeStore(String url, SqliteCheckpointer.Limits limits) throws SQLException {
         this.dialect = Dialect.of(url);
         this.rowKeyed = dialect == Dialect.SQLITE;
         // H2 closes its databases in a JVM shutdown hook of its own, racing the service's orderly
@@ -102,23 +104,25 @@ public final class TreeStore implements AutoCloseable {
         Migrations.migrate(writer, dialect);
         writer.setAutoCommit(false);
         for (int i = 0; i < READERS; i++) readers.add(connect(false));
+        java.nio.file.Path file = dialect == Dialect.SQLITE ? SqliteFiles.file(url) : null;
+        this.checkpointer = file == null ? null : new SqliteCheckpointer(file, limits, () -> SqliteFiles.open(this.url, false));
     }
 
     /** Opens (creating and migrating when needed) the store at a JDBC URL. */
     public static TreeStore open(String jdbcUrl) throws SQLException {
-        return new TreeStore(jdbcUrl);
+        return new TreeStore(jdbcUrl, SqliteCheckpointer.Limits.DEFAULT);
     }
 
+    /** {@link #open(String)} with other checkpoint limits (tests). */
+    static TreeStore open(String jdbcUrl, SqliteCheckpointer.Limits limits) throws SQLException {
+        return new TreeStore(jdbcUrl, limits);
+    }
+
+    /** The SQLite checkpointer (tests); null when there is none. */
+    SqliteCheckpointer checkpointer() { return checkpointer; }
+
     private Connection connect(boolean forWriting) throws SQLException {
-        Connection c = DriverManager.getConnection(url);
-        if (dialect == Dialect.SQLITE) {
-            try {
-                SqliteFiles.configure(c, forWriting);
-            } catch (SQLException e) {
-                c.close();
-                throw e;
-            }
-        }
+        Connection c = dialect == Dialect.SQLITE ? SqliteFiles.open(url, forWriting) : DriverManager.getConnection(url);
         synchronized (all) { all.add(c); }
         return c;
     }
@@ -287,6 +291,11 @@ public final class TreeStore implements AutoCloseable {
             applyRollups(writer, rollups(fresh));
         }
         writer.commit();
+        if (checkpointer != null) {
+            long bytes = 0;
+            for (StoredTree t : fresh) bytes += t.utf8().length;
+            checkpointer.afterCommit(writer, bytes);
+        }
         return new int[] {fresh.size(), same, other};
     }
 
@@ -810,6 +819,7 @@ public final class TreeStore implements AutoCloseable {
             ps.setInt(2, limit);
             int n = ps.executeUpdate();
             w.commit();
+            if (checkpointer != null) checkpointer.afterCommit(w, 0);
             return n;
         } catch (SQLException e) {
             afterWriteError();
@@ -841,6 +851,7 @@ public final class TreeStore implements AutoCloseable {
                 ps.setLong(1, minute);
                 int n = ps.executeUpdate();
                 w.commit();
+                if (checkpointer != null) checkpointer.afterCommit(w, 0);
                 return n;
             }
         } catch (SQLException e) {
@@ -877,6 +888,8 @@ public final class TreeStore implements AutoCloseable {
     public void close() {
         if (closed) return;
         closed = true;
+        // first: its last checkpoint done, the last connection's close copies the rest of the WAL
+        if (checkpointer != null) checkpointer.close();
         synchronized (this) { // waits for a write in progress
             synchronized (all) {
                 for (Connection c : all) {
