@@ -207,7 +207,7 @@ final class SqliteCheckpointer implements AutoCloseable {
         closed = true;
         LockSupport.unpark(thread);
         try {
-            thread.join(TimeUnit.MILLISECONDS.toMillis(SqliteFiles.BUSY_TIMEOUT_MS * 3L));
+            thread.join(SqliteFiles.BUSY_TIMEOUT_MS * 3L); // a checkpoint may wait that long for readers
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

@@ -57,6 +57,9 @@ import org.slf4j.LoggerFactory;
  * a placeholder for a root still open: it is not aggregated (its children are); the final tree
  * carries the root with its real end.
  *
+ * <p>A SQLite file's WAL is copied into the file by {@link SqliteCheckpointer} on a thread of its
+ * own, not by the committing ingest thread (which steps in only past the WAL's hard limit).
+ *
  * <p>Retention: {@link #deleteTreesBefore} and {@link #deleteRollupMinuteBefore} delete old data in
  * small transactions, between the ingest thread's batches (see {@link Retention}).
  */
