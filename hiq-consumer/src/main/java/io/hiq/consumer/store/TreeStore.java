@@ -57,6 +57,9 @@ import org.slf4j.LoggerFactory;
  * a placeholder for a root still open: it is not aggregated (its children are); the final tree
  * carries the root with its real end.
  *
+ * <p>A SQLite file's WAL is copied into the file by {@link SqliteCheckpointer} on a thread of its
+ * own, not by the committing ingest thread (which steps in only past the WAL's hard limit).
+ *
  * <p>Retention: {@link #deleteTreesBefore} and {@link #deleteRollupMinuteBefore} delete old data in
  * small transactions, between the ingest thread's batches (see {@link Retention}).
  */
@@ -96,8 +99,10 @@ public final class TreeStore implements AutoCloseable {
     private final Map<String, StoredTree> uncertain = new HashMap<>();
     private volatile long readWaitMs = DEFAULT_READ_WAIT_MS;
     private volatile boolean closed;
+    /** Copies the WAL into a SQLite file off the ingest thread; null for other stores and in-memory SQLite. */
+    private final SqliteCheckpointer checkpointer;
 
-    private TreeStore(String url) throws SQLException {
+    private TreeStore(String url, SqliteCheckpointer.Limits limits) throws SQLException {
         this.dialect = Dialect.of(url);
         this.rowKeyed = dialect == Dialect.SQLITE;
         // H2 closes its databases in a JVM shutdown hook of its own, racing the service's orderly
@@ -109,23 +114,25 @@ public final class TreeStore implements AutoCloseable {
         Migrations.migrate(writer, dialect);
         writer.setAutoCommit(false);
         for (int i = 0; i < READERS; i++) readers.add(connect(false));
+        java.nio.file.Path file = dialect == Dialect.SQLITE ? SqliteFiles.file(url) : null;
+        this.checkpointer = file == null ? null : new SqliteCheckpointer(file, limits, () -> SqliteFiles.open(this.url, false));
     }
 
     /** Opens (creating and migrating when needed) the store at a JDBC URL. */
     public static TreeStore open(String jdbcUrl) throws SQLException {
-        return new TreeStore(jdbcUrl);
+        return new TreeStore(jdbcUrl, SqliteCheckpointer.Limits.DEFAULT);
     }
 
+    /** {@link #open(String)} with other checkpoint limits (tests). */
+    static TreeStore open(String jdbcUrl, SqliteCheckpointer.Limits limits) throws SQLException {
+        return new TreeStore(jdbcUrl, limits);
+    }
+
+    /** The SQLite checkpointer (tests); null when there is none. */
+    SqliteCheckpointer checkpointer() { return checkpointer; }
+
     private Connection connect(boolean forWriting) throws SQLException {
-        Connection c = DriverManager.getConnection(url);
-        if (dialect == Dialect.SQLITE) {
-            try {
-                SqliteFiles.configure(c, forWriting);
-            } catch (SQLException e) {
-                c.close();
-                throw e;
-            }
-        }
+        Connection c = dialect == Dialect.SQLITE ? SqliteFiles.open(url, forWriting) : DriverManager.getConnection(url);
         synchronized (all) { all.add(c); }
         return c;
     }
@@ -306,6 +313,11 @@ public final class TreeStore implements AutoCloseable {
             throw e;
         }
         if (!uncertain.isEmpty()) for (String id : byId.keySet()) uncertain.remove(id);
+        if (checkpointer != null) {
+            long bytes = 0;
+            for (StoredTree t : fresh) bytes += t.utf8().length;
+            checkpointer.afterCommit(writer, bytes);
+        }
         return new int[] {fresh.size() + ours, same, other};
     }
 
@@ -829,6 +841,7 @@ public final class TreeStore implements AutoCloseable {
             ps.setInt(2, limit);
             int n = ps.executeUpdate();
             w.commit();
+            if (checkpointer != null) checkpointer.afterCommit(w, 0);
             return n;
         } catch (SQLException e) {
             afterWriteError();
@@ -860,6 +873,7 @@ public final class TreeStore implements AutoCloseable {
                 ps.setLong(1, minute);
                 int n = ps.executeUpdate();
                 w.commit();
+                if (checkpointer != null) checkpointer.afterCommit(w, 0);
                 return n;
             }
         } catch (SQLException e) {
@@ -896,6 +910,8 @@ public final class TreeStore implements AutoCloseable {
     public void close() {
         if (closed) return;
         closed = true;
+        // first: its last checkpoint done, the last connection's close copies the rest of the WAL
+        if (checkpointer != null) checkpointer.close();
         synchronized (this) { // waits for a write in progress
             synchronized (all) {
                 for (Connection c : all) {
