@@ -16,6 +16,7 @@ import io.hiq.tree.TreeLimits;
 import io.hiq.tree.TreeTooLargeException;
 import io.hiq.tree.TreeView;
 import io.hiq.jack.report.Stderr;
+import io.hiq.jack.report.Throttle;
 import java.nio.charset.StandardCharsets;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -97,6 +98,12 @@ public final class JackPipeline implements TreeSink {
     private final AtomicLong rejectedReported = new AtomicLong();
     private final AtomicLong spoolErrors = new AtomicLong();
     private final AtomicLong batcherErrors = new AtomicLong();
+    /** Why trees went to the spool while the destination was not down: each reason has its line. */
+    private final Throttle queueFullLines = new Throttle();
+    private final Throttle busyLines = new Throttle();
+    private final Throttle liveAgainLines = new Throttle();
+    /** True while new trees are spooled behind a backlog (batcher thread only): its end is reported. */
+    private boolean behindBacklog;
     /** Ids rejected lately: a spooled tree read again at every replay probe is rejected (and counted) once. */
     private final Set<String> rejectedIds = Collections.synchronizedSet(Collections.newSetFromMap(new LinkedHashMap<>() {
         @Override
@@ -210,6 +217,13 @@ public final class JackPipeline implements TreeSink {
         List<Object> batch = pending;
         pending = new ArrayList<>(Math.min(maxBatch, Math.max(16, n)));
         if (queued.get() + n > capacity || closed) {
+            if (!closed && queueFullLines.next()) {
+                // the one way trees reach the spool with the destination up: say so, and why
+                Stderr.line("queue full (" + queued.get() + " trees waiting for Jack's thread, HIQ_JACK_QUEUE=" + capacity
+                        + (publisher == null ? ", which is still creating the publisher" : "")
+                        + "): spooling " + n + " trees on the assembler's thread; they are replayed in order"
+                        + " and new trees queue behind them [" + queueFullLines.count() + " such batches so far]");
+            }
             for (Object t : batch) overflow(t);
             return;
         }
@@ -304,7 +318,13 @@ public final class JackPipeline implements TreeSink {
             if (batch.isEmpty()) return;
             if (publisher == null || down || spool.hasUnread() || !replays.isEmpty()) {
                 spoolAll(batch); // keep order behind the backlog
+                behindBacklog = true;
             } else {
+                if (behindBacklog && liveAgainLines.next()) {
+                    Stderr.line(publisher.name() + ": spool replayed; new trees are delivered directly again ["
+                            + liveAgainLines.count() + " times so far]");
+                }
+                behindBacklog = false;
                 exportLive(batch);
             }
         } finally {
@@ -330,6 +350,11 @@ public final class JackPipeline implements TreeSink {
                     // deadline failed because Jack stopped it: neither is an outage to report
                     if (closed) closeError = r.error();
                     else if (!(r.error() instanceof PublisherBusyException)) markDown(r.error());
+                    else if (busyLines.next()) {
+                        Stderr.line(publisher.name() + " busy (" + r.error().getMessage() + "): spooling "
+                                + r.retry().size() + " trees; they are replayed in order and new trees queue behind them ["
+                                + busyLines.count() + " such batches so far]");
+                    }
                     spoolAll(r.retry());
                 }
             } finally {
