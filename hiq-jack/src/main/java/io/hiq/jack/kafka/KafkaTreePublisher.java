@@ -37,7 +37,8 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  * (broker unreachable, buffer full, producer closed) the rest of the batch is not attempted and
  * comes back as {@code retry}. Before its first batch the thread waits for the topic's metadata:
  * {@value #WARM_UP_MS} ms at least, and beyond that for as long as a bootstrap address accepts
- * connections, up to {@code delivery.timeout.ms} (the time any record is given to be acknowledged).
+ * connections, up to {@code delivery.timeout.ms} (the time any record is given to be acknowledged),
+ * at least {@value #WARM_UP_ACCEPTING_MS} ms.
  * A slow start (class loading, the producer's I/O thread starved on a loaded machine: its first
  * metadata arrived 7 to 20 s after the producer was created at a load of 20 on 2 cores) is then
  * not taken for an outage, while a broker that refuses connections is still found down after
@@ -61,6 +62,8 @@ public final class KafkaTreePublisher implements TreePublisher {
     public static final String THREAD = "hiq-jack-kafka-send";
     /** Least wait for the first metadata; beyond it only while the broker accepts connections. */
     static final long WARM_UP_MS = 5_000;
+    /** Least wait for the first metadata while the broker accepts connections (Jack's delivery.timeout.ms). */
+    static final long WARM_UP_ACCEPTING_MS = 15_000;
     /** Pause between two metadata attempts that failed at once (never a busy loop of probes). */
     private static final long WARM_UP_PAUSE_NANOS = TimeUnit.MILLISECONDS.toNanos(200);
     /** After a send failed at once, batches already queued fail without waiting again. */
@@ -80,7 +83,7 @@ public final class KafkaTreePublisher implements TreePublisher {
     private final InFlightBudget budget;
     private final long budgetWaitNanos;
     private final ExecutorService sender;
-    /** Longest wait for the first metadata: {@code delivery.timeout.ms}, at least {@value #WARM_UP_MS} ms. */
+    /** Longest wait for the first metadata: {@code delivery.timeout.ms}, at least {@value #WARM_UP_ACCEPTING_MS} ms. */
     private final long warmUpMaxNanos;
     private volatile boolean warmedUp;
     private volatile long lastFastFailure = System.nanoTime() - FAILED_FAST_WINDOW_NANOS;
@@ -144,12 +147,14 @@ public final class KafkaTreePublisher implements TreePublisher {
     /**
      * How long the first batch may wait for the topic's metadata while the broker accepts
      * connections: {@code delivery.timeout.ms} (Kafka's default 120 s, Jack's 15 s), at least
-     * {@value #WARM_UP_MS} ms. A record already handed to the producer would wait as long for its
-     * acknowledgement; the first ones are not given less because the client is still starting.
+     * {@value #WARM_UP_ACCEPTING_MS} ms. A record already handed to the producer would wait as long
+     * for its acknowledgement; the first ones are not given less because the client is still
+     * starting, nor less than Jack's default when a short delivery timeout is asked for the
+     * records' sake (the chaos IT's 6 s was shorter than a loaded machine's first metadata).
      */
     static long warmUpMaxMillis(Properties config) {
         Object v = config.getOrDefault(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, "120000");
-        return Math.max(WARM_UP_MS, Long.parseLong(String.valueOf(v).trim()));
+        return Math.max(WARM_UP_ACCEPTING_MS, Long.parseLong(String.valueOf(v).trim()));
     }
 
     /** What is in flight, in bytes (tests, the bench). */

@@ -68,6 +68,8 @@ public final class JackPipeline implements TreeSink {
     private final Supplier<TreePublisher> publisherFactory;
     /** Created on the batcher thread (never on the application's); null when none could be. */
     private volatile TreePublisher publisher;
+    /** False while Jack's thread is still creating the publisher (then trees can only queue). */
+    private volatile boolean publisherSettled;
     private final DiskSpool spool;
     private final JackLog log;
     private final JackCounters counters;
@@ -95,9 +97,9 @@ public final class JackPipeline implements TreeSink {
     private final AtomicInteger liveInFlight = new AtomicInteger();
     private final ArrayDeque<Replay> replays = new ArrayDeque<>();
     private final Object progress = new Object();
-    private final AtomicLong rejectedReported = new AtomicLong();
-    private final AtomicLong spoolErrors = new AtomicLong();
-    private final AtomicLong batcherErrors = new AtomicLong();
+    private final Throttle rejectedLines = new Throttle();
+    private final Throttle spoolErrorLines = new Throttle();
+    private final Throttle batcherErrorLines = new Throttle();
     /** Why trees went to the spool while the destination was not down: each reason has its line. */
     private final Throttle queueFullLines = new Throttle();
     private final Throttle busyLines = new Throttle();
@@ -220,8 +222,8 @@ public final class JackPipeline implements TreeSink {
             if (!closed && queueFullLines.next()) {
                 // the one way trees reach the spool with the destination up: say so, and why
                 Stderr.line("queue full (" + queued.get() + " trees waiting for Jack's thread, HIQ_JACK_QUEUE=" + capacity
-                        + (publisher == null ? ", which is still creating the publisher" : "")
-                        + "): spooling " + n + " trees on the assembler's thread; they are replayed in order"
+                        + (publisherSettled ? "" : ", which is still creating the publisher")
+                        + "): spooling " + n + " trees on the assembler's thread; they are replayed"
                         + " and new trees queue behind them [" + queueFullLines.count() + " such batches so far]");
             }
             for (Object t : batch) overflow(t);
@@ -250,6 +252,7 @@ public final class JackPipeline implements TreeSink {
         } catch (RuntimeException | LinkageError e) {
             Stderr.line("cannot create the publisher (" + Stderr.describe(e) + "); trees go to the jack log and the spool only");
         }
+        publisherSettled = true;
         List<Object> drained = new ArrayList<>(maxBatch);
         while (true) {
             try {
@@ -269,10 +272,9 @@ public final class JackPipeline implements TreeSink {
                 spool.syncIfDue(); // at most every HIQ_JACK_FSYNC, on this thread, never the application's
             } catch (Throwable t) {
                 drained.clear();
-                long n = batcherErrors.incrementAndGet();
-                if (n <= 10 || Long.bitCount(n) == 1) {
+                if (batcherErrorLines.next()) {
                     Stderr.line("batcher error (trees of this batch may be missing from the spool): "
-                            + Stderr.describe(t) + " [" + n + " so far]");
+                            + Stderr.describe(t) + " [" + batcherErrorLines.count() + " so far]");
                 }
             }
             synchronized (progress) {
@@ -517,10 +519,9 @@ public final class JackPipeline implements TreeSink {
         if (!rejectedIds.add(e.id())) return; // read again after a rewind: rejected and counted once
         counters.failed.incrementAndGet();
         spool.reject(e);
-        long n = rejectedReported.incrementAndGet();
-        if (n <= 10 || Long.bitCount(n) == 1) {
+        if (rejectedLines.next()) {
             Stderr.line("tree " + e.id() + " not published (" + why + "); kept in "
-                    + spool.rejectedFile() + (log != null ? " and the jack log" : "") + " [" + n + " so far]");
+                    + spool.rejectedFile() + (log != null ? " and the jack log" : "") + " [" + rejectedLines.count() + " so far]");
         }
     }
 
@@ -530,10 +531,9 @@ public final class JackPipeline implements TreeSink {
             counters.spooled.addAndGet(trees.size());
         } catch (RuntimeException e) {
             counters.failed.addAndGet(trees.size());
-            long n = spoolErrors.incrementAndGet();
-            if (n <= 10 || Long.bitCount(n) == 1) {
+            if (spoolErrorLines.next()) {
                 Stderr.line("cannot spool " + trees.size() + " trees (" + e.getMessage()
-                        + "); counted in JackFailed [" + n + " such errors so far]");
+                        + "); counted in JackFailed [" + spoolErrorLines.count() + " such errors so far]");
             }
         }
     }

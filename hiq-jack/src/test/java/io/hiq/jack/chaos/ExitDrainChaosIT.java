@@ -234,7 +234,10 @@ class ExitDrainChaosIT {
                 onTopic.values().stream().mapToInt(Integer::intValue).sum(), onTopic.size(), duplicates, missing.size(), leftInSpool.size());
         // whatever happened to the timing: nothing is lost without a word. A tree not on the topic
         // is in the spool the program left, and the one line says how many stay there
-        assertThat(leftInSpool).as("trees missing from the topic are in the spool").containsAll(missing);
+        // as sets: a list's containsAll took over 10 min for 58 000 trees left in the spool at load 25
+        Set<String> lost = new HashSet<>(missing);
+        lost.removeAll(new HashSet<>(leftInSpool));
+        assertThat(lost).as("trees missing from the topic and not in the spool").isEmpty();
         java.util.regex.Matcher stay = java.util.regex.Pattern.compile("(\\d+) trees stay in").matcher(err);
         assertThat(stay.find() ? Long.parseLong(stay.group(1)) : 0L).as("the 'trees stay' line").isEqualTo(leftInSpool.size());
 
