@@ -594,8 +594,10 @@ public final class JackPipeline implements TreeSink {
     @Override
     public void close() {
         if (closed) return;
-        long deadline = flushDeadline != 0 && flushDeadline - System.nanoTime() > 0
-                ? flushDeadline : System.nanoTime() + flushTimeoutNanos;
+        // one deadline for the exit: flush's, even when it has passed (then the producer gets its
+        // last 200 ms below). Starting a whole new HIQ_FLUSH_TIMEOUT here made an exit with a
+        // broker that accepted connections but did not answer take 13 s for HIQ_FLUSH_TIMEOUT=10
+        long deadline = flushDeadline != 0 ? flushDeadline : System.nanoTime() + flushTimeoutNanos;
         stopping = true;
         wake();
         join(Math.max(100, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())));
