@@ -35,9 +35,14 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  * callbacks. {@code send()} can block (no metadata yet, buffer full) up to {@code max.block.ms}:
  * only that thread waits, never Jack's batcher, never the application. When a send fails at once
  * (broker unreachable, buffer full, producer closed) the rest of the batch is not attempted and
- * comes back as {@code retry}. Before its first batch the thread waits up to {@value #WARM_UP_MS}
- * ms for the topic's metadata, so that a slow start (class loading, a busy machine) is not taken
- * for an outage.
+ * comes back as {@code retry}. Before its first batch the thread waits for the topic's metadata:
+ * {@value #WARM_UP_MS} ms at least, and beyond that for as long as a bootstrap address accepts
+ * connections, up to {@code delivery.timeout.ms} (the time any record is given to be acknowledged),
+ * at least {@value #WARM_UP_ACCEPTING_MS} ms.
+ * A slow start (class loading, the producer's I/O thread starved on a loaded machine: its first
+ * metadata arrived 7 to 20 s after the producer was created at a load of 20 on 2 cores) is then
+ * not taken for an outage, while a broker that refuses connections is still found down after
+ * {@value #WARM_UP_MS} ms.
  *
  * <p>What is in flight is bounded in bytes, not batches ({@link InFlightBudget}: the trees' JSON
  * and keys from {@code export} until the batch's last acknowledgement). When the budget is spent,
@@ -55,7 +60,12 @@ public final class KafkaTreePublisher implements TreePublisher {
     static final int RECORD_OVERHEAD = 1024;
     /** The sending thread. */
     public static final String THREAD = "hiq-jack-kafka-send";
+    /** Least wait for the first metadata; beyond it only while the broker accepts connections. */
     static final long WARM_UP_MS = 5_000;
+    /** Least wait for the first metadata while the broker accepts connections (Jack's delivery.timeout.ms). */
+    static final long WARM_UP_ACCEPTING_MS = 15_000;
+    /** Pause between two metadata attempts that failed at once (never a busy loop of probes). */
+    private static final long WARM_UP_PAUSE_NANOS = TimeUnit.MILLISECONDS.toNanos(200);
     /** After a send failed at once, batches already queued fail without waiting again. */
     static final long FAILED_FAST_WINDOW_NANOS = TimeUnit.MILLISECONDS.toNanos(900);
     /** Default in-flight budget, MiB ({@code HIQ_JACK_INFLIGHT_MB}). */
@@ -73,6 +83,8 @@ public final class KafkaTreePublisher implements TreePublisher {
     private final InFlightBudget budget;
     private final long budgetWaitNanos;
     private final ExecutorService sender;
+    /** Longest wait for the first metadata: {@code delivery.timeout.ms}, at least {@value #WARM_UP_ACCEPTING_MS} ms. */
+    private final long warmUpMaxNanos;
     private volatile boolean warmedUp;
     private volatile long lastFastFailure = System.nanoTime() - FAILED_FAST_WINDOW_NANOS;
     private volatile Throwable lastFastError;
@@ -96,6 +108,7 @@ public final class KafkaTreePublisher implements TreePublisher {
         this.topic = topic;
         this.budget = new InFlightBudget(budgetBytes(config, inflightBytes, Runtime.getRuntime().maxMemory()));
         this.budgetWaitNanos = InFlightBudget.nanos(budgetWaitMillis(config));
+        this.warmUpMaxNanos = InFlightBudget.nanos(warmUpMaxMillis(config));
         this.bootstrap = String.valueOf(config.getOrDefault(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, ""));
         Object maxRequest = config.getOrDefault(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, "1048576");
         this.maxMessageBytes = Integer.parseInt(String.valueOf(maxRequest).trim()) - RECORD_OVERHEAD;
@@ -131,6 +144,19 @@ public final class KafkaTreePublisher implements TreePublisher {
         return Math.max(0, Math.min(MAX_WAIT_MS, Long.parseLong(String.valueOf(v).trim())));
     }
 
+    /**
+     * How long the first batch may wait for the topic's metadata while the broker accepts
+     * connections: {@code delivery.timeout.ms} (Kafka's default 120 s, Jack's 15 s), at least
+     * {@value #WARM_UP_ACCEPTING_MS} ms. A record already handed to the producer would wait as long
+     * for its acknowledgement; the first ones are not given less because the client is still
+     * starting, nor less than Jack's default when a short delivery timeout is asked for the
+     * records' sake (the chaos IT's 6 s was shorter than a loaded machine's first metadata).
+     */
+    static long warmUpMaxMillis(Properties config) {
+        Object v = config.getOrDefault(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, "120000");
+        return Math.max(WARM_UP_ACCEPTING_MS, Long.parseLong(String.valueOf(v).trim()));
+    }
+
     /** What is in flight, in bytes (tests, the bench). */
     public InFlightBudget budget() { return budget; }
 
@@ -157,7 +183,7 @@ public final class KafkaTreePublisher implements TreePublisher {
             if (closed) return CompletableFuture.completedFuture(ExportResult.failure(batch, new IllegalStateException("publisher closed")));
             return CompletableFuture.completedFuture(ExportResult.failure(batch,
                     new PublisherBusyException(budget.used() + " bytes already waiting for acknowledgement (budget "
-                            + budget.limit() + ")")));
+                            + budget.limit() + ")" + (warmedUp ? "" : "; the producer has not got the topic's metadata yet"))));
         }
         BatchState state = new BatchState(batch);
         pending.add(state);
@@ -174,16 +200,30 @@ public final class KafkaTreePublisher implements TreePublisher {
         return state.future;
     }
 
-    /** Waits (once) for the topic's metadata, so that the first batch does not fail on a slow start. */
+    /**
+     * Waits (once) for the topic's metadata, so that the first batch does not fail on a slow start:
+     * at least {@value #WARM_UP_MS} ms, then on while a bootstrap address accepts connections, up to
+     * {@link #warmUpMaxMillis}. Batches exported meanwhile wait in the in-flight budget.
+     */
     private void warmUp() {
-        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(WARM_UP_MS);
-        while (!closed && System.nanoTime() < deadline) {
+        long start = System.nanoTime();
+        while (!closed) {
+            long attempt = System.nanoTime();
             try {
                 producer.partitionsFor(topic);
                 break;
+            } catch (org.apache.kafka.common.errors.AuthenticationException
+                     | org.apache.kafka.common.errors.AuthorizationException e) {
+                break; // waiting does not heal it: the first send reports it
             } catch (RuntimeException e) {
-                // not yet (each attempt waits up to max.block.ms): try again until the deadline
+                // not yet (each attempt waits up to max.block.ms)
             }
+            long now = System.nanoTime();
+            long waited = now - start;
+            // refused, unknown host, timed out: down, reported after the least wait as before.
+            // Accepting connections: slow, or this client's own I/O thread starved; waited for
+            if (waited >= warmUpMaxNanos || waited >= TimeUnit.MILLISECONDS.toNanos(WARM_UP_MS) && !BootstrapProbe.accepting(bootstrap)) break;
+            if (now - attempt < WARM_UP_PAUSE_NANOS) java.util.concurrent.locks.LockSupport.parkNanos(WARM_UP_PAUSE_NANOS);
         }
         warmedUp = true;
     }

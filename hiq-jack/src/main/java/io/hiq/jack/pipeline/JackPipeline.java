@@ -16,6 +16,7 @@ import io.hiq.tree.TreeLimits;
 import io.hiq.tree.TreeTooLargeException;
 import io.hiq.tree.TreeView;
 import io.hiq.jack.report.Stderr;
+import io.hiq.jack.report.Throttle;
 import java.nio.charset.StandardCharsets;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -67,6 +68,8 @@ public final class JackPipeline implements TreeSink {
     private final Supplier<TreePublisher> publisherFactory;
     /** Created on the batcher thread (never on the application's); null when none could be. */
     private volatile TreePublisher publisher;
+    /** False while Jack's thread is still creating the publisher (then trees can only queue). */
+    private volatile boolean publisherSettled;
     private final DiskSpool spool;
     private final JackLog log;
     private final JackCounters counters;
@@ -94,9 +97,15 @@ public final class JackPipeline implements TreeSink {
     private final AtomicInteger liveInFlight = new AtomicInteger();
     private final ArrayDeque<Replay> replays = new ArrayDeque<>();
     private final Object progress = new Object();
-    private final AtomicLong rejectedReported = new AtomicLong();
-    private final AtomicLong spoolErrors = new AtomicLong();
-    private final AtomicLong batcherErrors = new AtomicLong();
+    private final Throttle rejectedLines = new Throttle();
+    private final Throttle spoolErrorLines = new Throttle();
+    private final Throttle batcherErrorLines = new Throttle();
+    /** Why trees went to the spool while the destination was not down: each reason has its line. */
+    private final Throttle queueFullLines = new Throttle();
+    private final Throttle busyLines = new Throttle();
+    private final Throttle liveAgainLines = new Throttle();
+    /** True while new trees are spooled behind a backlog (batcher thread only): its end is reported. */
+    private boolean behindBacklog;
     /** Ids rejected lately: a spooled tree read again at every replay probe is rejected (and counted) once. */
     private final Set<String> rejectedIds = Collections.synchronizedSet(Collections.newSetFromMap(new LinkedHashMap<>() {
         @Override
@@ -210,6 +219,13 @@ public final class JackPipeline implements TreeSink {
         List<Object> batch = pending;
         pending = new ArrayList<>(Math.min(maxBatch, Math.max(16, n)));
         if (queued.get() + n > capacity || closed) {
+            if (!closed && queueFullLines.next()) {
+                // the one way trees reach the spool with the destination up: say so, and why
+                Stderr.line("queue full (" + queued.get() + " trees waiting for Jack's thread, HIQ_JACK_QUEUE=" + capacity
+                        + (publisherSettled ? "" : ", which is still creating the publisher")
+                        + "): spooling " + n + " trees on the assembler's thread; they are replayed"
+                        + " and new trees queue behind them [" + queueFullLines.count() + " such batches so far]");
+            }
             for (Object t : batch) overflow(t);
             return;
         }
@@ -236,6 +252,7 @@ public final class JackPipeline implements TreeSink {
         } catch (RuntimeException | LinkageError e) {
             Stderr.line("cannot create the publisher (" + Stderr.describe(e) + "); trees go to the jack log and the spool only");
         }
+        publisherSettled = true;
         List<Object> drained = new ArrayList<>(maxBatch);
         while (true) {
             try {
@@ -255,10 +272,9 @@ public final class JackPipeline implements TreeSink {
                 spool.syncIfDue(); // at most every HIQ_JACK_FSYNC, on this thread, never the application's
             } catch (Throwable t) {
                 drained.clear();
-                long n = batcherErrors.incrementAndGet();
-                if (n <= 10 || Long.bitCount(n) == 1) {
+                if (batcherErrorLines.next()) {
                     Stderr.line("batcher error (trees of this batch may be missing from the spool): "
-                            + Stderr.describe(t) + " [" + n + " so far]");
+                            + Stderr.describe(t) + " [" + batcherErrorLines.count() + " so far]");
                 }
             }
             synchronized (progress) {
@@ -304,7 +320,13 @@ public final class JackPipeline implements TreeSink {
             if (batch.isEmpty()) return;
             if (publisher == null || down || spool.hasUnread() || !replays.isEmpty()) {
                 spoolAll(batch); // keep order behind the backlog
+                behindBacklog = true;
             } else {
+                if (behindBacklog && liveAgainLines.next()) {
+                    Stderr.line(publisher.name() + ": spool replayed; new trees are delivered directly again ["
+                            + liveAgainLines.count() + " times so far]");
+                }
+                behindBacklog = false;
                 exportLive(batch);
             }
         } finally {
@@ -330,6 +352,11 @@ public final class JackPipeline implements TreeSink {
                     // deadline failed because Jack stopped it: neither is an outage to report
                     if (closed) closeError = r.error();
                     else if (!(r.error() instanceof PublisherBusyException)) markDown(r.error());
+                    else if (busyLines.next()) {
+                        Stderr.line(publisher.name() + " busy (" + r.error().getMessage() + "): spooling "
+                                + r.retry().size() + " trees; they are replayed in order and new trees queue behind them ["
+                                + busyLines.count() + " such batches so far]");
+                    }
                     spoolAll(r.retry());
                 }
             } finally {
@@ -492,10 +519,9 @@ public final class JackPipeline implements TreeSink {
         if (!rejectedIds.add(e.id())) return; // read again after a rewind: rejected and counted once
         counters.failed.incrementAndGet();
         spool.reject(e);
-        long n = rejectedReported.incrementAndGet();
-        if (n <= 10 || Long.bitCount(n) == 1) {
+        if (rejectedLines.next()) {
             Stderr.line("tree " + e.id() + " not published (" + why + "); kept in "
-                    + spool.rejectedFile() + (log != null ? " and the jack log" : "") + " [" + n + " so far]");
+                    + spool.rejectedFile() + (log != null ? " and the jack log" : "") + " [" + rejectedLines.count() + " so far]");
         }
     }
 
@@ -505,10 +531,9 @@ public final class JackPipeline implements TreeSink {
             counters.spooled.addAndGet(trees.size());
         } catch (RuntimeException e) {
             counters.failed.addAndGet(trees.size());
-            long n = spoolErrors.incrementAndGet();
-            if (n <= 10 || Long.bitCount(n) == 1) {
+            if (spoolErrorLines.next()) {
                 Stderr.line("cannot spool " + trees.size() + " trees (" + e.getMessage()
-                        + "); counted in JackFailed [" + n + " such errors so far]");
+                        + "); counted in JackFailed [" + spoolErrorLines.count() + " such errors so far]");
             }
         }
     }
@@ -569,8 +594,10 @@ public final class JackPipeline implements TreeSink {
     @Override
     public void close() {
         if (closed) return;
-        long deadline = flushDeadline != 0 && flushDeadline - System.nanoTime() > 0
-                ? flushDeadline : System.nanoTime() + flushTimeoutNanos;
+        // one deadline for the exit: flush's, even when it has passed (then the producer gets its
+        // last 200 ms below). Starting a whole new HIQ_FLUSH_TIMEOUT here made an exit with a
+        // broker that accepted connections but did not answer take 13 s for HIQ_FLUSH_TIMEOUT=10
+        long deadline = flushDeadline != 0 ? flushDeadline : System.nanoTime() + flushTimeoutNanos;
         stopping = true;
         wake();
         join(Math.max(100, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())));

@@ -84,7 +84,7 @@ public final class DiskSpool implements AutoCloseable {
     private long lastSync = System.nanoTime();
     /** The active segment's tail could not be cut after a failed write: the next append starts a new one. */
     private boolean brokenTail;
-    private long syncErrors;
+    private final io.hiq.jack.report.Throttle syncErrorLines = new io.hiq.jack.report.Throttle();
 
     private static final class Segment {
         final long seq;
@@ -593,11 +593,9 @@ public final class DiskSpool implements AutoCloseable {
         } catch (ClosedChannelException e) {
             // the segment rolled over meanwhile (forced then) or the spool closed
         } catch (IOException e) {
-            long n;
-            synchronized (this) {
-                n = ++syncErrors;
+            if (syncErrorLines.next()) {
+                Stderr.line("spool " + dir + ": cannot sync: " + Stderr.describe(e) + " [" + syncErrorLines.count() + " so far]");
             }
-            if (n <= 10 || Long.bitCount(n) == 1) Stderr.line("spool " + dir + ": cannot sync: " + Stderr.describe(e) + " [" + n + " so far]");
         }
     }
 

@@ -37,7 +37,12 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Issue 12's acceptance for Jack's exit drain, with real processes: a KRaft broker in a JVM of its
  * own ({@link BrokerProcess}) and a traced program ({@link TracedOrders}, HiQ in driver mode,
- * {@code JACK=1 HIQ_FLUSH_TIMEOUT=30}) producing {@value #TREES} trees. About 3 s into the run the
+ * {@code JACK=1 HIQ_FLUSH_TIMEOUT=30}) producing {@value #TREES} trees. The program pauses after its
+ * first {@value TracedOrders#FIRST} trees until they are all on the topic: on a loaded machine
+ * (a load of 20 to 30 on 2 cores) Jack's Kafka producer needed 10 to 50 s from the program's start
+ * to its first acknowledgement, longer than the whole run, and every tree went through the spool
+ * (queue full while the producer was created, then queued behind that backlog) — a scenario without
+ * live delivery to kill. About 3 s after the pause the
  * broker is killed with SIGKILL (no clean shutdown, records in flight), and {@value #OUTAGE_SECONDS}
  * s later (and not before Jack in the program has said it spools) it is started again on the same
  * port with the same data directory, while the program is in its flush window. When the program has exited, every tree id it produced (its
@@ -108,10 +113,12 @@ class ExitDrainChaosIT {
                   <root level="WARN"><appender-ref ref="ERR"/></root>
                 </configuration>
                 """);
+        Path goApp = work.resolve("go-app");
         List<String> program = List.of("-XX:+EnableDynamicAgentLoading", "-Djdk.attach.allowAttachSelf=true",
-                "-Dlogback.configurationFile=" + logback, "-Xmx512m",
+                "-Dlogback.configurationFile=" + logback, "-Xmx512m", "-Dchaos.go=" + goApp,
                 TracedOrders.class.getName(), "" + TREES, "" + PER_SECOND, "" + EXIT_CODE);
         List<String> untraced = new ArrayList<>(program);
+        untraced.remove("-Dchaos.go=" + goApp);
         untraced.set(untraced.size() - 2, "0"); // no pacing: it does not change the output
         untraced.add("untraced");
         Process reference = startJava(untraced, Map.of(), "reference");
@@ -130,6 +137,10 @@ class ExitDrainChaosIT {
         try (Admin admin = Admin.create(clientProps(bootstrap))) {
             admin.createTopics(List.of(new NewTopic(TOPIC, 2, (short) 1))).all().get(60, TimeUnit.SECONDS);
         }
+        // the restart's JVM starts now and waits with its classes loaded (it touches no data before
+        // its go file): at a load of 24 on 2 cores it took 54 s to get there, when started after the kill
+        Path go = work.resolve("go");
+        Process broker2 = launchBroker(port, data, "broker2", go);
 
         Path home = work.resolve("home");
         Path treesFile = work.resolve("trees.jsonl");
@@ -151,29 +162,31 @@ class ExitDrainChaosIT {
         long t0 = System.nanoTime();
         Process app = startJava(program, env, "app");
 
-        // 3 s after the program's first tree, with records in the producer: SIGKILL, no clean shutdown
         await("the program producing trees").atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(50))
                 .until(() -> !app.isAlive() || Files.exists(treesFile) && Files.size(treesFile) > 0);
         long producing = System.nanoTime();
-        // and published live: on a loaded machine Jack's first acknowledgement can take seconds
-        await("first trees on the topic").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100))
-                .until(() -> !app.isAlive() || probe.endOffsets(tps, Duration.ofSeconds(10)).values().stream().mapToLong(Long::longValue).sum() > 0);
+        // Jack delivering: the program's first trees all on the topic (it waits for us meanwhile).
+        // On a loaded machine the producer's first acknowledgement came 10 to 50 s after the start
+        await("the program's first " + TracedOrders.FIRST + " trees on the topic").atMost(Duration.ofSeconds(180))
+                .pollInterval(Duration.ofMillis(100))
+                .until(() -> !app.isAlive() || probe.endOffsets(tps, Duration.ofSeconds(10)).values().stream()
+                        .mapToLong(Long::longValue).sum() >= TracedOrders.FIRST);
         long liveAt = System.nanoTime();
+        Files.writeString(goApp, "go");
+        // 3 s into the run proper, with records in the producer: SIGKILL, no clean shutdown (the
+        // scenario's timing, not a synchronisation)
+        TimeUnit.SECONDS.sleep(3);
+        long onTopicBeforeKill = probe.endOffsets(tps, Duration.ofSeconds(30)).values().stream().mapToLong(Long::longValue).sum();
         probe.close();
-        // the scenario's timing, not a synchronisation: 3 s into the run, 1 s into live delivery
-        long wait = Math.max(producing + TimeUnit.SECONDS.toNanos(3), liveAt + TimeUnit.SECONDS.toNanos(1)) - System.nanoTime();
-        if (wait > 0) TimeUnit.NANOSECONDS.sleep(wait);
         assertThat(app.isAlive()).as("the program still runs when the broker is killed").isTrue();
         long producedBeforeKill = Files.readAllLines(treesFile).size();
         broker.destroyForcibly(); // SIGKILL on Linux
         assertThat(broker.waitFor(30, TimeUnit.SECONDS)).isTrue();
         long killed = System.nanoTime();
 
-        // the outage: the broker listens again about OUTAGE_SECONDS after the kill. Its JVM starts
-        // now and waits with its classes loaded; its server starts as long before that moment as
-        // the first start took (slow on a loaded machine), and a bit more
-        Path go = work.resolve("go");
-        Process broker2 = launchBroker(port, data, "broker2", go);
+        // the outage: the broker listens again about OUTAGE_SECONDS after the kill. Its JVM waits
+        // with its classes loaded; its server starts as long before that moment as the first start
+        // took (slow on a loaded machine), and a bit more
         awaitBroker(broker2, "broker2", "READY");
         // (a restart recovers the killed broker's logs: allow it a third more than the first start)
         long startAt = killed + TimeUnit.SECONDS.toNanos(OUTAGE_SECONDS) - brokerStartupNanos * 4 / 3;
@@ -188,8 +201,9 @@ class ExitDrainChaosIT {
         long downAt = System.nanoTime();
         long pause = startAt - System.nanoTime();
         if (pause > 0) TimeUnit.NANOSECONDS.sleep(pause);
-        assertThat(app.isAlive()).as("the program is still running or draining when the broker comes back").isTrue();
+        boolean aliveAtRestart = app.isAlive(); // checked last: first what matters, whatever the timing
         Files.writeString(go, "go");
+        long restartAt = System.nanoTime();
         awaitBroker(broker2, "broker2", "LISTENING");
         long back = System.nanoTime();
         boolean aliveWhenBack = app.isAlive();
@@ -198,9 +212,9 @@ class ExitDrainChaosIT {
         double exitedAt = (System.nanoTime() - t0) / 1e9;
         String out = Files.readString(work.resolve("app.out"));
         String err = Files.readString(work.resolve("app.err"));
-        System.out.printf("chaos: %d trees (%d before the kill); program producing at %.1f s, first trees on the topic at %.1f s,"
+        System.out.printf("chaos: %d trees (%d before the kill, %d of them on the topic); program producing at %.1f s, its first trees on the topic (run resumed) at %.1f s,"
                         + " broker killed at %.1f s, Jack spooling at %.1f s, listening again at %.1f s (outage %.1f s), program exited at %.1f s%n",
-                TREES, producedBeforeKill, (producing - t0) / 1e9, (liveAt - t0) / 1e9,
+                TREES, producedBeforeKill, onTopicBeforeKill, (producing - t0) / 1e9, (liveAt - t0) / 1e9,
                 (killed - t0) / 1e9, (downAt - t0) / 1e9, (back - t0) / 1e9, (back - killed) / 1e9, exitedAt);
         System.out.println("chaos: program stderr:\n" + err);
 
@@ -220,16 +234,27 @@ class ExitDrainChaosIT {
                 onTopic.values().stream().mapToInt(Integer::intValue).sum(), onTopic.size(), duplicates, missing.size(), leftInSpool.size());
         // whatever happened to the timing: nothing is lost without a word. A tree not on the topic
         // is in the spool the program left, and the one line says how many stay there
-        assertThat(leftInSpool).as("trees missing from the topic are in the spool").containsAll(missing);
+        // as sets: a list's containsAll took over 10 min for 58 000 trees left in the spool at load 25
+        Set<String> lost = new HashSet<>(missing);
+        lost.removeAll(new HashSet<>(leftInSpool));
+        assertThat(lost).as("trees missing from the topic and not in the spool").isEmpty();
         java.util.regex.Matcher stay = java.util.regex.Pattern.compile("(\\d+) trees stay in").matcher(err);
         assertThat(stay.find() ? Long.parseLong(stay.group(1)) : 0L).as("the 'trees stay' line").isEqualTo(leftInSpool.size());
 
         // the scenario itself: trees went out live before the kill, the outage spooled others,
-        // and the broker was back while the program drained, so nothing stays
-        assertThat(counter(err, "JackPublished")).as("trees published live before the kill").isPositive();
+        // and the broker was back while the program drained, so nothing stays.
+        // Jack delivering in the run proper before the kill (more than the trees before the pause on
+        // the topic): directly or, when a full queue or a busy broker sent some through the spool
+        // (stderr says so), replayed behind them. JackPublished alone is no proof either way: trees
+        // may go directly again after the outage, and a loaded machine can route them all through
+        // the spool while Jack delivers all the time
+        System.out.printf("chaos: JackPublished=%d JackReplayed=%d JackSpooled=%d%n",
+                counter(err, "JackPublished"), counter(err, "JackReplayed"), counter(err, "JackSpooled"));
+        assertThat(onTopicBeforeKill).as("trees on the topic when the broker was killed").isGreaterThan(TracedOrders.FIRST);
         assertThat(counter(err, "JackSpooled")).as("trees spooled during the outage").isPositive();
-        assertThat(aliveWhenBack).as("the program was still in its flush window when the broker was back"
-                + " (could not stage the scenario: machine too slow?)").isTrue();
+        assertThat(aliveAtRestart && aliveWhenBack).as("the program was still in its flush window when the broker was back"
+                + " (could not stage the scenario: machine too slow? the restarted broker listened %.1f s after its go)",
+                (back - restartAt) / 1e9).isTrue();
         assertThat(err).doesNotContain("trees stay in");
         assertThat(missing).as("produced tree ids not on the topic").isEmpty();
         assertThat(onTopic.keySet()).as("nothing but the program's trees").isEqualTo(produced);

@@ -101,6 +101,7 @@ class JackPipelineCloseTest {
     static final class SilentPublisher implements TreePublisher {
         final List<CompletableFuture<ExportResult>> open = new java.util.concurrent.CopyOnWriteArrayList<>();
         final List<List<EncodedTree>> batches = new java.util.concurrent.CopyOnWriteArrayList<>();
+        volatile Duration shutdownTimeout;
         @Override public String name() { return "silent"; }
         @Override public int maxMessageBytes() { return 1 << 20; }
         @Override public boolean flush(Duration timeout) { return false; }
@@ -111,6 +112,7 @@ class JackPipelineCloseTest {
             return f;
         }
         @Override public void shutdown(Duration timeout) {
+            shutdownTimeout = timeout;
             for (int i = 0; i < open.size(); i++) {
                 open.get(i).complete(ExportResult.failure(batches.get(i), new IllegalStateException("closed before acknowledged")));
             }
@@ -141,5 +143,26 @@ class JackPipelineCloseTest {
             assertThat(stay.get(0)).startsWith("hiq: jack: " + trees.size() + " trees stay in " + spool.directory())
                     .contains("HIQ_FLUSH_TIMEOUT ended before silent acknowledged them: IllegalStateException: closed before acknowledged");
         }
+    }
+
+    @Test
+    void closeAfterAFlushThatRanOutOfTimeDoesNotStartAWholeNewTimeout() throws Exception {
+        SilentPublisher pub = new SilentPublisher();
+        Counters counters = new Counters();
+        DiskSpool spool = DiskSpool.open(home.resolve("spool"), 1 << 30, 1 << 20, n -> { });
+        // HIQ_FLUSH_TIMEOUT 10 s: the exit's one deadline, for flush and close together
+        JackPipeline p = new JackPipeline(pub, spool, null, new JackCounters(counters), 8192, TimeUnit.SECONDS.toNanos(10)).start();
+        List<HiQTree> trees = TestTrees.trees(100);
+        for (HiQTree t : trees) p.accept(t);
+        p.endOfBatch();
+        await("the batch handed to the publisher").atMost(Duration.ofSeconds(20)).until(() -> !pub.batches.isEmpty());
+        p.flush(System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(300)); // runs out: nothing is acknowledged
+        try (StderrCapture err = new StderrCapture()) {
+            p.close();
+            // the deadline has passed: the publisher gets its last moment (200 ms), not 10 s more
+            assertThat(pub.shutdownTimeout).as("time the publisher was given to shut down").isLessThan(Duration.ofSeconds(1));
+            assertThat(err.lines("hiq: jack: 100 trees stay in")).hasSize(1);
+        }
+        assertThat(counters.get("JackSpooled")).as("the unacknowledged trees spooled").isEqualTo(trees.size());
     }
 }

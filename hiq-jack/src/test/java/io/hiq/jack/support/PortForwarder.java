@@ -15,11 +15,15 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * connections while it has none. Jack's bootstrap address points here: "nothing listens" until a
  * broker is started and the door is opened to it (Kafka clients only bootstrap through it, then
  * talk to the broker's advertised address). {@link #close} also cuts the open connections.
+ * {@link #holdAnswersUntil} makes it a broker that is slow to answer (what a client whose own I/O
+ * thread is starved on a loaded machine sees): connections are accepted at once, the broker's
+ * bytes are passed on only from that moment.
  */
 public final class PortForwarder implements AutoCloseable {
     private final int port;
     private volatile ServerSocket server;
     private volatile int target;
+    private volatile long answersFrom = System.nanoTime();
     private final List<Socket> open = new CopyOnWriteArrayList<>();
 
     public PortForwarder() throws IOException {
@@ -30,6 +34,11 @@ public final class PortForwarder implements AutoCloseable {
 
     /** The door's port (nothing listens on it until {@link #openTo}). */
     public int port() { return port; }
+
+    /** From now until {@code nanoTime} ({@link System#nanoTime}) the broker's bytes are held back. */
+    public void holdAnswersUntil(long nanoTime) {
+        answersFrom = nanoTime;
+    }
 
     /** Starts accepting on the door and forwarding to {@code targetPort}. */
     public synchronized void openTo(int targetPort) throws IOException {
@@ -51,20 +60,24 @@ public final class PortForwarder implements AutoCloseable {
                 Socket out = new Socket(InetAddress.getLoopbackAddress(), target);
                 open.add(in);
                 open.add(out);
-                pump(in, out);
-                pump(out, in);
+                pump(in, out, false);
+                pump(out, in, true);
             } catch (IOException e) {
                 // closed, or the target is gone: the client sees a dropped connection
             }
         }
     }
 
-    private void pump(Socket from, Socket to) {
+    private void pump(Socket from, Socket to, boolean answers) {
         Thread t = new Thread(() -> {
             byte[] buf = new byte[64 * 1024];
             try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
                 int n;
-                while ((n = in.read(buf)) >= 0) out.write(buf, 0, n);
+                while ((n = in.read(buf)) >= 0) {
+                    long hold;
+                    while (answers && (hold = answersFrom - System.nanoTime()) > 0) java.util.concurrent.locks.LockSupport.parkNanos(hold);
+                    out.write(buf, 0, n);
+                }
             } catch (IOException e) {
                 // one side closed
             } finally {
