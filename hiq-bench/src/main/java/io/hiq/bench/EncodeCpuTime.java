@@ -1,5 +1,6 @@
 package io.hiq.bench;
 
+import io.hiq.tree.ArrayTreeView;
 import io.hiq.tree.BaselineTreeJsonWriter;
 import io.hiq.tree.HiQTree;
 import io.hiq.tree.TreeJsonWriter;

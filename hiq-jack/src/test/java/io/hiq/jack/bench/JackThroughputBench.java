@@ -2,7 +2,7 @@ package io.hiq.jack.bench;
 
 import io.hiq.core.spi.TreeSink;
 import io.hiq.jack.JackExtension;
-import io.hiq.jack.support.ArrayTreeView;
+import io.hiq.tree.ArrayTreeView;
 import io.hiq.jack.support.TestContext;
 import io.hiq.tree.HiQNode;
 import io.hiq.tree.HiQTree;

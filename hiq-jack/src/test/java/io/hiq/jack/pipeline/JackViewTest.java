@@ -9,7 +9,7 @@ import io.hiq.jack.publisher.EncodedTree;
 import io.hiq.jack.publisher.ExportResult;
 import io.hiq.jack.publisher.TreePublisher;
 import io.hiq.jack.spool.DiskSpool;
-import io.hiq.jack.support.ArrayTreeView;
+import io.hiq.tree.ArrayTreeView;
 import io.hiq.jack.support.TestTrees;
 import io.hiq.tree.HiQNode;
 import io.hiq.tree.HiQTree;

@@ -1,15 +1,13 @@
-package io.hiq.jack.support;
+package io.hiq.tree;
 
-import io.hiq.tree.HiQNode;
-import io.hiq.tree.HiQTree;
-import io.hiq.tree.TreeView;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
 /**
- * A {@link HiQTree} laid out in pre-order arrays, as the assembler hands trees to sinks that read
- * views: for tests and the bench, which feed Jack without an assembler.
+ * A {@link HiQTree} laid out in pre-order arrays, as the assembler (hiq-core's {@code FlatTree})
+ * hands trees to sinks that read views: for tests and benchmarks that encode views or feed Jack
+ * without an assembler (hiq-tree's test jar, used by hiq-jack's tests and hiq-bench).
  */
 public final class ArrayTreeView implements TreeView {
     private final HiQTree t;
