@@ -53,33 +53,30 @@ final class JsonNumbers {
     int writeNear(byte[] b, int p, long v, boolean reading) {
         if (v < E8 || v >= E16) return write(b, p, v);
         long high = v / E8;
-        int low = (int) (v - high * E8);
-        if (reading) {
-            if (high != readingHigh) {
-                readingHigh = high;
-                long d = digits((int) high);
-                readingWord = leadingWord(d);
-                readingLength = leadingLength(d);
-            }
-            LONGS.set(b, p, readingWord);
-            return eight(b, p + readingLength, low);
-        }
-        if (high != timeHigh) {
-            timeHigh = high;
-            long d = digits((int) high);
-            timeWord = leadingWord(d);
-            timeLength = leadingLength(d);
-        }
-        LONGS.set(b, p, timeWord);
-        return eight(b, p + timeLength, low);
+        return (reading ? readings : times).write(b, p, high, (int) (v - high * E8));
     }
 
-    private long timeHigh = -1;
-    private long timeWord;
-    private int timeLength;
-    private long readingHigh = -1;
-    private long readingWord;
-    private int readingLength;
+    private final LastLeading times = new LastLeading();
+    private final LastLeading readings = new LastLeading();
+
+    /** The leading part last written of one kind, kept as its ASCII word and length. */
+    private static final class LastLeading {
+        private long high = -1;
+        private long word;
+        private int length;
+
+        /** Writes {@code high} (from the kept word when it is the last one) and then {@code low} as eight digits. */
+        int write(byte[] b, int p, long high, int low) {
+            if (high != this.high) {
+                this.high = high;
+                long d = digits((int) high);
+                word = leadingWord(d);
+                length = leadingLength(d);
+            }
+            LONGS.set(b, p, word);
+            return eight(b, p + length, low);
+        }
+    }
 
     private static int minLong(byte[] b, int p) { // has no positive counterpart
         System.arraycopy(MIN_LONG, 0, b, p, MIN_LONG.length);

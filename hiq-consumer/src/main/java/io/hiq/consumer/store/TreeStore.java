@@ -12,6 +12,7 @@ import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -91,12 +92,15 @@ public final class TreeStore implements AutoCloseable {
     /** Whether the last batch written met ids stored already (guarded by {@code this}). */
     private boolean lastHadStored;
     /**
-     * Trees of a commit whose outcome is unknown (guarded by {@code this}): the commit failed on the
+     * Ids of a commit whose outcome is unknown (guarded by {@code this}): the commit failed on the
      * wire (e.g. PostgreSQL restarted), so the server may have committed it. When the retry finds one
-     * of them stored with the same bytes, it was this instance's commit that stored it: counted as
-     * inserted, not as a redelivery. Bounded by one batch per failed commit (cleared as they are seen).
+     * of them stored with the same bytes as it brings, it was this instance's commit that stored it:
+     * counted as inserted, not as a redelivery. Ids only (no tree bytes kept alive), removed as they
+     * are seen again, and at most {@value #MAX_UNCERTAIN}: ids whose partitions went to another
+     * instance never come back, and a database that keeps failing must not grow this.
      */
-    private final Map<String, StoredTree> uncertain = new HashMap<>();
+    private final Set<String> uncertain = new HashSet<>();
+    private static final int MAX_UNCERTAIN = 100_000;
     private volatile long readWaitMs = DEFAULT_READ_WAIT_MS;
     private volatile boolean closed;
     /** Copies the WAL into a SQLite file off the ingest thread; null for other stores and in-memory SQLite. */
@@ -294,11 +298,10 @@ public final class TreeStore implements AutoCloseable {
         int ours = 0;
         for (StoredTree t : byId.values()) {
             byte[] stored = existing.get(t.facts().id());
-            StoredTree maybeOurs = uncertain.isEmpty() ? null : uncertain.get(t.facts().id());
             if (stored == null) fresh.add(t);
-            else if (t.sameBytes(stored) && maybeOurs != null && maybeOurs.sameBytes(stored)) ours++;
-            else if (t.sameBytes(stored)) same++;
-            else other++;
+            else if (!t.sameBytes(stored)) other++;
+            else if (uncertain.contains(t.facts().id())) ours++;
+            else same++;
         }
         if (!fresh.isEmpty()) {
             insertTrees(writer, fresh, System.currentTimeMillis());
@@ -309,10 +312,11 @@ public final class TreeStore implements AutoCloseable {
             writer.commit();
         } catch (SQLException e) {
             // sent but not answered: the server may have committed it, which the retry tells apart
-            for (StoredTree t : fresh) uncertain.put(t.facts().id(), t);
+            if (uncertain.size() + fresh.size() > MAX_UNCERTAIN) uncertain.clear(); // the oldest doubts count as redeliveries
+            for (StoredTree t : fresh) uncertain.add(t.facts().id());
             throw e;
         }
-        if (!uncertain.isEmpty()) for (String id : byId.keySet()) uncertain.remove(id);
+        if (!uncertain.isEmpty()) uncertain.removeAll(byId.keySet());
         if (checkpointer != null) {
             long bytes = 0;
             for (StoredTree t : fresh) bytes += t.utf8().length;
