@@ -333,8 +333,8 @@ public final class TreeStore implements AutoCloseable {
 
     /**
      * Inserts trees in bulk: PostgreSQL through {@code COPY … FROM STDIN} (one round trip, no
-     * per-row statement), SQLite and H2 through multi-row {@code INSERT … VALUES (…),(…)} statements of
-     * {@value #INSERT_ROWS} rows. Inside the caller's transaction either way: a unique violation (a
+     * per-row statement), SQLite through one prepared one-row {@code INSERT} run as a batch, H2
+     * through multi-row {@code INSERT … VALUES (…),(…)} statements of {@value #INSERT_ROWS} rows. Inside the caller's transaction either way: a unique violation (a
      * concurrent instance stored the same id) rolls it all back and the batch is retried.
      */
     private void insertTrees(Connection writer, List<StoredTree> fresh, long now) throws SQLException {
@@ -344,6 +344,21 @@ public final class TreeStore implements AutoCloseable {
         }
         String columns = rowKeyed ? ROW_KEYED_COLUMNS : TREE_COLUMNS;
         int cols = rowKeyed ? 9 : 8;
+        if (dialect == Dialect.SQLITE) {
+            // one row per statement, run as a JDBC batch: SQLite gives a multi-row INSERT a statement
+            // journal (it must be able to undo the statement alone if a later row fails), which past
+            // 64 KiB is a temporary file written and deleted for every statement — a quarter of the
+            // ingest thread with 100-row statements (docs/PERFORMANCE.md §18). A one-row INSERT cannot
+            // fail half-way, so it needs none; the transaction is still the unit of failure.
+            try (PreparedStatement ps = writer.prepareStatement(insertSql(1, columns, cols))) {
+                for (StoredTree t : fresh) {
+                    bindTree(ps, 0, t, now, rowKeyed);
+                    ps.addBatch();
+                }
+                ps.executeBatch();
+            }
+            return;
+        }
         int full = fresh.size() / INSERT_ROWS;
         if (full > 0) {
             try (PreparedStatement ps = writer.prepareStatement(insertSql(INSERT_ROWS, columns, cols))) {
