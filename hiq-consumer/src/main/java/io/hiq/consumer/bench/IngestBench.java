@@ -65,6 +65,11 @@ public final class IngestBench implements Callable<Integer> {
             + " store, so that the timed run meets compiled code: a service that has been running (default ${DEFAULT-VALUE}: a cold JVM)")
     int warmup;
 
+    @Option(names = "--warmup-rounds", defaultValue = "1", description = "at most this many warm-up rounds of --warmup trees"
+            + " each (own topic, group and store); with more than one, the rounds stop once one spent under 2 % of its wall"
+            + " time compiling (the JIT is done: a service that has been running for a while) (default ${DEFAULT-VALUE})")
+    int warmupRounds;
+
     @Option(names = "--queries", defaultValue = "30", description = "/api/stats queries to time (default ${DEFAULT-VALUE})")
     int queries;
 
@@ -115,10 +120,13 @@ public final class IngestBench implements Callable<Integer> {
         Map<String, long[]> expected = new TreeMap<>();
         int code = 0;
         try (EmbeddedBroker broker = new EmbeddedBroker(0, tmp.resolve("kafka"), partitions).start()) {
-            if (warmup > 0) warmUp(broker.bootstrap(), tmp, nowUs);
+            // the backlog is published before the warm-up: the producer's and the broker's produce
+            // path then run before the warm-up ingest, not between it and the timed run (where the
+            // JIT recompiled shared code, Kafka's network layer, during the timed ingest)
             System.out.printf(Locale.ROOT, "publishing %d trees to %d partitions...%n", trees, partitions);
             long bytes = publish(broker.bootstrap(), topic, trees, 42, nowUs, expected);
             System.out.printf(Locale.ROOT, "published %d trees, %.0f bytes each on average%n", trees, (double) bytes / trees);
+            if (warmup > 0) warmUp(broker.bootstrap(), tmp, nowUs);
             try (TreeStore s = TreeStore.open(url); DeadLetterFile dead = new DeadLetterFile(tmp.resolve("dead-letters.jsonl"))) {
                 IngestMetrics metrics = new IngestMetrics();
                 IngestLoop loop = loop(broker.bootstrap(), topic, "hiq-ingest-bench", s, dead, metrics);
@@ -129,11 +137,13 @@ public final class IngestBench implements Callable<Integer> {
                 long t0 = System.nanoTime();
                 long cpu0 = mx.getThreadCpuTime(t.getId());
                 long proc0 = processCpuNanos();
+                long jit0 = java.lang.management.ManagementFactory.getCompilationMXBean().getTotalCompilationTime();
                 Map<Long, long[]> threads0 = threadCpu(mx);
                 awaitStored(metrics, trees);
                 long t1 = System.nanoTime();
                 long cpu = mx.getThreadCpuTime(t.getId()) - cpu0;
                 long proc = processCpuNanos() - proc0;
+                long jitMs = java.lang.management.ManagementFactory.getCompilationMXBean().getTotalCompilationTime() - jit0;
                 Map<Long, long[]> threads1 = threadCpu(mx);
                 double secs = (t1 - t0) / 1e9;
                 loop.stop(Duration.ofSeconds(30));
@@ -147,6 +157,7 @@ public final class IngestBench implements Callable<Integer> {
                         cpu / 1e3 / metrics.ingested(), metrics.ingested() / (cpu / 1e9), proc / 1e3 / metrics.ingested(),
                         java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
                 printThreads(mx, threads0, threads1, proc, metrics.ingested());
+                System.out.printf(Locale.ROOT, "jit: compiling for %d ms during the timed run (%.0f %% of it)%n", jitMs, 100 * jitMs / (secs * 1000));
                 code = check(s, expected) ? 0 : 1;
                 queries(s, nowUs);
             }
@@ -199,22 +210,33 @@ public final class IngestBench implements Callable<Integer> {
                 ? os.getProcessCpuTime() : -1;
     }
 
-    /** Publishes the backlog and waits for every acknowledgement; returns the bytes sent. */
     /**
      * Ingests {@link #warmup} other trees (another topic, group and store, deleted afterwards) through
-     * the same loop: the JIT compiles the decode, store and Kafka client paths before the timed run.
+     * the same loop, in up to {@link #warmupRounds} rounds: the JIT compiles the decode, store and Kafka
+     * client paths before the timed run.
      */
     private void warmUp(String bootstrap, Path tmp, long nowUs) throws Exception {
-        System.out.printf(Locale.ROOT, "warming up: %d trees through the same loop into another store...%n", warmup);
-        publish(bootstrap, "hiq-warmup", warmup, 7, nowUs, new TreeMap<>());
-        Path dir = tmp.resolve("warmup");
-        try (TreeStore s = TreeStore.open(io.hiq.consumer.ConsumerSettings.defaultStoreUrl(dir));
-             DeadLetterFile dead = new DeadLetterFile(dir.resolve("dead-letters.jsonl"))) {
-            IngestMetrics metrics = new IngestMetrics();
-            IngestLoop loop = loop(bootstrap, "hiq-warmup", "hiq-ingest-bench-warmup", s, dead, metrics);
-            new Thread(loop, "hiq-ingest-warmup").start();
-            awaitStored(metrics, warmup);
-            loop.stop(Duration.ofSeconds(30));
+        java.lang.management.CompilationMXBean jit = java.lang.management.ManagementFactory.getCompilationMXBean();
+        for (int round = 1; round <= Math.max(1, warmupRounds); round++) {
+            String topic = "hiq-warmup-" + round;
+            publish(bootstrap, topic, warmup, 7 + round, nowUs, new TreeMap<>());
+            System.out.printf(Locale.ROOT, "warming up, round %d: %d trees through the same loop into another store...%n", round, warmup);
+            Path dir = tmp.resolve("warmup-" + round);
+            long jit0 = jit.getTotalCompilationTime();
+            long t0 = System.nanoTime();
+            try (TreeStore s = TreeStore.open(io.hiq.consumer.ConsumerSettings.defaultStoreUrl(dir));
+                 DeadLetterFile dead = new DeadLetterFile(dir.resolve("dead-letters.jsonl"))) {
+                IngestMetrics metrics = new IngestMetrics();
+                IngestLoop loop = loop(bootstrap, topic, "hiq-ingest-bench-" + topic, s, dead, metrics);
+                new Thread(loop, "hiq-ingest-warmup").start();
+                awaitStored(metrics, warmup);
+                loop.stop(Duration.ofSeconds(30));
+            }
+            double wallMs = (System.nanoTime() - t0) / 1e6;
+            long jitMs = jit.getTotalCompilationTime() - jit0;
+            System.out.printf(Locale.ROOT, "warm-up round %d: %.0f ms, of which the JIT compiled for %d ms%n", round, wallMs, jitMs);
+            deleteTree(dir);
+            if (warmupRounds > 1 && jitMs < 0.02 * wallMs) break;
         }
     }
 
@@ -233,6 +255,7 @@ public final class IngestBench implements Callable<Integer> {
         while (metrics.ingested() + metrics.duplicates() < n && System.nanoTime() < deadline) LockSupport.parkNanos(1_000_000);
     }
 
+    /** Publishes the backlog and waits for every acknowledgement; returns the bytes sent. */
     private long publish(String bootstrap, String topic, int trees, long seed, long nowUs, Map<String, long[]> expected) throws Exception {
         Properties p = new Properties();
         p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
