@@ -136,12 +136,14 @@ public final class IngestBench implements Callable<Integer> {
                 while (metrics.ingested() == 0) LockSupport.parkNanos(100_000);
                 long t0 = System.nanoTime();
                 long cpu0 = mx.getThreadCpuTime(t.getId());
+                long[] sched0 = schedstat("hiq-ingest");
                 long proc0 = processCpuNanos();
                 long jit0 = java.lang.management.ManagementFactory.getCompilationMXBean().getTotalCompilationTime();
                 Map<Long, long[]> threads0 = threadCpu(mx);
                 awaitStored(metrics, trees);
                 long t1 = System.nanoTime();
                 long cpu = mx.getThreadCpuTime(t.getId()) - cpu0;
+                long[] sched1 = schedstat("hiq-ingest");
                 long proc = processCpuNanos() - proc0;
                 long jitMs = java.lang.management.ManagementFactory.getCompilationMXBean().getTotalCompilationTime() - jit0;
                 Map<Long, long[]> threads1 = threadCpu(mx);
@@ -157,6 +159,17 @@ public final class IngestBench implements Callable<Integer> {
                         cpu / 1e3 / metrics.ingested(), metrics.ingested() / (cpu / 1e9), proc / 1e3 / metrics.ingested(),
                         java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
                 printThreads(mx, threads0, threads1, proc, metrics.ingested());
+                if (sched0 != null && sched1 != null) {
+                    // where the ingest thread's wall time went: on a core, runnable but waiting for one
+                    // (the machine's other threads and processes), or not runnable (waiting for Kafka's
+                    // fetch, a GC pause, a lock)
+                    long wall = t1 - t0;
+                    long run = sched1[0] - sched0[0];
+                    long queued = sched1[1] - sched0[1];
+                    System.out.printf(Locale.ROOT, "ingest thread wall time: %.0f %% on a core, %.0f %% waiting for a core,"
+                                    + " %.0f %% not runnable (Kafka fetch, GC pauses, locks)%n",
+                            100.0 * run / wall, 100.0 * queued / wall, 100.0 * Math.max(0, wall - run - queued) / wall);
+                }
                 System.out.printf(Locale.ROOT, "jit: compiling for %d ms during the timed run (%.0f %% of it)%n", jitMs, 100 * jitMs / (secs * 1000));
                 code = check(s, expected) ? 0 : 1;
                 queries(s, nowUs);
@@ -203,6 +216,23 @@ public final class IngestBench implements Callable<Integer> {
         StringBuilder line = new StringBuilder("cpu by thread, us per tree:");
         byGroup.forEach((g, d) -> line.append(String.format(Locale.ROOT, " %s %.1f;", g, d / 1e3 / n)));
         System.out.println(line);
+    }
+
+    /**
+     * Linux only: the named thread's {@code /proc/self/task/TID/schedstat} — nanoseconds on a core
+     * and nanoseconds runnable but waiting for one; null elsewhere or when not found.
+     */
+    private static long[] schedstat(String threadName) {
+        try (var tasks = Files.list(Path.of("/proc/self/task"))) {
+            for (Path task : (Iterable<Path>) tasks::iterator) {
+                if (!Files.readString(task.resolve("comm")).strip().equals(threadName)) continue;
+                String[] f = Files.readString(task.resolve("schedstat")).strip().split(" ");
+                return new long[] {Long.parseLong(f[0]), Long.parseLong(f[1])};
+            }
+        } catch (java.io.IOException | RuntimeException e) {
+            // not Linux, or the thread ended: the line is left out
+        }
+        return null;
     }
 
     private static long processCpuNanos() {
