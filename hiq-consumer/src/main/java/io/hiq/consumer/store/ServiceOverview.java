@@ -31,16 +31,24 @@ public final class ServiceOverview {
     }
 
     /**
+     * The grouped count of the trees in a window: of one service ({@code perService}: SQLite, through
+     * its (service, start) index) or of all (the global start index); {@code bounded}: with an end.
+     */
+    static String countSql(boolean perService, boolean bounded) {
+        String window = "start_us >= ?" + (bounded ? " AND start_us < ?" : "");
+        return perService
+                ? "SELECT service, root_tag, COUNT(*) FROM hiq_tree WHERE service = ? AND " + window + " GROUP BY root_tag"
+                : "SELECT service, root_tag, COUNT(*) FROM hiq_tree WHERE " + window + " GROUP BY service, root_tag";
+    }
+
+    /**
      * The services with trees that started in [{@code fromMs}, {@code toMs}) ({@code toMs} null =
      * unbounded), busiest first (ties by name), at most {@code limit} (capped at {@link #MAX_SERVICES}).
      */
     public List<ServiceSummary> services(long fromMs, Long toMs, int limit) throws SQLException {
         int max = Math.max(1, Math.min(limit, MAX_SERVICES));
         boolean perService = store.dialect() == Dialect.SQLITE;
-        String window = "start_us >= ?" + (toMs != null ? " AND start_us < ?" : "");
-        String sql = perService
-                ? "SELECT service, root_tag, COUNT(*) FROM hiq_tree WHERE service = ? AND " + window + " GROUP BY root_tag"
-                : "SELECT service, root_tag, COUNT(*) FROM hiq_tree WHERE " + window + " GROUP BY service, root_tag";
+        String sql = countSql(perService, toMs != null);
         Map<String, long[]> trees = new LinkedHashMap<>();   // service -> {trees}
         Map<String, String> busiest = new LinkedHashMap<>(); // service -> root tag
         Map<String, Long> busiestCount = new LinkedHashMap<>();

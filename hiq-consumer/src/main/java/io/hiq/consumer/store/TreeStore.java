@@ -872,6 +872,10 @@ public final class TreeStore implements AutoCloseable {
 
     // ---------------------------------------------------------------- retention (between batches)
 
+    /** A row-keyed store's retention statement: one service's oldest trees through its (service, start) index. */
+    static final String DELETE_OLDEST_OF_SERVICE = "DELETE FROM hiq_tree WHERE seq IN (SELECT seq FROM hiq_tree"
+            + " WHERE service = ? AND start_us < ? ORDER BY start_us LIMIT ?)";
+
     /**
      * Deletes at most {@code limit} trees whose root started before {@code cutoffUs} (epoch µs), in
      * one short transaction; returns how many were deleted (0: nothing older is left; fewer than
@@ -887,8 +891,7 @@ public final class TreeStore implements AutoCloseable {
             int n = 0;
             if (rowKeyed) {
                 List<String> services = services(w);
-                try (PreparedStatement ps = w.prepareStatement("DELETE FROM hiq_tree WHERE seq IN (SELECT seq FROM hiq_tree"
-                        + " WHERE service = ? AND start_us < ? ORDER BY start_us LIMIT ?)")) {
+                try (PreparedStatement ps = w.prepareStatement(DELETE_OLDEST_OF_SERVICE)) {
                     for (int i = 0; i < services.size() && n < limit; i++) {
                         ps.setString(1, services.get(i));
                         ps.setLong(2, cutoffUs);
