@@ -32,8 +32,8 @@ import org.slf4j.LoggerFactory;
  * <p>{@link #write} stores one poll batch in one transaction: it inserts the trees not stored yet
  * and adds only their nodes to the roll-ups, so a redelivered tree changes nothing. New trees go in
  * through the store's bulk path (multi-row {@code INSERT} in SQLite and H2, {@code COPY} in PostgreSQL), and the
- * batch's roll-ups are merged in memory and each row written once. In SQLite (schema version 3)
- * rows are keyed by a row number and every batch's ids are looked up first through the index of
+ * batch's roll-ups are merged in memory and each row written once. In SQLite (schema versions 3
+ * and 4) rows are keyed by a row number and every batch's ids are looked up first through the index of
  * their hashes ({@link IdHash}) in the transaction that inserts them (should another process write
  * the same file in between, SQLite refuses the stale transaction's first write — WAL's
  * {@code SQLITE_BUSY_SNAPSHOT} — and the batch is retried). In H2 and
@@ -45,6 +45,10 @@ import org.slf4j.LoggerFactory;
  * it is retried, and then sees that instance's rows. Roll-up rows are locked in key order
  * ({@code SELECT … FOR UPDATE}) so concurrent writers cannot deadlock on them (SQLite has one writer
  * per file and no row locks: there the transaction holds the file's write lock).
+ *
+ * <p>A SQLite store has no global index on start or latency (each costs the insert of every tree):
+ * a query over all services runs once per service listed in {@code hiq_service} on that service's
+ * {@code (service, start_us)} or {@code (service, latency_us)} index, and the results are merged.
  *
  * <p>One connection writes (the ingest thread); readers (HTTP threads) borrow from a small pool and
  * wait for one at most {@link #readWaitMs()} ({@link StoreBusyException} after that). Connections
