@@ -11,9 +11,13 @@ import java.util.Map;
 
 /**
  * Per-service statistics over a window, for every service that stored trees in it — not only the
- * services of the trees a page happens to list. One grouped count over the trees' start index finds
- * the services and their busiest root tag; each shown service then reads only its root tag's
- * roll-up rows (a primary-key range of (service, tag)), so a call costs one index range scan plus at most {@code limit} small roll-up reads.
+ * services of the trees a page happens to list. Grouped counts of the trees that started in the
+ * window find the services and their busiest root tag: in H2 and PostgreSQL one count over the
+ * trees' start index; in SQLite, which has no global start index (migration 4), one count per
+ * service listed in {@code hiq_service} over its {@code (service, start_us)} range. Each shown
+ * service then reads only its root tag's roll-up rows (a primary-key range of (service, tag)), so a
+ * call costs the index range scans (and the rows' root tags) plus at most {@code limit} small
+ * roll-up reads.
  */
 public final class ServiceOverview {
     /** Most services one call returns (the busiest first). */
@@ -27,30 +31,46 @@ public final class ServiceOverview {
     }
 
     /**
+     * The grouped count of the trees in a window: of one service ({@code perService}: SQLite, through
+     * its (service, start) index) or of all (the global start index); {@code bounded}: with an end.
+     */
+    static String countSql(boolean perService, boolean bounded) {
+        String window = "start_us >= ?" + (bounded ? " AND start_us < ?" : "");
+        return perService
+                ? "SELECT service, root_tag, COUNT(*) FROM hiq_tree WHERE service = ? AND " + window + " GROUP BY root_tag"
+                : "SELECT service, root_tag, COUNT(*) FROM hiq_tree WHERE " + window + " GROUP BY service, root_tag";
+    }
+
+    /**
      * The services with trees that started in [{@code fromMs}, {@code toMs}) ({@code toMs} null =
      * unbounded), busiest first (ties by name), at most {@code limit} (capped at {@link #MAX_SERVICES}).
      */
     public List<ServiceSummary> services(long fromMs, Long toMs, int limit) throws SQLException {
         int max = Math.max(1, Math.min(limit, MAX_SERVICES));
-        String sql = "SELECT service, root_tag, COUNT(*) FROM hiq_tree WHERE start_us >= ?"
-                + (toMs != null ? " AND start_us < ?" : "") + " GROUP BY service, root_tag";
+        boolean perService = store.dialect() == Dialect.SQLITE;
+        String sql = countSql(perService, toMs != null);
         Map<String, long[]> trees = new LinkedHashMap<>();   // service -> {trees}
         Map<String, String> busiest = new LinkedHashMap<>(); // service -> root tag
         Map<String, Long> busiestCount = new LinkedHashMap<>();
         store.read(c -> {
+            List<String> services = perService ? TreeStore.services(c) : java.util.Collections.singletonList(null);
             try (PreparedStatement ps = c.prepareStatement(sql)) {
-                ps.setLong(1, Math.multiplyExact(fromMs, 1000L));
-                if (toMs != null) ps.setLong(2, Math.multiplyExact(toMs, 1000L));
-                try (ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) {
-                        String service = rs.getString(1);
-                        String root = rs.getString(2);
-                        long n = rs.getLong(3);
-                        trees.computeIfAbsent(service, s -> new long[1])[0] += n;
-                        Long best = busiestCount.get(service);
-                        if (best == null || n > best || (n == best && root.compareTo(busiest.get(service)) < 0)) {
-                            busiest.put(service, root);
-                            busiestCount.put(service, n);
+                for (String only : services) {
+                    int p = 1;
+                    if (perService) ps.setString(p++, only);
+                    ps.setLong(p++, Math.multiplyExact(fromMs, 1000L));
+                    if (toMs != null) ps.setLong(p, Math.multiplyExact(toMs, 1000L));
+                    try (ResultSet rs = ps.executeQuery()) {
+                        while (rs.next()) {
+                            String service = rs.getString(1);
+                            String root = rs.getString(2);
+                            long n = rs.getLong(3);
+                            trees.computeIfAbsent(service, s -> new long[1])[0] += n;
+                            Long best = busiestCount.get(service);
+                            if (best == null || n > best || (n == best && root.compareTo(busiest.get(service)) < 0)) {
+                                busiest.put(service, root);
+                                busiestCount.put(service, n);
+                            }
                         }
                     }
                 }

@@ -32,8 +32,8 @@ import org.slf4j.LoggerFactory;
  * <p>{@link #write} stores one poll batch in one transaction: it inserts the trees not stored yet
  * and adds only their nodes to the roll-ups, so a redelivered tree changes nothing. New trees go in
  * through the store's bulk path (multi-row {@code INSERT} in SQLite and H2, {@code COPY} in PostgreSQL), and the
- * batch's roll-ups are merged in memory and each row written once. In SQLite (schema version 3)
- * rows are keyed by a row number and every batch's ids are looked up first through the index of
+ * batch's roll-ups are merged in memory and each row written once. In SQLite (schema versions 3
+ * and 4) rows are keyed by a row number and every batch's ids are looked up first through the index of
  * their hashes ({@link IdHash}) in the transaction that inserts them (should another process write
  * the same file in between, SQLite refuses the stale transaction's first write — WAL's
  * {@code SQLITE_BUSY_SNAPSHOT} — and the batch is retried). In H2 and
@@ -45,6 +45,10 @@ import org.slf4j.LoggerFactory;
  * it is retried, and then sees that instance's rows. Roll-up rows are locked in key order
  * ({@code SELECT … FOR UPDATE}) so concurrent writers cannot deadlock on them (SQLite has one writer
  * per file and no row locks: there the transaction holds the file's write lock).
+ *
+ * <p>A SQLite store has no global index on start or latency (each costs the insert of every tree):
+ * a query over all services runs once per service listed in {@code hiq_service} on that service's
+ * {@code (service, start_us)} or {@code (service, latency_us)} index, and the results are merged.
  *
  * <p>One connection writes (the ingest thread); readers (HTTP threads) borrow from a small pool and
  * wait for one at most {@link #readWaitMs()} ({@link StoreBusyException} after that). Connections
@@ -650,19 +654,22 @@ public final class TreeStore implements AutoCloseable {
     public TreePage trees(TreeQuery q) throws SQLException {
         long minUs = (long) Math.ceil(Math.max(0, q.minLatencyMs()) * 1000.0);
         long maxUs = q.maxLatencyMs() >= 0 ? (long) Math.floor(q.maxLatencyMs() * 1000.0) : -1;
-        // a row-keyed store has no global latency index: the slowest trees, and any count by latency,
-        // of every service are those of each service (its (service, latency) index) merged
-        boolean perService = rowKeyed && q.service() == null && (q.slowest() || minUs > 0 || maxUs >= 0);
+        // a row-keyed store has no global latency nor start index (migrations 3 and 4): the slowest and
+        // the newest trees of every service, and any count by latency, are those of each service (its
+        // (service, latency) and (service, start) indexes) merged
+        boolean perService = rowKeyed && q.service() == null;
         String order = q.slowest() ? " ORDER BY latency_us DESC, id" : " ORDER BY start_us DESC, id";
+        // ties by id in SQLite's order (BINARY: UTF-8 bytes, i.e. code points), in which each
+        // service's LIMIT kept its rows, not String's UTF-16 order (they differ past U+E000)
         Comparator<PageRow> merged = q.slowest()
-                ? Comparator.comparingLong(PageRow::latencyUs).reversed().thenComparing(PageRow::id)
-                : Comparator.comparingLong(PageRow::startUs).reversed().thenComparing(PageRow::id);
+                ? Comparator.comparingLong(PageRow::latencyUs).reversed().thenComparing(PageRow::id, TreeStore::compareCodePoints)
+                : Comparator.comparingLong(PageRow::startUs).reversed().thenComparing(PageRow::id, TreeStore::compareCodePoints);
         return read(c -> {
             List<String> services = perService ? services(c) : java.util.Collections.singletonList(q.service());
             long total = 0;
             List<PageRow> page = new ArrayList<>();
             // a latency bound is counted per service (its latency index); without one, one count of
-            // every service together (the start index)
+            // every service together (unfiltered: SQLite counts the smallest index, the id hashes)
             boolean countEach = perService && (minUs > 0 || maxUs >= 0);
             if (!countEach) total = count(c, condition(minUs, maxUs, q.service(), q.rootTag()));
             for (String service : services) {
@@ -723,13 +730,35 @@ public final class TreeStore implements AutoCloseable {
         }
     }
 
+    /**
+     * Compares two strings by code point: the order of their UTF-8 bytes, which is SQLite's BINARY
+     * collation (String.compareTo compares UTF-16 units: a supplementary character sorts before
+     * U+E000..U+FFFF there, after them in SQLite).
+     */
+    static int compareCodePoints(String a, String b) {
+        int i = 0;
+        int j = 0;
+        while (i < a.length() && j < b.length()) {
+            int x = a.codePointAt(i);
+            int y = b.codePointAt(j);
+            if (x != y) return Integer.compare(x, y);
+            i += Character.charCount(x);
+            j += Character.charCount(y);
+        }
+        return Integer.compare(a.length() - i, b.length() - j);
+    }
+
     /** A row of a page of {@link #trees}, before its JSON is read for the thread and errors. */
     private record PageRow(String id, String service, String rootTag, long startUs, long latencyUs, String json) {}
 
-    /** The services a row-keyed store holds (or held: a service whose trees were all deleted stays listed). */
-    private static List<String> services(Connection c) throws SQLException {
+    /**
+     * The services a row-keyed store holds (or held: a service whose trees were all deleted stays
+     * listed), in name order. Every query over all services of a row-keyed store goes through this
+     * list: such a store has only per-service indexes on start and latency (migrations 3 and 4).
+     */
+    static List<String> services(Connection c) throws SQLException {
         List<String> out = new ArrayList<>();
-        try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SELECT service FROM hiq_service")) {
+        try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SELECT service FROM hiq_service ORDER BY service")) {
             while (rs.next()) out.add(rs.getString(1));
         }
         return out;
@@ -861,18 +890,41 @@ public final class TreeStore implements AutoCloseable {
 
     // ---------------------------------------------------------------- retention (between batches)
 
+    /** A row-keyed store's retention statement: one service's oldest trees through its (service, start) index. */
+    static final String DELETE_OLDEST_OF_SERVICE = "DELETE FROM hiq_tree WHERE seq IN (SELECT seq FROM hiq_tree"
+            + " WHERE service = ? AND start_us < ? ORDER BY start_us LIMIT ?)";
+
     /**
      * Deletes at most {@code limit} trees whose root started before {@code cutoffUs} (epoch µs), in
-     * one short transaction; returns how many were deleted (0: nothing older is left).
+     * one short transaction; returns how many were deleted (0: nothing older is left; fewer than
+     * {@code limit}: none older is left either). The oldest go first: of all services (start index)
+     * in H2 and PostgreSQL; in a row-keyed store, which has no global start index, the oldest of one
+     * service after the other (its (service, start) index), the services in name order, until
+     * {@code limit} — every tree before the cutoff goes all the same, only the order across
+     * services differs.
      */
     public synchronized int deleteTreesBefore(long cutoffUs, int limit) throws SQLException {
         Connection w = writer();
-        String key = rowKeyed ? "seq" : "id";
-        try (PreparedStatement ps = w.prepareStatement(
-                "DELETE FROM hiq_tree WHERE " + key + " IN (SELECT " + key + " FROM hiq_tree WHERE start_us < ? ORDER BY start_us LIMIT ?)")) {
-            ps.setLong(1, cutoffUs);
-            ps.setInt(2, limit);
-            int n = ps.executeUpdate();
+        try {
+            int n = 0;
+            if (rowKeyed) {
+                List<String> services = services(w);
+                try (PreparedStatement ps = w.prepareStatement(DELETE_OLDEST_OF_SERVICE)) {
+                    for (int i = 0; i < services.size() && n < limit; i++) {
+                        ps.setString(1, services.get(i));
+                        ps.setLong(2, cutoffUs);
+                        ps.setInt(3, limit - n);
+                        n += ps.executeUpdate();
+                    }
+                }
+            } else {
+                try (PreparedStatement ps = w.prepareStatement(
+                        "DELETE FROM hiq_tree WHERE id IN (SELECT id FROM hiq_tree WHERE start_us < ? ORDER BY start_us LIMIT ?)")) {
+                    ps.setLong(1, cutoffUs);
+                    ps.setInt(2, limit);
+                    n = ps.executeUpdate();
+                }
+            }
             w.commit();
             if (checkpointer != null) checkpointer.afterCommit(w, 0);
             return n;
