@@ -31,7 +31,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>{@link #write} stores one poll batch in one transaction: it inserts the trees not stored yet
  * and adds only their nodes to the roll-ups, so a redelivered tree changes nothing. New trees go in
- * through the store's bulk path (multi-row {@code INSERT} in SQLite and H2, {@code COPY} in PostgreSQL), and the
+ * through the store's bulk path (one-row {@code INSERT}s run as a JDBC batch in SQLite, multi-row {@code INSERT} in H2, {@code COPY} in PostgreSQL), and the
  * batch's roll-ups are merged in memory and each row written once. In SQLite (schema versions 3
  * and 4) rows are keyed by a row number and every batch's ids are looked up first through the index of
  * their hashes ({@link IdHash}) in the transaction that inserts them (should another process write
