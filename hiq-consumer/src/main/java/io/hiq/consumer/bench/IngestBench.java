@@ -70,6 +70,10 @@ public final class IngestBench implements Callable<Integer> {
             + " time compiling (the JIT is done: a service that has been running for a while) (default ${DEFAULT-VALUE})")
     int warmupRounds;
 
+    @Option(names = "--consumer-property", description = "a Kafka consumer setting NAME=VALUE for the ingest loop"
+            + " (repeatable; the service takes the same through its own options)")
+    Map<String, String> consumerProperties = new java.util.LinkedHashMap<>();
+
     @Option(names = "--queries", defaultValue = "30", description = "/api/stats queries to time (default ${DEFAULT-VALUE})")
     int queries;
 
@@ -271,8 +275,9 @@ public final class IngestBench implements Callable<Integer> {
     }
 
     /** The service's own loop with its default options, over {@code topic} as consumer group {@code group}. */
-    private static IngestLoop loop(String bootstrap, String topic, String group, TreeStore store, DeadLetterFile dead, IngestMetrics metrics) {
+    private IngestLoop loop(String bootstrap, String topic, String group, TreeStore store, DeadLetterFile dead, IngestMetrics metrics) {
         Properties p = new Properties();
+        p.putAll(consumerProperties);
         p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         p.put(ConsumerConfig.GROUP_ID_CONFIG, group);
         IngestOptions options = IngestOptions.defaults();
