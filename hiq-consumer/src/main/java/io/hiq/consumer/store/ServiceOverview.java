@@ -47,7 +47,7 @@ public final class ServiceOverview {
      */
     public List<ServiceSummary> services(long fromMs, Long toMs, int limit) throws SQLException {
         int max = Math.max(1, Math.min(limit, MAX_SERVICES));
-        boolean perService = store.dialect() == Dialect.SQLITE;
+        boolean perService = store.rowKeyed();
         String sql = countSql(perService, toMs != null);
         Map<String, long[]> trees = new LinkedHashMap<>();   // service -> {trees}
         Map<String, String> busiest = new LinkedHashMap<>(); // service -> root tag

@@ -200,6 +200,13 @@ public final class TreeStore implements AutoCloseable {
 
     public Dialect dialect() { return dialect; }
 
+    /**
+     * Whether trees are keyed by a row number and found by their id's hash (SQLite, migration 3):
+     * such a store has only per-service indexes on start and latency, so a query over all services
+     * runs per service and merges.
+     */
+    boolean rowKeyed() { return rowKeyed; }
+
     /** Connections re-opened after being found broken (database restart, network). */
     public long reconnects() { return reconnects.get(); }
 
@@ -329,7 +336,7 @@ public final class TreeStore implements AutoCloseable {
         return new int[] {fresh.size() + ours, same, other};
     }
 
-    /** Rows per multi-row INSERT: 8 parameters each, far below both drivers' limits. */
+    /** Rows per multi-row INSERT (H2): 8 parameters each, far below the driver's limit. */
     private static final int INSERT_ROWS = 100;
     private static final String TREE_COLUMNS = "id, service, root_tag, start_us, latency_us, nodes, ingested_ms, json";
     /** The columns of a row-keyed (SQLite, migration 3) store: the id's hash last. */
