@@ -141,6 +141,7 @@ public final class IngestBench implements Callable<Integer> {
                 long t0 = System.nanoTime();
                 long cpu0 = mx.getThreadCpuTime(t.getId());
                 long[] sched0 = schedstat("hiq-ingest");
+                long[] writer0 = schedstat("hiq-store-write");
                 long proc0 = processCpuNanos();
                 long jit0 = java.lang.management.ManagementFactory.getCompilationMXBean().getTotalCompilationTime();
                 Map<Long, long[]> threads0 = threadCpu(mx);
@@ -148,6 +149,7 @@ public final class IngestBench implements Callable<Integer> {
                 long t1 = System.nanoTime();
                 long cpu = mx.getThreadCpuTime(t.getId()) - cpu0;
                 long[] sched1 = schedstat("hiq-ingest");
+                long[] writer1 = schedstat("hiq-store-write");
                 long proc = processCpuNanos() - proc0;
                 long jitMs = java.lang.management.ManagementFactory.getCompilationMXBean().getTotalCompilationTime() - jit0;
                 Map<Long, long[]> threads1 = threadCpu(mx);
@@ -163,17 +165,11 @@ public final class IngestBench implements Callable<Integer> {
                         cpu / 1e3 / metrics.ingested(), metrics.ingested() / (cpu / 1e9), proc / 1e3 / metrics.ingested(),
                         java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
                 printThreads(mx, threads0, threads1, proc, metrics.ingested());
-                if (sched0 != null && sched1 != null) {
-                    // where the ingest thread's wall time went: on a core, runnable but waiting for one
-                    // (the machine's other threads and processes), or not runnable (waiting for Kafka's
-                    // fetch, a GC pause, a lock)
-                    long wall = t1 - t0;
-                    long run = sched1[0] - sched0[0];
-                    long queued = sched1[1] - sched0[1];
-                    System.out.printf(Locale.ROOT, "ingest thread wall time: %.0f %% on a core, %.0f %% waiting for a core,"
-                                    + " %.0f %% not runnable (Kafka fetch, GC pauses, locks)%n",
-                            100.0 * run / wall, 100.0 * queued / wall, 100.0 * Math.max(0, wall - run - queued) / wall);
-                }
+                // where the threads' wall time went: on a core, runnable but waiting for one (the
+                // machine's other threads and processes), or not runnable (waiting for Kafka's fetch,
+                // for the other thread, a GC pause, a lock)
+                wallSplit("ingest thread", sched0, sched1, t1 - t0);
+                wallSplit("store writer thread", writer0, writer1, t1 - t0);
                 System.out.printf(Locale.ROOT, "jit: compiling for %d ms during the timed run (%.0f %% of it)%n", jitMs, 100 * jitMs / (secs * 1000));
                 code = check(s, expected) ? 0 : 1;
                 queries(s, nowUs);
@@ -212,6 +208,7 @@ public final class IngestBench implements Callable<Integer> {
             javaThreads += d;
             String name = NAMES.getOrDefault(e.getKey(), "?");
             String group = name.equals("hiq-ingest") ? "ingest thread"
+                    : name.equals("hiq-store-write") ? "store writer thread"
                     : name.startsWith("kafka-consumer") || name.startsWith("consumer_background") ? "Kafka consumer client"
                     : name.startsWith("main") ? "main" : "broker and other";
             byGroup.merge(group, d, Long::sum);
@@ -220,6 +217,15 @@ public final class IngestBench implements Callable<Integer> {
         StringBuilder line = new StringBuilder("cpu by thread, us per tree:");
         byGroup.forEach((g, d) -> line.append(String.format(Locale.ROOT, " %s %.1f;", g, d / 1e3 / n)));
         System.out.println(line);
+    }
+
+    private static void wallSplit(String thread, long[] before, long[] after, long wall) {
+        if (before == null || after == null) return;
+        long run = after[0] - before[0];
+        long queued = after[1] - before[1];
+        System.out.printf(Locale.ROOT, "%s wall time: %.0f %% on a core, %.0f %% waiting for a core,"
+                        + " %.0f %% not runnable (Kafka fetch, the other thread, GC pauses, locks)%n",
+                thread, 100.0 * run / wall, 100.0 * queued / wall, 100.0 * Math.max(0, wall - run - queued) / wall);
     }
 
     /**

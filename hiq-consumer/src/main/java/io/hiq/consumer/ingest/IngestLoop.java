@@ -38,6 +38,15 @@ import org.slf4j.LoggerFactory;
  * into valid trees and dead letters, writes the trees (one store transaction per batch), then commits
  * the batch's offsets (at-least-once, made exactly-once in effect by the store's id key).
  *
+ * <p>The store write runs on a thread of its own ({@code hiq-store-write}), one batch at a time:
+ * while it writes a batch, this thread polls and decodes the next (up to {@value #MAX_BATCH}
+ * records) and hands it over when the write is done — the write is most of the work, and the
+ * overlap keeps it running nearly all the time (docs/PERFORMANCE.md §18). Offsets become pending only
+ * when their batch is stored; a failed write makes the consumer seek back over it and over the batch
+ * in hand; a rebalance first finishes the write in progress and gives up the batch in hand (its
+ * partitions that stay are read again). In a heap under {@link #PIPELINE_MIN_HEAP} each batch is
+ * written before the next poll, so only one is held at a time.
+ *
  * <p>Offsets are committed after their transactions, at most every {@value #COMMIT_INTERVAL_MS} ms
  * (and when idle, on revocation and on shutdown), each time right after {@link TreeStore#flush()}:
  * making H2's file durable once per interval instead of once per batch doubles ingest throughput,
@@ -65,8 +74,19 @@ public final class IngestLoop implements Runnable {
     private static final Logger LOG = LoggerFactory.getLogger(IngestLoop.class);
     /** Longest time between two offset commits while records keep coming. */
     public static final long COMMIT_INTERVAL_MS = 200;
-    /** Records per poll (a user's {@code max.poll.records} overrides it): one store transaction each. */
-    public static final int MAX_POLL_RECORDS = 10_000;
+    /**
+     * Most records in one store transaction. The store's cost per transaction (commit, index pages
+     * rewritten, roll-up rows read and rewritten) is shared by more trees — 10 000 instead of 2 000
+     * took a third off the SQLite write per tree (docs/PERFORMANCE.md §18); 10 000 trees of ~1.4 KB
+     * is ~14 MB in memory.
+     */
+    public static final int MAX_BATCH = 10_000;
+    /**
+     * Records per poll (a user's {@code max.poll.records} overrides it): a batch when each is written
+     * before the next poll (small heap); a part of one otherwise, small enough that decoding it
+     * does not keep the writer thread waiting for its next batch.
+     */
+    static int maxPollRecords(boolean pipelined) { return pipelined ? 2_000 : MAX_BATCH; }
     /**
      * Bytes fetched per partition per request in a heap of {@code maxHeap} bytes: 4 MiB (Kafka's
      * default 1 MiB holds ~700 trees; four partitions of 4 MiB fill a 10 000-tree poll), but at
@@ -78,6 +98,21 @@ public final class IngestLoop implements Runnable {
     static int partitionFetchBytes(long maxHeap) {
         return (int) Math.max(1 << 20, Math.min(4 << 20, maxHeap / 32));
     }
+
+    private static final Duration POLL_IDLE = Duration.ofMillis(500);
+    /** Poll timeout while a batch is written: short, so the next batch is handed over soon after the write ends. */
+    private static final Duration POLL_WHILE_WRITING = Duration.ofMillis(2);
+
+    /** Smallest heap in which a batch is decoded while the previous one is written: two batches (~14 MB each) are then held at once. */
+    static final long PIPELINE_MIN_HEAP = 512L << 20;
+
+    /**
+     * Whether a heap of {@code maxHeap} bytes overlaps the poll and decode of a batch with the store
+     * write of the previous one. The store write is most of the work, so the overlap lets it run
+     * nearly all the time on its own core; below {@link #PIPELINE_MIN_HEAP} the loop writes each batch
+     * before it polls the next, holding one batch at a time ({@code SmallHeapConsumerTest}).
+     */
+    static boolean pipelined(long maxHeap) { return maxHeap >= PIPELINE_MIN_HEAP; }
 
     /** Bytes one fetch request brings from all partitions together: 1/8 of the heap, from 4 MiB to Kafka's default 50 MiB. */
     static int fetchMaxBytes(long maxHeap) {
@@ -107,6 +142,24 @@ public final class IngestLoop implements Runnable {
     private volatile boolean joined;
     private volatile Set<TopicPartition> assignment = Set.of();
     private volatile Throwable failure;
+    /** Whether a batch is decoded while the previous one is written (see {@link #pipelined(long)}). */
+    private final boolean pipelined;
+    /** The store writes, one batch at a time, so that the next poll and decode overlap them. */
+    private final java.util.concurrent.ExecutorService writerThread = java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "hiq-store-write");
+        t.setDaemon(true);
+        return t;
+    });
+    /** The write in progress on {@link #writerThread} and its batch; null when none. */
+    private java.util.concurrent.Future<Written> inFlight;
+    private Batch inFlightBatch;
+    /** Records polled and decoded while {@link #inFlight} is written, handed over when it is done; null when none. */
+    private Batch next;
+    /** Decoded batches given up (read again) because the write before them failed or their partitions left. */
+    private final java.util.concurrent.atomic.AtomicLong nextDropped = new java.util.concurrent.atomic.AtomicLong();
+    private final java.util.concurrent.atomic.AtomicLong polledAfterFailure = new java.util.concurrent.atomic.AtomicLong();
+    /** Set when a finished write made the store durable: the pending offsets are committed next, without another flush. */
+    private boolean flushedCommitDue;
 
     /** With the default options and a health of its own. */
     public IngestLoop(Properties kafkaProps, String topic, TreeStore store, DeadLetterFile deadLetters, IngestMetrics metrics) {
@@ -119,13 +172,16 @@ public final class IngestLoop implements Runnable {
      */
     public IngestLoop(Properties kafkaProps, String topic, TreeStore store, DeadLetterFile deadLetters, IngestMetrics metrics,
                       ServiceHealth health, IngestOptions options) {
+        this(kafkaProps, topic, store, deadLetters, metrics, health, options, pipelined(Runtime.getRuntime().maxMemory()));
+    }
+
+    /** With the overlap of decode and write chosen ({@code pipelined}) rather than derived from the heap: for tests. */
+    IngestLoop(Properties kafkaProps, String topic, TreeStore store, DeadLetterFile deadLetters, IngestMetrics metrics,
+               ServiceHealth health, IngestOptions options, boolean pipelined) {
         Properties p = new Properties();
         p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-        // large batches: the store's cost per transaction (commit, index pages rewritten, roll-up rows
-        // read and rewritten) is shared by more trees — 10 000 instead of 2 000 took a third off the
-        // SQLite write per tree (docs/PERFORMANCE.md §18); 10 000 trees of ~1.4 KB is ~14 MB in memory
-        p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, Integer.toString(MAX_POLL_RECORDS));
         long heap = Runtime.getRuntime().maxMemory();
+        p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, Integer.toString(maxPollRecords(pipelined)));
         p.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, Integer.toString(partitionFetchBytes(heap)));
         p.put(ConsumerConfig.FETCH_MAX_BYTES_CONFIG, Integer.toString(fetchMaxBytes(heap)));
         p.putAll(kafkaProps);
@@ -143,6 +199,7 @@ public final class IngestLoop implements Runnable {
         this.health = health;
         this.options = options;
         this.backoff = new Backoff(options.backoffMin(), options.backoffMax());
+        this.pipelined = pipelined;
     }
 
     /** Whether the group gave this member its assignment (possibly empty: more members than partitions). */
@@ -167,12 +224,7 @@ public final class IngestLoop implements Runnable {
                         consumer = new KafkaConsumer<>(props);
                         subscribe();
                     }
-                    ConsumerRecords<byte[], byte[]> records = consumer.poll(Duration.ofMillis(500));
-                    // records are no sign that Kafka answers: they may come from the client's buffer,
-                    // fetched before an outage; only a commit or a probe that succeeds clears it
-                    if (!records.isEmpty()) process(records);
-                    if (records.isEmpty() || System.nanoTime() - lastCommitNanos >= COMMIT_INTERVAL_MS * 1_000_000L) commitPending();
-                    if (records.isEmpty()) probe();
+                    step();
                     updateLag();
                 } catch (WakeupException e) {
                     if (!running) break; // stop() woke the poll up
@@ -191,7 +243,13 @@ public final class IngestLoop implements Runnable {
             failure = t;
             LOG.error("consumer: ingest loop stopped", t);
         } finally {
-            dropConsumer();
+            try {
+                dropConsumer();
+            } catch (Throwable t) { // the write in progress failed with an Error: already in trouble, the loop ends anyway
+                if (failure == null) failure = t;
+                LOG.error("consumer: ingest loop stopped", t);
+            }
+            writerThread.shutdown();
             stopped.countDown();
         }
     }
@@ -200,7 +258,9 @@ public final class IngestLoop implements Runnable {
         consumer.subscribe(List.of(topic), new ConsumerRebalanceListener() {
             @Override
             public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
-                // hand the partitions over with everything stored so far committed (if Kafka answers)
+                // hand the partitions over with everything stored so far committed (if Kafka answers):
+                // the batch being written first (if it fails, the partitions that stay are sought back)
+                settleBeforeRebalance(partitions);
                 try {
                     commitPending();
                 } catch (KafkaException e) {
@@ -219,6 +279,7 @@ public final class IngestLoop implements Runnable {
 
             @Override
             public void onPartitionsLost(Collection<TopicPartition> partitions) {
+                settleBeforeRebalance(partitions);
                 partitions.forEach(pending::remove); // no longer ours to commit
                 assignment = Set.copyOf(consumer.assignment());
             }
@@ -258,6 +319,7 @@ public final class IngestLoop implements Runnable {
 
     /** Closes the client (uncommitted batches are read again by whoever owns them next). */
     private void dropConsumer() {
+        finishWrite(false); // what it stores is counted; its offsets are dropped with the client's
         if (consumer == null) return;
         try {
             consumer.close(Duration.ofSeconds(5));
@@ -266,6 +328,8 @@ public final class IngestLoop implements Runnable {
         }
         consumer = null;
         pending.clear();
+        next = null; // read again by the next client, from the last commit
+        flushedCommitDue = false;
         assignment = Set.of();
     }
 
@@ -279,7 +343,38 @@ public final class IngestLoop implements Runnable {
         }
     }
 
-    private void process(ConsumerRecords<byte[], byte[]> records) {
+    /**
+     * One polled batch, decoded: its valid trees (with the records they came from), its poison
+     * records with their reasons, and where each of its partitions begins and ends.
+     */
+    private record Batch(int records, List<StoredTree> trees, List<ConsumerRecord<byte[], byte[]>> treeRecords,
+                         List<ConsumerRecord<byte[], byte[]>> bad, List<String> reasons,
+                         Map<TopicPartition, Long> first, Map<TopicPartition, OffsetAndMetadata> next) {
+        /** {@code a} followed by {@code b} (polled after it); {@code b} when {@code a} is null. */
+        static Batch join(Batch a, Batch b) {
+            if (a == null) return b;
+            List<StoredTree> trees = new ArrayList<>(a.trees.size() + b.trees.size());
+            trees.addAll(a.trees);
+            trees.addAll(b.trees);
+            List<ConsumerRecord<byte[], byte[]>> treeRecords = new ArrayList<>(trees.size());
+            treeRecords.addAll(a.treeRecords);
+            treeRecords.addAll(b.treeRecords);
+            List<ConsumerRecord<byte[], byte[]>> bad = new ArrayList<>(a.bad);
+            bad.addAll(b.bad);
+            List<String> reasons = new ArrayList<>(a.reasons);
+            reasons.addAll(b.reasons);
+            Map<TopicPartition, Long> first = new HashMap<>(b.first);
+            first.putAll(a.first); // a's offsets come first
+            Map<TopicPartition, OffsetAndMetadata> next = new HashMap<>(a.next);
+            next.putAll(b.next); // b's go further
+            return new Batch(a.records + b.records, trees, treeRecords, bad, reasons, first, next);
+        }
+    }
+
+    /** What the writer thread did with a batch: the store's outcome, and whether it made the store durable after it. */
+    private record Written(BatchWriter.Outcome outcome, boolean flushed) {}
+
+    private static Batch decode(ConsumerRecords<byte[], byte[]> records) {
         List<StoredTree> trees = new ArrayList<>(records.count());
         List<ConsumerRecord<byte[], byte[]>> treeRecords = new ArrayList<>(records.count());
         List<ConsumerRecord<byte[], byte[]>> bad = new ArrayList<>();
@@ -301,42 +396,204 @@ public final class IngestLoop implements Runnable {
                 reasons.add("cannot decode: " + e);
             }
         }
+        return new Batch(records.count(), trees, treeRecords, bad, reasons, first, next);
+    }
+
+    /**
+     * One turn of the loop. While the writer thread writes a batch, this thread polls with a short
+     * timeout and decodes what comes into the next batch, so the writer finds it ready when it is
+     * done (the next is handed over at once) — up to {@value #MAX_BATCH} records, then it
+     * waits for the write. When the write fails, the consumer's position is already past the next
+     * batch too: both are read again (the failed batch from its first offsets, the next from its
+     * own for partitions the failed one did not have).
+     */
+    private void step() {
+        if (inFlight != null && next != null && next.records() >= MAX_BATCH) finishWriteThenNext(); // the next batch is full
+        handOverNext();
+        ConsumerRecords<byte[], byte[]> records = consumer.poll(inFlight == null ? POLL_IDLE : POLL_WHILE_WRITING);
+        // records are no sign that Kafka answers: they may come from the client's buffer,
+        // fetched before an outage; only a commit or a probe that succeeds clears it
+        boolean idle = records.isEmpty() && inFlight == null && next == null;
+        Map<TopicPartition, Long> readAgain = inFlight != null && inFlight.isDone() ? finishWriteThenNext() : null;
+        if (readAgain == null) readAgain = handOverNext(); // what was decoded before, ahead of decoding these records
+        if (readAgain != null) {
+            // the consumer sought back over a failed batch: these records come after it, and nothing
+            // after a batch that is not stored may be stored first (its offsets would be committed
+            // past the failed one) — they are read again in order
+            readAgain(records, readAgain);
+            if (!records.isEmpty()) polledAfterFailure.incrementAndGet();
+        } else if (!records.isEmpty()) {
+            next = Batch.join(next, decode(records)); // overlaps the write in progress
+            handOverNext();
+        }
+        if (flushedCommitDue) commitFlushed();
+        else if (idle) commitPending(); // idle: everything stored is committed
+        if (idle) probe();
+    }
+
+    /** Seeks each partition of {@code records} not already sought back ({@code sought}) to its first record there. */
+    private void readAgain(ConsumerRecords<byte[], byte[]> records, Map<TopicPartition, Long> sought) {
+        for (TopicPartition tp : records.partitions()) {
+            if (!sought.containsKey(tp)) seek(tp, records.records(tp).get(0).offset());
+        }
+    }
+
+    /**
+     * Waits for the write in progress. Returns null when it is stored; else the partitions sought
+     * back with their offsets — the failed batch's, and the next batch's (dropped) for partitions
+     * the failed one did not have.
+     */
+    private Map<TopicPartition, Long> finishWriteThenNext() {
+        Map<TopicPartition, Long> failed = finishWrite(true);
+        if (failed == null) return null;
+        Map<TopicPartition, Long> sought = new HashMap<>(failed);
+        if (next != null) {
+            next.first().forEach((tp, offset) -> {
+                if (sought.putIfAbsent(tp, offset) == null) seek(tp, offset);
+            });
+            next = null;
+            nextDropped.incrementAndGet();
+        }
+        return sought;
+    }
+
+    /**
+     * Hands the next batch over when the writer is free (and, in a small heap, waits for its write).
+     * Returns null, or the partitions sought back when the batch's dead letters could not be written
+     * (or, in a small heap, its write failed).
+     */
+    private Map<TopicPartition, Long> handOverNext() {
+        if (inFlight != null || next == null) return null;
+        Batch b = next;
+        next = null;
+        if (!handOver(b)) return b.first();
+        return pipelined ? null : finishWriteThenNext(); // a small heap holds one batch at a time
+    }
+
+    /** Gives a decoded batch to the writer thread, its dead letters written first; false (sought back) when they could not be. */
+    private boolean handOver(Batch batch) {
         // dead letters first: if they cannot be written, nothing of the batch is stored or committed
-        if (!writeDeadLetters(bad, reasons, first)) return;
-        BatchWriter.Outcome outcome;
+        if (!writeDeadLetters(batch.bad(), batch.reasons(), batch.first(), true)) return false;
+        if (batch.trees().isEmpty()) { // nothing for the store: done here (offsets pending, counted)
+            return finished(batch, new BatchWriter.Outcome(new io.hiq.consumer.store.WriteResult(0, 0), List.of()), false, true);
+        }
+        boolean flush = System.nanoTime() - lastCommitNanos >= COMMIT_INTERVAL_MS * 1_000_000L;
+        inFlight = writerThread.submit(() -> {
+            BatchWriter.Outcome outcome = writer.write(batch.trees());
+            if (flush) store.flush();
+            return new Written(outcome, flush);
+        });
+        inFlightBatch = batch;
+        return true;
+    }
+
+    /**
+     * In a rebalance callback: the write in progress finished (if it failed, its partitions are
+     * sought back), and the batch in hand given up — its partitions that stay are read again from
+     * its first offsets, unless the failed batch's earlier offsets already were.
+     */
+    private void settleBeforeRebalance(Collection<TopicPartition> leaving) {
+        Map<TopicPartition, Long> failed = finishWrite(false);
+        if (next == null) return;
+        next.first().forEach((tp, offset) -> {
+            if (!leaving.contains(tp) && (failed == null || !failed.containsKey(tp))) seek(tp, offset);
+        });
+        next = null;
+        nextDropped.incrementAndGet();
+    }
+
+    /** How many polls' records were read again, unread, because a write failed in the same turn (a test's proof that the case was met). */
+    long polledAfterFailure() { return polledAfterFailure.get(); }
+
+    /** How many decoded batches were given up and read again (the write before them failed, their partitions left). */
+    long nextDropped() { return nextDropped.get(); }
+
+    /**
+     * Waits for the batch being written, then counts it and makes its offsets pending (committed at
+     * once when the writer made the store durable after it). Returns null when it is stored (or
+     * there was none), else the first offsets of the failed batch, which is read again: the
+     * consumer seeks back to them when {@code inLoop} (in a rebalance callback it does too, for
+     * partitions that stay) and the loop pauses for the back-off when {@code inLoop}.
+     */
+    private Map<TopicPartition, Long> finishWrite(boolean inLoop) {
+        java.util.concurrent.Future<Written> f = inFlight;
+        Batch batch = inFlightBatch;
+        if (f == null) return null;
+        inFlight = null;
+        inFlightBatch = null;
+        Written written;
         try {
-            outcome = writer.write(trees);
-        } catch (SQLException | RuntimeException e) {
+            written = awaitUninterruptibly(f);
+        } catch (java.util.concurrent.ExecutionException e) {
+            Throwable cause = e.getCause();
+            if (cause instanceof Error err) throw err; // the JVM itself is in trouble: ends the loop as before
             metrics.storeErrors.incrementAndGet();
             metrics.storeRetries.incrementAndGet();
-            health.failed(Part.STORE, StoreErrors.describe(e));
-            LOG.warn("consumer: store write failed ({}); the batch of {} records is retried", StoreErrors.describe(e), records.count());
-            first.forEach(consumer::seek);
-            pause(); // before the same batch is polled again
-            return;
+            health.failed(Part.STORE, StoreErrors.describe(cause));
+            LOG.warn("consumer: store write failed ({}); the batch of {} records is retried", StoreErrors.describe(cause), batch.records());
+            if (consumer != null) batch.first().forEach(this::seek);
+            if (inLoop) pause(); // before the same batch is polled again
+            return batch.first();
         }
         health.ok(Part.STORE);
+        return finished(batch, written.outcome(), written.flushed(), inLoop) ? null : batch.first();
+    }
+
+    /**
+     * A batch is stored: its refused records become dead letters, its offsets pending, and it is
+     * counted. False when the dead letters could not be written (the batch is read again).
+     */
+    private boolean finished(Batch batch, BatchWriter.Outcome outcome, boolean flushed, boolean inLoop) {
         List<ConsumerRecord<byte[], byte[]>> refused = new ArrayList<>();
         List<String> refusedReasons = new ArrayList<>();
         for (BatchWriter.Refused r : outcome.refused()) {
-            refused.add(treeRecords.get(r.index()));
+            refused.add(batch.treeRecords().get(r.index()));
             refusedReasons.add(r.reason());
         }
         // the other trees are stored: a failure here reads the batch again, and they come back as redeliveries
-        if (!writeDeadLetters(refused, refusedReasons, first)) return;
+        if (!writeDeadLetters(refused, refusedReasons, batch.first(), inLoop)) return false;
         backoff.reset();
-        pending.putAll(next);
-        metrics.records.addAndGet(records.count());
+        pending.putAll(batch.next());
+        if (flushed) flushedCommitDue = true;
+        metrics.records.addAndGet(batch.records());
         metrics.ingested.addAndGet(outcome.result().inserted());
         metrics.redelivered.addAndGet(outcome.result().redelivered());
         metrics.conflicts.addAndGet(outcome.result().conflicts());
         metrics.storeRejected.addAndGet(refused.size());
-        for (String reason : reasons) if (TreeValidator.isAbsurd(reason)) metrics.absurd.incrementAndGet();
+        for (String reason : batch.reasons()) if (TreeValidator.isAbsurd(reason)) metrics.absurd.incrementAndGet();
         metrics.batches.incrementAndGet();
+        return true;
+    }
+
+    /** The write's result; an interrupt (none is sent to this thread) is kept for later, the write still awaited. */
+    private static Written awaitUninterruptibly(java.util.concurrent.Future<Written> f) throws java.util.concurrent.ExecutionException {
+        boolean interrupted = false;
+        try {
+            while (true) {
+                try {
+                    return f.get();
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                }
+            }
+        } finally {
+            if (interrupted) Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Seeks a partition back, unless it is no longer assigned (then its next owner reads from the last commit). */
+    private void seek(TopicPartition tp, long offset) {
+        if (consumer == null) return;
+        try {
+            consumer.seek(tp, offset);
+        } catch (IllegalStateException e) {
+            LOG.debug("consumer: {} no longer assigned; not sought back", tp);
+        }
     }
 
     /** Writes dead letters; on failure counts it, seeks back to the batch and pauses, returning false. */
-    private boolean writeDeadLetters(List<ConsumerRecord<byte[], byte[]>> bad, List<String> reasons, Map<TopicPartition, Long> first) {
+    private boolean writeDeadLetters(List<ConsumerRecord<byte[], byte[]>> bad, List<String> reasons, Map<TopicPartition, Long> first,
+                                     boolean inLoop) {
         if (bad.isEmpty()) return true;
         try {
             for (int i = 0; i < bad.size(); i++) {
@@ -350,14 +607,22 @@ public final class IngestLoop implements Runnable {
             String why = e.getCause() != null ? e.getCause().toString() : e.toString();
             health.failed(Part.DEAD_LETTERS, "cannot append to " + deadLetters.path() + ": " + why);
             LOG.warn("consumer: dead-letter write failed ({}); the batch is read again after a pause", why);
-            first.forEach(consumer::seek);
-            pause();
+            first.forEach(this::seek);
+            if (inLoop) pause();
             return false;
         }
     }
 
+    /** Commits the pending offsets after the writer thread made their batches durable (Kafka errors thrown, offsets kept). */
+    private void commitFlushed() {
+        flushedCommitDue = false;
+        if (pending.isEmpty() || consumer == null) return;
+        commitSync();
+    }
+
     /** Makes the stored batches durable, then commits their offsets. Kafka errors are thrown, the offsets kept. */
     private void commitPending() {
+        flushedCommitDue = false;
         if (pending.isEmpty() || consumer == null) return;
         try {
             store.flush();
@@ -376,6 +641,10 @@ public final class IngestLoop implements Runnable {
             pending.clear();
             return;
         }
+        commitSync();
+    }
+
+    private void commitSync() {
         try {
             consumer.commitSync(pending, options.kafkaTimeout());
             kafkaOk();
@@ -399,6 +668,7 @@ public final class IngestLoop implements Runnable {
 
     /** On shutdown: the last batches committed if Kafka answers now. */
     private void finalCommit() {
+        finishWrite(false);
         for (int i = 0; i < 2 && consumer != null; i++) {
             try {
                 commitPending();

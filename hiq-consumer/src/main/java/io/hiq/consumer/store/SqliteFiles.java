@@ -20,8 +20,8 @@ import java.util.Locale;
  * {@link SqliteCheckpointer} copies the WAL into the database file on a thread of its own, within
  * the bounds it documents (the writer steps in only when the WAL grew past its hard limit). Readers
  * never block the writer nor wait for it (WAL); a connection that meets the file's write lock (a
- * second writer, the writer's truncating checkpoint) waits up to {@value #BUSY_TIMEOUT_MS} ms before failing
- * with a retried error.
+ * second writer, the writer's truncating checkpoint) waits up to {@value #BUSY_TIMEOUT_MS} ms (or the
+ * URL's {@code busy_timeout}) before failing with a retried error.
  */
 final class SqliteFiles {
     /** How long a connection waits for the file's lock before SQLITE_BUSY. */
@@ -81,7 +81,7 @@ final class SqliteFiles {
         String url = c.getMetaData().getURL();
         String query = query(url);
         try (Statement s = c.createStatement()) {
-            s.execute("PRAGMA busy_timeout=" + BUSY_TIMEOUT_MS);
+            if (!query.contains("busy_timeout=")) s.execute("PRAGMA busy_timeout=" + BUSY_TIMEOUT_MS);
             // before WAL mode is set on a new file (a no-op on an existing one)
             if (!query.contains("page_size=")) s.execute("PRAGMA page_size=" + PAGE_SIZE);
             if (!query.contains("journal_mode=")) s.execute("PRAGMA journal_mode=WAL");
