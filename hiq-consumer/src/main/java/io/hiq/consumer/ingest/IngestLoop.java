@@ -4,6 +4,7 @@ import io.hiq.consumer.ingest.ServiceHealth.Part;
 import io.hiq.consumer.store.StoreErrors;
 import io.hiq.consumer.store.StoredTree;
 import io.hiq.consumer.store.TreeStore;
+import io.hiq.consumer.store.WriteResult;
 import io.hiq.tree.TreeFormatException;
 import java.io.UncheckedIOException;
 import java.sql.SQLException;
@@ -16,7 +17,12 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.clients.consumer.CommitFailedException;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
@@ -145,19 +151,19 @@ public final class IngestLoop implements Runnable {
     /** Whether a batch is decoded while the previous one is written (see {@link #pipelined(long)}). */
     private final boolean pipelined;
     /** The store writes, one batch at a time, so that the next poll and decode overlap them. */
-    private final java.util.concurrent.ExecutorService writerThread = java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
+    private final ExecutorService writerThread = Executors.newSingleThreadExecutor(r -> {
         Thread t = new Thread(r, "hiq-store-write");
         t.setDaemon(true);
         return t;
     });
     /** The write in progress on {@link #writerThread} and its batch; null when none. */
-    private java.util.concurrent.Future<Written> inFlight;
+    private Future<Written> inFlight;
     private Batch inFlightBatch;
     /** Records polled and decoded while {@link #inFlight} is written, handed over when it is done; null when none. */
     private Batch next;
     /** Decoded batches given up (read again) because the write before them failed or their partitions left. */
-    private final java.util.concurrent.atomic.AtomicLong nextDropped = new java.util.concurrent.atomic.AtomicLong();
-    private final java.util.concurrent.atomic.AtomicLong polledAfterFailure = new java.util.concurrent.atomic.AtomicLong();
+    private final AtomicLong nextDropped = new AtomicLong();
+    private final AtomicLong polledAfterFailure = new AtomicLong();
     /** Set when a finished write made the store durable: the pending offsets are committed next, without another flush. */
     private boolean flushedCommitDue;
 
@@ -420,7 +426,7 @@ public final class IngestLoop implements Runnable {
             // the consumer sought back over a failed batch: these records come after it, and nothing
             // after a batch that is not stored may be stored first (its offsets would be committed
             // past the failed one) — they are read again in order
-            readAgain(records, readAgain);
+            seekBackUnread(records, readAgain);
             if (!records.isEmpty()) polledAfterFailure.incrementAndGet();
         } else if (!records.isEmpty()) {
             next = Batch.join(next, decode(records)); // overlaps the write in progress
@@ -432,7 +438,7 @@ public final class IngestLoop implements Runnable {
     }
 
     /** Seeks each partition of {@code records} not already sought back ({@code sought}) to its first record there. */
-    private void readAgain(ConsumerRecords<byte[], byte[]> records, Map<TopicPartition, Long> sought) {
+    private void seekBackUnread(ConsumerRecords<byte[], byte[]> records, Map<TopicPartition, Long> sought) {
         for (TopicPartition tp : records.partitions()) {
             if (!sought.containsKey(tp)) seek(tp, records.records(tp).get(0).offset());
         }
@@ -475,7 +481,7 @@ public final class IngestLoop implements Runnable {
         // dead letters first: if they cannot be written, nothing of the batch is stored or committed
         if (!writeDeadLetters(batch.bad(), batch.reasons(), batch.first(), true)) return false;
         if (batch.trees().isEmpty()) { // nothing for the store: done here (offsets pending, counted)
-            return finished(batch, new BatchWriter.Outcome(new io.hiq.consumer.store.WriteResult(0, 0), List.of()), false, true);
+            return finished(batch, new BatchWriter.Outcome(new WriteResult(0, 0), List.of()), false, true);
         }
         boolean flush = System.nanoTime() - lastCommitNanos >= COMMIT_INTERVAL_MS * 1_000_000L;
         inFlight = writerThread.submit(() -> {
@@ -512,11 +518,11 @@ public final class IngestLoop implements Runnable {
      * Waits for the batch being written, then counts it and makes its offsets pending (committed at
      * once when the writer made the store durable after it). Returns null when it is stored (or
      * there was none), else the first offsets of the failed batch, which is read again: the
-     * consumer seeks back to them when {@code inLoop} (in a rebalance callback it does too, for
-     * partitions that stay) and the loop pauses for the back-off when {@code inLoop}.
+     * consumer seeks back to them (in a rebalance callback too, for the partitions that stay), and
+     * the loop pauses for the back-off when {@code inLoop} (never inside a callback).
      */
     private Map<TopicPartition, Long> finishWrite(boolean inLoop) {
-        java.util.concurrent.Future<Written> f = inFlight;
+        Future<Written> f = inFlight;
         Batch batch = inFlightBatch;
         if (f == null) return null;
         inFlight = null;
@@ -524,7 +530,7 @@ public final class IngestLoop implements Runnable {
         Written written;
         try {
             written = awaitUninterruptibly(f);
-        } catch (java.util.concurrent.ExecutionException e) {
+        } catch (ExecutionException e) {
             Throwable cause = e.getCause();
             if (cause instanceof Error err) throw err; // the JVM itself is in trouble: ends the loop as before
             metrics.storeErrors.incrementAndGet();
@@ -566,7 +572,7 @@ public final class IngestLoop implements Runnable {
     }
 
     /** The write's result; an interrupt (none is sent to this thread) is kept for later, the write still awaited. */
-    private static Written awaitUninterruptibly(java.util.concurrent.Future<Written> f) throws java.util.concurrent.ExecutionException {
+    private static Written awaitUninterruptibly(Future<Written> f) throws ExecutionException {
         boolean interrupted = false;
         try {
             while (true) {
